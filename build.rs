@@ -1,0 +1,40 @@
+//! Compiles `proto/` with protox (a pure-Rust protobuf compiler, so no system
+//! `protoc` is needed), generates tonic services, prost messages, and the
+//! proto3 JSON mapping (pbjson) used by the REST gateway.
+
+use std::{env, path::PathBuf};
+
+use protox::prost::Message;
+
+const PROTOS: &[&str] = &[
+    "proto/lit-sessions.proto",
+    "proto/lit-autopilot.proto",
+    "proto/autopilotserver.proto",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    for proto in PROTOS {
+        println!("cargo:rerun-if-changed={proto}");
+    }
+    let out_dir = PathBuf::from(env::var("OUT_DIR")?);
+    let descriptor_path = out_dir.join("descriptor.bin");
+
+    let fds = protox::compile(PROTOS, ["proto"])?;
+    std::fs::write(&descriptor_path, fds.encode_to_vec())?;
+
+    // BTreeMap everywhere: map fields come out with sorted keys, which is what
+    // litd's REST marshaler writes and what makes responses deterministic.
+    tonic_prost_build::configure()
+        .btree_map(".")
+        .file_descriptor_set_path(&descriptor_path)
+        .compile_fds(fds)?;
+
+    let descriptor_bytes = std::fs::read(&descriptor_path)?;
+    pbjson_build::Builder::new()
+        .register_descriptors(&descriptor_bytes)?
+        .preserve_proto_field_names()
+        .emit_fields()
+        .btree_map(["."])
+        .build(&[".litrpc", ".autopilotserverrpc"])?;
+    Ok(())
+}
