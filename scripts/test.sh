@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# The project's test command. On a fresh Debian machine with Rust, Node.js 18+
+# with npm, and Python 3.11+ with pip, it installs every real client the tests
+# drive (from the npm registry and PyPI, at the versions pinned in the repo),
+# then builds and runs the whole Rust test suite.
+#
+#   ./scripts/test.sh              install (if needed), build, run every test
+#   ./scripts/test.sh ARGS...      install, build the binary, run `cargo test ARGS...`
+#                                  (e.g. ./scripts/test.sh --test real_clients)
+#   ./scripts/test.sh --env        install only, then print `export` lines for
+#                                  the variables below: eval "$(./scripts/test.sh --env)"
+#
+# Installs are skipped when their stamp matches the pinned inputs, so a rerun
+# only pays for cargo. Variables exported to the tests:
+#   AUTOPILOT_MOCK_NODE            node executable
+#   AUTOPILOT_MOCK_NODE_CLIENTS    tests/clients/node (holds node_modules/, with
+#                                  litd's official protos in @lightningpolar/litd-api)
+#   AUTOPILOT_MOCK_PYTHON          the venv's python (grpcio, grpcio-tools)
+#   AUTOPILOT_MOCK_PYTHON_GEN      modules generated from the official protos
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NODE_DIR="$ROOT/tests/clients/node"
+PY_DIR="$ROOT/tests/clients/python"
+VENV="$PY_DIR/.venv"
+GEN="$PY_DIR/gen"
+
+mode=run
+if [[ "${1:-}" == "--env" ]]; then
+    mode=env
+    shift
+fi
+
+# In --env mode stdout carries only the export lines.
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'scripts/test.sh: error: %s\n' "$*" >&2; exit 1; }
+current_step="start"
+trap 'rc=$?; [[ $rc -ne 0 ]] && printf "scripts/test.sh: FAILED during: %s (exit %d)\n" "$current_step" "$rc" >&2' EXIT
+
+hash_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
+
+apt_updated=
+apt_install() {
+    # Debian packages, only when something is missing.
+    if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+        die "missing $*; install it (Debian: apt-get install $*) and rerun"
+    fi
+    if [[ -z $apt_updated ]]; then
+        log "apt-get update"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        apt_updated=1
+    fi
+    log "apt-get install $*"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# ---------------------------------------------------------------- toolchains
+current_step="checking toolchains"
+command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt_install nodejs npm
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+(( node_major >= 18 )) || die "Node.js >= 18 needed, found $(node --version)"
+
+if [[ -n "${PYTHON:-}" ]]; then
+    command -v "$PYTHON" >/dev/null || die "PYTHON=$PYTHON not found"
+else
+    PYTHON=python3
+    command -v python3 >/dev/null || apt_install python3 python3-venv python3-pip
+fi
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || die "Python >= 3.11 needed, found $("$PYTHON" --version 2>&1)"
+
+# ------------------------------------------------------------ node clients
+current_step="installing Node clients (npm ci in tests/clients/node)"
+node_stamp_want="$(hash_of "$NODE_DIR/package.json" "$NODE_DIR/package-lock.json") node-$node_major"
+node_stamp="$NODE_DIR/node_modules/.autopilot-mock-stamp"
+if [[ -f $node_stamp && "$(cat "$node_stamp")" == "$node_stamp_want" ]]; then
+    log "Node clients up to date"
+else
+    log "npm ci (tests/clients/node)"
+    # --ignore-scripts: none of these packages needs an install script, and
+    # npm versions differ in whether they run them by default.
+    (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
+    echo "$node_stamp_want" >"$node_stamp"
+fi
+OFFICIAL_PROTOS="$NODE_DIR/node_modules/@lightningpolar/litd-api/protos"
+[[ -f "$OFFICIAL_PROTOS/lit-autopilot.proto" && -f "$OFFICIAL_PROTOS/lit-sessions.proto" ]] \
+    || die "official protos missing from $OFFICIAL_PROTOS after npm ci"
+
+# ---------------------------------------------------------- python client
+current_step="installing the Python client (venv in tests/clients/python/.venv)"
+py_stamp_want="$(hash_of "$PY_DIR/requirements.txt") $("$PYTHON" -c 'import sys; print(sys.version)' | head -1)"
+py_stamp="$VENV/.autopilot-mock-stamp"
+if [[ -x "$VENV/bin/python" && -f $py_stamp && "$(cat "$py_stamp")" == "$py_stamp_want" ]]; then
+    log "Python client up to date"
+else
+    log "python venv + pip install -r requirements.txt"
+    rm -rf "$VENV"
+    if ! "$PYTHON" -m venv "$VENV" >&2 2>/dev/null; then
+        rm -rf "$VENV"
+        apt_install python3-venv
+        "$PYTHON" -m venv "$VENV" >&2
+    fi
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        -r "$PY_DIR/requirements.txt" >&2
+    echo "$py_stamp_want" >"$py_stamp"
+fi
+
+current_step="generating Python modules from the official protos (tests/clients/python/gen.sh)"
+gen_stamp_want="$(hash_of "$OFFICIAL_PROTOS/lit-autopilot.proto" "$OFFICIAL_PROTOS/lit-sessions.proto" "$PY_DIR/gen.sh") $py_stamp_want"
+gen_stamp="$GEN/.autopilot-mock-stamp"
+if [[ -f $gen_stamp && "$(cat "$gen_stamp")" == "$gen_stamp_want" ]]; then
+    log "Python modules up to date"
+else
+    log "grpc_tools.protoc on the official protos"
+    bash "$PY_DIR/gen.sh" "$VENV/bin/python" "$NODE_DIR" "$GEN" >&2
+    echo "$gen_stamp_want" >"$gen_stamp"
+fi
+
+export AUTOPILOT_MOCK_NODE
+AUTOPILOT_MOCK_NODE=$(command -v node)
+export AUTOPILOT_MOCK_NODE_CLIENTS="$NODE_DIR"
+export AUTOPILOT_MOCK_PYTHON="$VENV/bin/python"
+export AUTOPILOT_MOCK_PYTHON_GEN="$GEN"
+
+if [[ $mode == env ]]; then
+    current_step="done"
+    for v in AUTOPILOT_MOCK_NODE AUTOPILOT_MOCK_NODE_CLIENTS AUTOPILOT_MOCK_PYTHON AUTOPILOT_MOCK_PYTHON_GEN; do
+        printf 'export %s=%q\n' "$v" "${!v}"
+    done
+    exit 0
+fi
+
+# --------------------------------------------------------------- rust
+cd "$ROOT"
+cargo_flags=()
+if [[ "${CI:-}" == "true" ]]; then
+    cargo_flags+=(--locked)
+fi
+
+current_step="cargo build --bins"
+log "cargo build --bins"
+cargo build "${cargo_flags[@]}" --bins
+
+if [[ $# -gt 0 ]]; then
+    current_step="cargo test $*"
+    log "cargo test $*"
+    cargo test "${cargo_flags[@]}" "$@"
+else
+    current_step="cargo test --all-targets"
+    log "cargo test --all-targets"
+    cargo test "${cargo_flags[@]}" --no-fail-fast --all-targets
+
+    current_step="cargo test --doc"
+    log "cargo test --doc"
+    cargo test "${cargo_flags[@]}" --doc
+fi
+current_step="done"
+log "all tests passed"

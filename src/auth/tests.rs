@@ -1,0 +1,395 @@
+//! Every error text of `Authenticator::check`, cross-checks against
+//! libmacaroon as an independent implementation, and a no-panic property.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+
+use super::*;
+
+const LIST: &str = "/litrpc.Autopilot/ListAutopilotFeatures";
+const ADD: &str = "/litrpc.Autopilot/AddAutopilotSession";
+const ROOT: [u8; 32] = [0x42; 32];
+
+fn auth() -> Authenticator {
+    Authenticator::new(ROOT)
+}
+
+fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_750_000_000)
+}
+
+/// The message for a check of `raw` on `method`.
+fn err_of(raw: &[u8], method: &str) -> String {
+    match auth().check(&[&to_hex(raw)], method, now()) {
+        Ok(()) => "OK".to_string(),
+        Err(e) => e.message,
+    }
+}
+
+fn invalid(reason: &str) -> String {
+    format!("{INVALID_MACAROON_PREFIX}{reason}")
+}
+
+fn uri_list_with(caveats: &[&str]) -> Vec<u8> {
+    auth().bake(&[(URI_ENTITY, &[LIST])], caveats)
+}
+
+/// A macaroon with an arbitrary identifier, correctly signed with `ROOT`.
+fn signed_with_id(id: Vec<u8>) -> Vec<u8> {
+    let mut m = wire::WireMacaroon {
+        version: 2,
+        location: b"litd".to_vec(),
+        id,
+        caveats: vec![],
+        sig: [0; 32],
+    };
+    m.sig = wire::chain(&wire::derive_key(&ROOT), &m, 0);
+    wire::encode_v2(&m)
+}
+
+#[test]
+fn permission_table() {
+    assert_eq!(required_permission(LIST), Some(("autopilot", "read")));
+    assert_eq!(
+        required_permission("/litrpc.Autopilot/ListAutopilotSessions"),
+        Some(("autopilot", "read"))
+    );
+    assert_eq!(required_permission(ADD), Some(("autopilot", "write")));
+    assert_eq!(
+        required_permission("/litrpc.Autopilot/RevokeAutopilotSession"),
+        Some(("autopilot", "write"))
+    );
+    assert_eq!(required_permission("/litrpc.Autopilot/Nope"), None);
+}
+
+#[test]
+fn lit_macaroon_allows_everything() {
+    let lit = auth().bake_lit_macaroon();
+    for m in [
+        LIST,
+        ADD,
+        "/litrpc.Autopilot/ListAutopilotSessions",
+        "/litrpc.Autopilot/RevokeAutopilotSession",
+    ] {
+        assert_eq!(err_of(&lit, m), "OK", "{m}");
+    }
+    // Metadata hex may be upper case: Go's decoder accepts it.
+    let upper = to_hex(&lit).to_uppercase();
+    assert!(auth().check(&[&upper], LIST, now()).is_ok());
+}
+
+#[test]
+fn count_and_table_errors() {
+    let lit = to_hex(&auth().bake_lit_macaroon());
+    let a = auth();
+    let msg = |v: &[&str], m: &str| a.check(v, m, now()).unwrap_err().message;
+    assert_eq!(msg(&[&lit], "/litrpc.Autopilot/Nope"), "unknown request");
+    assert_eq!(msg(&[], "/litrpc.Sessions/ListSessions"), "unknown request");
+    assert_eq!(msg(&[], LIST), "expected 1 macaroon, got 0");
+    assert_eq!(msg(&[&lit, &lit], LIST), "expected 1 macaroon, got 2");
+}
+
+#[test]
+fn hex_and_format_errors() {
+    let a = auth();
+    let msg = |v: &str| a.check(&[v], LIST, now()).unwrap_err().message;
+    assert_eq!(msg("0g"), invalid("encoding/hex: invalid byte: U+0067 'g'"));
+    assert_eq!(msg("abc"), invalid("encoding/hex: odd length hex string"));
+    assert_eq!(msg(""), invalid("empty macaroon data"));
+    assert_eq!(
+        msg("ff"),
+        invalid("cannot determine data format of binary-encoded macaroon")
+    );
+    assert_eq!(
+        msg("02"),
+        invalid("unmarshal v2: section extends past end of buffer")
+    );
+}
+
+#[test]
+fn v1_macaroon_is_an_unknown_version() {
+    let lm = libmacaroon::Macaroon::create(
+        Some("litd"),
+        &libmacaroon::MacaroonKey::generate(&ROOT),
+        b"id",
+    )
+    .unwrap();
+    let b64 = lm.serialize(libmacaroon::Format::V1).unwrap();
+    let raw = base64::engine::general_purpose::URL_SAFE
+        .decode(b64)
+        .unwrap();
+    assert_eq!(err_of(&raw, LIST), invalid("unknown macaroon version: v1"));
+}
+
+#[test]
+fn identifier_errors() {
+    assert_eq!(
+        err_of(&signed_with_id(vec![2, 0, 0]), LIST),
+        invalid("invalid ID")
+    );
+    assert_eq!(err_of(&signed_with_id(vec![]), LIST), invalid("invalid ID"));
+    assert_eq!(
+        err_of(&signed_with_id(vec![3, 0x0a, 9, 1]), LIST),
+        invalid("cannot retrieve macaroon: cannot unmarshal macaroon id: proto: cannot parse invalid wire-format data")
+    );
+    assert_eq!(
+        err_of(&auth().bake(&[], &[]), LIST),
+        invalid("cannot retrieve macaroon: no operations found in macaroon")
+    );
+    let other_id = bake_raw(&ROOT, b"1234", LIT_MACAROON_OPS, &[]);
+    assert_eq!(
+        err_of(&other_id, LIST),
+        invalid(
+            "cannot retrieve macaroon: cannot get macaroon: root key with id 1234 doesn't exist"
+        )
+    );
+    let mut with_key = auth();
+    with_key.insert_root_key(b"1234", ROOT);
+    assert!(with_key.check(&[&to_hex(&other_id)], LIST, now()).is_ok());
+}
+
+#[test]
+fn signature_errors() {
+    let mismatch = invalid("verification failed: signature mismatch after caveat verification");
+    let foreign = Authenticator::new([7; 32]).bake_lit_macaroon();
+    assert_eq!(err_of(&foreign, LIST), mismatch);
+    assert_eq!(
+        err_of(&tamper_signature(&auth().bake_lit_macaroon()), ADD),
+        mismatch
+    );
+}
+
+#[test]
+fn missing_op_is_permission_denied() {
+    let ro = auth().bake_read_only();
+    assert_eq!(err_of(&ro, LIST), "OK");
+    assert_eq!(err_of(&ro, ADD), invalid("permission denied"));
+    let uri = auth().bake_uri(&[ADD]);
+    assert_eq!(err_of(&uri, ADD), "OK");
+    assert_eq!(err_of(&uri, LIST), invalid("permission denied"));
+}
+
+#[test]
+fn time_before() {
+    let past = time_before_caveat(now() - Duration::from_secs(1));
+    let future = time_before_caveat(now() + Duration::from_secs(60));
+    assert_eq!(err_of(&uri_list_with(&[&future]), LIST), "OK");
+    assert_eq!(
+        err_of(&uri_list_with(&[&past]), LIST),
+        invalid(&format!(
+            "caveat \"{past}\" not satisfied: macaroon has expired"
+        ))
+    );
+    // Exactly at the deadline is already expired (Go: !now.Before(t)).
+    let at = time_before_caveat(now());
+    assert!(err_of(&uri_list_with(&[&at]), LIST).ends_with("macaroon has expired"));
+    // lnd retries with the uri: op and returns that attempt's error, so an
+    // entity:action macaroon that expired reads "permission denied".
+    let lit = add_first_party_caveat(&auth().bake_lit_macaroon(), &past).unwrap();
+    assert_eq!(err_of(&lit, LIST), invalid("permission denied"));
+    assert_eq!(
+        err_of(&uri_list_with(&["time-before soon"]), LIST),
+        invalid(
+            "caveat \"time-before soon\" not satisfied: parsing time \"soon\" as \
+             \"2006-01-02T15:04:05.999999999Z07:00\": cannot parse \"soon\" as \"2006\""
+        )
+    );
+}
+
+#[test]
+fn standard_and_unknown_caveats() {
+    let sat = |c: &str| format!("caveat {} not satisfied: ", gofmt::quote(c.as_bytes()));
+    let cases: &[(&[&str], String)] = &[
+        (
+            &["ipaddr 127.0.0.1"],
+            invalid(&format!("{}caveat not recognized", sat("ipaddr 127.0.0.1"))),
+        ),
+        (
+            &["lnd-custom lit-mac-fw x"],
+            invalid(&format!(
+                "{}caveat not recognized",
+                sat("lnd-custom lit-mac-fw x")
+            )),
+        ),
+        (
+            &["error oops"],
+            invalid(&format!("{}bad caveat", sat("error oops"))),
+        ),
+        (&["declared user bob"], "OK".into()),
+        (
+            &["declared a x", "declared a y"],
+            invalid(&format!(
+                "{}got a=null, expected \"x\"",
+                sat("declared a x")
+            )),
+        ),
+        (
+            &["declared nokey"],
+            invalid(&format!(
+                "{}declared caveat has no value",
+                sat("declared nokey")
+            )),
+        ),
+        (&[&format!("allow x {LIST}")], "OK".into()),
+        (
+            &["allow read"],
+            invalid(&format!("{}{LIST} not allowed", sat("allow read"))),
+        ),
+        (&["deny write"], "OK".into()),
+        (
+            &[&format!("deny {LIST}")],
+            invalid(&format!(
+                "{}{LIST} not allowed",
+                sat(&format!("deny {LIST}"))
+            )),
+        ),
+        (&[""], invalid("cannot parse caveat \"\": empty caveat")),
+        (
+            &[" x"],
+            invalid("cannot parse caveat \" x\": caveat starts with space character"),
+        ),
+        (
+            &["bad\u{1}\"q"],
+            invalid("caveat \"bad\\x01\\\"q\" not satisfied: caveat not recognized"),
+        ),
+    ];
+    for (caveats, want) in cases {
+        assert_eq!(&err_of(&uri_list_with(caveats), LIST), want, "{caveats:?}");
+    }
+    // allow/deny see the entity:action op's action on the first attempt.
+    let ro = auth().bake(&[("autopilot", &["read"])], &["allow read"]);
+    assert_eq!(err_of(&ro, LIST), "OK");
+}
+
+#[test]
+fn third_party_caveats_are_rejected() {
+    let key = libmacaroon::MacaroonKey::generate(&ROOT);
+    let ident = libmacaroon_ident();
+    let mut lm = libmacaroon::Macaroon::create(Some("litd"), &key, &ident).unwrap();
+    lm.add_third_party_caveat(
+        "https://tp",
+        &libmacaroon::MacaroonKey::generate(b"tp"),
+        b"cav-id",
+    )
+    .unwrap();
+    let raw = base64::engine::general_purpose::URL_SAFE
+        .decode(lm.serialize(libmacaroon::Format::V2).unwrap())
+        .unwrap();
+    assert_eq!(
+        err_of(&raw, LIST),
+        invalid(&format!(
+            "verification failed: cannot find discharge macaroon for caveat {}",
+            hex::encode(b"cav-id")
+        ))
+    );
+    // The same caveat under a foreign key cannot be decrypted.
+    assert_eq!(
+        Authenticator::new([9; 32])
+            .check(&[&to_hex(&raw)], LIST, now())
+            .unwrap_err()
+            .message,
+        invalid("verification failed: failed to decrypt caveat 0 signature: decryption failure")
+    );
+    let mut m = wire::parse(&auth().bake_lit_macaroon()).unwrap();
+    m.caveats.push(wire::WireCaveat {
+        id: b"c".to_vec(),
+        vid: vec![1; 10],
+        location: vec![],
+    });
+    assert_eq!(
+        err_of(&wire::encode_v2(&m), LIST),
+        invalid("verification failed: failed to decrypt caveat 0 signature: message too short")
+    );
+}
+
+/// A version-3 identifier for the lit ops with root key "0".
+fn libmacaroon_ident() -> Vec<u8> {
+    let id = MacaroonId {
+        nonce: vec![1; 16],
+        storage_id: DEFAULT_ROOT_KEY_ID.to_vec(),
+        ops: macaroon_id::canonical_ops(LIT_MACAROON_OPS),
+    };
+    let mut out = vec![3];
+    out.extend(id.encode());
+    out
+}
+
+#[test]
+fn libmacaroon_agrees_byte_for_byte() {
+    let ident = libmacaroon_ident();
+    let key = libmacaroon::MacaroonKey::generate(&ROOT);
+    let mut lm = libmacaroon::Macaroon::create(Some("litd"), &key, &ident).unwrap();
+    lm.add_first_party_caveat("time-before 2100-01-01T00:00:00Z")
+        .unwrap();
+    let theirs = base64::engine::general_purpose::URL_SAFE
+        .decode(lm.serialize(libmacaroon::Format::V2).unwrap())
+        .unwrap();
+    let mut ours_m = wire::WireMacaroon {
+        version: 2,
+        location: b"litd".to_vec(),
+        id: ident,
+        caveats: vec![],
+        sig: [0; 32],
+    };
+    ours_m.sig = wire::chain(&wire::derive_key(&ROOT), &ours_m, 0);
+    let ours = add_first_party_caveat(
+        &wire::encode_v2(&ours_m),
+        "time-before 2100-01-01T00:00:00Z",
+    )
+    .unwrap();
+    assert_eq!(ours, theirs);
+    assert_eq!(err_of(&theirs, ADD), "OK");
+
+    // libmacaroon verifies what we bake.
+    let baked = auth().bake_lit_macaroon();
+    let parsed = libmacaroon::Macaroon::deserialize_binary(&baked).unwrap();
+    libmacaroon::Verifier::default()
+        .verify(&parsed, &key, &[])
+        .unwrap();
+}
+
+#[test]
+fn inspect_describes_lit_macaroon() {
+    let raw = auth().bake_lit_macaroon();
+    assert_eq!(raw[0], 2);
+    let info = inspect(&raw).unwrap();
+    assert_eq!(info.location, "litd");
+    assert_eq!(info.identifier[0], 3);
+    assert_eq!(info.id.nonce.len(), 16);
+    assert_eq!(info.id.storage_id, b"0");
+    assert_eq!(info.id.ops, macaroon_id::canonical_ops(LIT_MACAROON_OPS));
+    let entities: Vec<&str> = info.id.ops.iter().map(|o| o.entity.as_str()).collect();
+    assert_eq!(
+        entities,
+        [
+            "account",
+            "actions",
+            "autopilot",
+            "privacymap",
+            "proxy",
+            "sessions",
+            "supermacaroon"
+        ]
+    );
+    assert!(info.first_party_caveats.is_empty());
+    assert!(auth().verify_signature(&raw).is_ok());
+    assert!(Authenticator::new([1; 32]).verify_signature(&raw).is_err());
+    // Two bakes differ only by nonce (and so by signature).
+    assert_ne!(raw, auth().bake_lit_macaroon());
+    let with_cav = add_first_party_caveat(&raw, "declared a b").unwrap();
+    assert_eq!(
+        inspect(&with_cav).unwrap().first_party_caveats,
+        ["declared a b"]
+    );
+}
+
+#[test]
+fn login_ops_add_an_init_error() {
+    let login = auth().bake(&[("login", &["login"]), ("autopilot", &["read"])], &[]);
+    assert_eq!(err_of(&login, LIST), "OK");
+    assert_eq!(
+        err_of(&login, ADD),
+        invalid("cannot decode declared identity: no identity declared or possible: no identity declared or possible")
+    );
+}

@@ -1,0 +1,138 @@
+//! secp256k1 key parsing with the error texts litd's Go library
+//! (decred secp256k1, through btcec) gives, and the signature a linked
+//! session's registration carries.
+
+use secp256k1::{ecdsa::Signature, Message, PublicKey, SecretKey};
+use sha2::{Digest, Sha256};
+
+/// Compressed public key length.
+pub const COMPRESSED_LEN: usize = 33;
+const UNCOMPRESSED_LEN: usize = 65;
+
+/// The secp256k1 field prime, big-endian.
+const FIELD_PRIME: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xfc, 0x2f,
+];
+
+/// Parses a 33-byte compressed or 65-byte uncompressed/hybrid key and returns
+/// its compressed form. Errors read as decred's `ParsePubKey` words them.
+pub fn parse_public_key(bytes: &[u8]) -> Result<[u8; COMPRESSED_LEN], String> {
+    let format = match bytes.len() {
+        COMPRESSED_LEN | UNCOMPRESSED_LEN => bytes[0],
+        n => return Err(format!("malformed public key: invalid length: {n}")),
+    };
+    let format_ok = match bytes.len() {
+        COMPRESSED_LEN => matches!(format, 0x02 | 0x03),
+        _ => matches!(format, 0x04 | 0x06 | 0x07),
+    };
+    if !format_ok {
+        return Err(format!(
+            "invalid public key: unsupported format: {format:x}"
+        ));
+    }
+    let x = &bytes[1..33];
+    if *x >= FIELD_PRIME[..] {
+        return Err("invalid public key: x >= field prime".to_string());
+    }
+    if bytes.len() == UNCOMPRESSED_LEN && bytes[33..] >= FIELD_PRIME[..] {
+        return Err("invalid public key: y >= field prime".to_string());
+    }
+    match PublicKey::from_slice(bytes) {
+        Ok(key) => Ok(key.serialize()),
+        Err(_) if bytes.len() == COMPRESSED_LEN => Err(format!(
+            "invalid public key: x coordinate {} is not on the secp256k1 curve",
+            hex::encode(x)
+        )),
+        Err(_) => Err(format!(
+            "invalid public key: [{},{}] not on secp256k1 curve",
+            hex::encode(x),
+            hex::encode(&bytes[33..])
+        )),
+    }
+}
+
+/// The DER ECDSA signature (RFC 6979) by `signer` over single SHA-256 of
+/// `new_key`: what litd sends as `group_responder_sig` for a linked session.
+pub fn sign_group_link(signer: &SecretKey, new_key: &[u8; COMPRESSED_LEN]) -> Vec<u8> {
+    let digest: [u8; 32] = Sha256::digest(new_key).into();
+    signer
+        .sign_ecdsa(Message::from_digest(digest))
+        .serialize_der()
+        .to_vec()
+}
+
+/// Checks a `group_responder_sig` the way litd's test server does. Errors are
+/// that server's words: a DER parse failure, or `invalid signature`.
+pub fn verify_group_link(group_key: &[u8], new_key: &[u8], der_sig: &[u8]) -> Result<(), String> {
+    let sig = Signature::from_der(der_sig).map_err(|e| format!("malformed signature: {e}"))?;
+    let key = PublicKey::from_slice(group_key).map_err(|_| "unknown group key".to_string())?;
+    let digest: [u8; 32] = Sha256::digest(new_key).into();
+    sig.verify(Message::from_digest(digest), &key)
+        .map_err(|_| "invalid signature".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a_key() -> (SecretKey, [u8; 33]) {
+        let sk = SecretKey::from_secret_bytes([7u8; 32]).expect("valid scalar");
+        (sk, sk.public_key().serialize())
+    }
+
+    #[test]
+    fn lengths_other_than_33_and_65_are_malformed() {
+        for n in [0usize, 1, 32, 34, 64, 66] {
+            assert_eq!(
+                parse_public_key(&vec![2u8; n]),
+                Err(format!("malformed public key: invalid length: {n}"))
+            );
+        }
+    }
+
+    #[test]
+    fn compressed_and_uncompressed_parse_to_compressed() {
+        let (sk, compressed) = a_key();
+        assert_eq!(parse_public_key(&compressed), Ok(compressed));
+        let uncompressed = sk.public_key().serialize_uncompressed();
+        assert_eq!(parse_public_key(&uncompressed), Ok(compressed));
+    }
+
+    #[test]
+    fn bad_format_byte_and_off_curve_x() {
+        let (_, mut k) = a_key();
+        k[0] = 0x05;
+        assert_eq!(
+            parse_public_key(&k),
+            Err("invalid public key: unsupported format: 5".into())
+        );
+        let mut off = [0u8; 33];
+        off[0] = 0x02;
+        off[32] = 5; // x = 5 has no curve point
+        let err = parse_public_key(&off).expect_err("x=5 is not on the curve");
+        assert!(err.ends_with("is not on the secp256k1 curve"), "{err}");
+        let mut big = [0xffu8; 33];
+        big[0] = 0x02;
+        assert_eq!(
+            parse_public_key(&big),
+            Err("invalid public key: x >= field prime".into())
+        );
+    }
+
+    #[test]
+    fn group_signature_round_trips() {
+        let (sk, group_key) = a_key();
+        let (_, new_key) = {
+            let sk2 = SecretKey::from_secret_bytes([9u8; 32]).expect("valid scalar");
+            (sk2, sk2.public_key().serialize())
+        };
+        let sig = sign_group_link(&sk, &new_key);
+        assert_eq!(verify_group_link(&group_key, &new_key, &sig), Ok(()));
+        assert_eq!(
+            verify_group_link(&group_key, &group_key, &sig),
+            Err("invalid signature".into())
+        );
+        assert!(verify_group_link(&group_key, &new_key, b"junk").is_err());
+    }
+}

@@ -1,0 +1,28 @@
+//! The domain core: litd's Autopilot semantics with no transport and no I/O.
+//!
+//! Layout:
+//! - [`service`] and [`add_session`]: the four handlers, over
+//! - [`store`] (sessions, indexes, privacy maps) and [`session`] (the model),
+//! - [`rules`] and [`privacy`]: the seven rule types and the privacy mapper,
+//! - [`recipe`], [`features`], [`pairing`], [`keys`]: what a session is built from,
+//! - [`remote`]: the seam to the remote autopilot server,
+//! - [`clock`]: the seam to time.
+
+pub mod add_session;
+pub mod clock;
+pub mod error;
+pub mod features;
+pub mod keys;
+pub mod pairing;
+pub mod privacy;
+pub mod recipe;
+pub mod remote;
+pub mod rules;
+pub mod service;
+pub mod session;
+pub mod store;
+
+pub use add_session::{AddSessionRequest, FeatureRequest};
+pub use error::{AutopilotError, Code};
+pub use service::{AutopilotCore, CoreConfig};
+pub use session::{SessionState, SessionView};

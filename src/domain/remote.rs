@@ -1,0 +1,123 @@
+//! The remote autopilot server litd registers sessions with, as the domain
+//! sees it: a trait, so the in-process default, the scriptable stub and a
+//! real gRPC client all plug in the same way. No wire types here.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use super::error::Code;
+
+/// A boxed future, so the trait stays object safe (`Arc<dyn RemoteAutopilot>`).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// An error from the remote server: a gRPC code and its message. litd passes
+/// ListFeatures errors through unchanged and wraps RegisterSession errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl RemoteError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A plain error, as litd's Go test server returns them (code Unknown).
+    pub fn unknown(message: impl Into<String>) -> Self {
+        Self::new(Code::Unknown, message)
+    }
+}
+
+impl std::fmt::Display for RemoteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// `major.minor.patch`, compared lexicographically as litd does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Version {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "v{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// One rule a remote feature offers: JSON texts of the rule value (§3.2).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RemoteRule {
+    pub name: String,
+    pub default: Vec<u8>,
+    pub min_value: Vec<u8>,
+    pub max_value: Vec<u8>,
+}
+
+/// An entity:action pair.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Operation {
+    pub entity: String,
+    pub action: String,
+}
+
+/// The operations a feature needs on one RPC method.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MethodPermissions {
+    pub method: String,
+    pub operations: Vec<Operation>,
+}
+
+/// A feature as the remote server describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RemoteFeature {
+    pub name: String,
+    pub description: String,
+    pub rules: BTreeMap<String, RemoteRule>,
+    pub permissions_list: Vec<MethodPermissions>,
+    pub default_config: Vec<u8>,
+    pub privacy_flags: u64,
+}
+
+/// What litd sends in `RegisterSession` (§2.2.7).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Registration {
+    pub responder_pub_key: Vec<u8>,
+    pub mailbox_addr: String,
+    pub dev_server: bool,
+    pub feature_configs: BTreeMap<String, Vec<u8>>,
+    pub lit_version: Version,
+    pub lnd_version: Version,
+    pub group_responder_key: Vec<u8>,
+    pub group_responder_sig: Vec<u8>,
+    pub privacy_flags: u64,
+}
+
+/// The remote autopilot server (`autopilotserverrpc.Autopilot`).
+pub trait RemoteAutopilot: Send + Sync + 'static {
+    fn terms(&self) -> BoxFuture<'_, Result<Version, RemoteError>>;
+
+    fn list_features(&self) -> BoxFuture<'_, Result<BTreeMap<String, RemoteFeature>, RemoteError>>;
+
+    /// Returns the initiator (autopilot) public key, as sent; litd parses it.
+    fn register_session(
+        &self,
+        registration: Registration,
+    ) -> BoxFuture<'_, Result<Vec<u8>, RemoteError>>;
+
+    /// Returns the (possibly empty) initiator key from the response.
+    fn activate_session(
+        &self,
+        responder_pub_key: Vec<u8>,
+    ) -> BoxFuture<'_, Result<Vec<u8>, RemoteError>>;
+
+    fn revoke_session(&self, responder_pub_key: Vec<u8>) -> BoxFuture<'_, Result<(), RemoteError>>;
+}

@@ -1,0 +1,207 @@
+//! The Autopilot service core: litd's four handlers with no transport in
+//! them. Transports translate wire messages into these calls and map
+//! [`AutopilotError`] codes back onto the wire.
+//!
+//! Concurrency: the store sits behind one `std::sync::Mutex` that is never
+//! held across an `.await`; remote calls happen between short critical
+//! sections, as litd's handlers call the remote server between DB
+//! transactions.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use super::clock::{unix_nanos, unix_secs, Clock};
+use super::error::AutopilotError;
+use super::features::{self, FeatureInfo};
+use super::keys::parse_public_key;
+use super::remote::{RemoteAutopilot, RemoteError, Version};
+use super::session::{SessionState, SessionView};
+use super::store::{expiry_nanos, Store};
+
+/// Settings of the core that are not per request.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    /// Sent as `lit_version` in registrations: litd 0.17.2 at the reference commit.
+    pub lit_version: Version,
+    /// Sent as `lnd_version`: the lnd litd 0.17.2 pins.
+    pub lnd_version: Version,
+    /// Sessions kept in memory at most; adding beyond it fails clearly.
+    pub max_sessions: usize,
+}
+
+impl Default for CoreConfig {
+    fn default() -> Self {
+        Self {
+            lit_version: Version {
+                major: 0,
+                minor: 17,
+                patch: 2,
+            },
+            lnd_version: Version {
+                major: 0,
+                minor: 21,
+                patch: 2,
+            },
+            max_sessions: 1_000_000,
+        }
+    }
+}
+
+/// litd's `litrpc.Autopilot` behaviour over an in-memory store.
+pub struct AutopilotCore {
+    pub(super) store: Mutex<Store>,
+    pub(super) remote: Arc<dyn RemoteAutopilot>,
+    pub(super) clock: Arc<dyn Clock>,
+    /// Keys, pairing secrets and pseudo values all come from here, so a
+    /// seeded core is reproducible.
+    pub(super) rng: Mutex<StdRng>,
+    pub(super) config: CoreConfig,
+}
+
+impl AutopilotCore {
+    pub fn new(remote: Arc<dyn RemoteAutopilot>, clock: Arc<dyn Clock>) -> Self {
+        Self::with_config(remote, clock, CoreConfig::default(), None)
+    }
+
+    /// `seed`: make every random draw reproducible (tests, scenarios).
+    pub fn with_config(
+        remote: Arc<dyn RemoteAutopilot>,
+        clock: Arc<dyn Clock>,
+        config: CoreConfig,
+        seed: Option<u64>,
+    ) -> Self {
+        let rng = match seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_os_rng(),
+        };
+        Self {
+            store: Mutex::new(Store::default()),
+            remote,
+            clock,
+            rng: Mutex::new(rng),
+            config,
+        }
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub fn remote(&self) -> &Arc<dyn RemoteAutopilot> {
+        &self.remote
+    }
+
+    pub(super) fn lock_store(&self) -> MutexGuard<'_, Store> {
+        // Every critical section leaves the store consistent before it can
+        // panic, so a poisoned lock still guards valid data.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn lock_rng(&self) -> MutexGuard<'_, StdRng> {
+        self.rng.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Number of sessions stored, in every state.
+    pub fn session_count(&self) -> usize {
+        self.lock_store().len()
+    }
+
+    /// Drops every session and privacy map.
+    pub fn reset(&self) {
+        self.lock_store().clear();
+    }
+
+    /// `ListAutopilotFeatures` (§2.5). Remote errors keep their code.
+    pub async fn list_features(&self) -> Result<BTreeMap<String, FeatureInfo>, AutopilotError> {
+        let catalogue = self.remote.list_features().await.map_err(remote_error)?;
+        features::describe(&catalogue).map_err(AutopilotError::unknown)
+    }
+
+    /// `ListAutopilotSessions` (§2.3): every state, oldest first.
+    pub async fn list_sessions(&self) -> Result<Vec<SessionView>, AutopilotError> {
+        self.expire_due().await;
+        let store = self.lock_store();
+        store
+            .iter()
+            .map(|s| {
+                SessionView::build(s, store.privacy_map(&s.group_id))
+                    .map_err(|e| AutopilotError::unknown(format!("error marshaling session: {e}")))
+            })
+            .collect()
+    }
+
+    /// `RevokeAutopilotSession` (§2.4): idempotent; the remote server is told
+    /// every time, best effort.
+    pub async fn revoke_session(&self, local_public_key: &[u8]) -> Result<(), AutopilotError> {
+        self.expire_due().await;
+        let key = parse_public_key(local_public_key)
+            .map_err(|e| AutopilotError::unknown(format!("error parsing public key: {e}")))?;
+        {
+            let now = self.clock.now();
+            let mut store = self.lock_store();
+            let id = store.id_by_key(&key).ok_or_else(|| {
+                AutopilotError::unknown("session not found: sql: no rows in result set")
+            })?;
+            let session = store.get_mut(&id).ok_or_else(|| {
+                AutopilotError::unknown("session not found: sql: no rows in result set")
+            })?;
+            match session.state {
+                SessionState::Revoked => {}
+                SessionState::Expired | SessionState::Reserved => {
+                    return Err(AutopilotError::unknown(format!(
+                        "error revoking session: illegal session state transition from {} to {}",
+                        session.state.number(),
+                        SessionState::Revoked.number()
+                    )));
+                }
+                SessionState::Created | SessionState::InUse => {
+                    session.state = SessionState::Revoked;
+                    session.revoked_at = unix_secs(now).max(0) as u64;
+                    let at = expiry_nanos(session.expiry_timestamp_seconds);
+                    store.unschedule_expiry(id, at);
+                }
+            }
+        }
+        // Best effort, as litd: errors are only logged there.
+        if let Err(e) = self.remote.revoke_session(key.to_vec()).await {
+            tracing::debug!(error = %e, "remote RevokeSession failed (ignored, as litd does)");
+        }
+        Ok(())
+    }
+
+    /// Sessions whose expiry passed while running become REVOKED (not
+    /// EXPIRED), with `revoked_at` at the expiry time, and the remote server
+    /// is told (§2.3). Runs before each call, so a moved clock takes effect
+    /// at once.
+    pub async fn expire_due(&self) {
+        let now = unix_nanos(self.clock.now());
+        let revoked: Vec<Vec<u8>> = {
+            let mut store = self.lock_store();
+            let due = store.take_due(now);
+            due.iter()
+                .filter_map(|id| {
+                    let s = store.get_mut(id)?;
+                    if !matches!(s.state, SessionState::Created | SessionState::InUse) {
+                        return None;
+                    }
+                    s.state = SessionState::Revoked;
+                    s.revoked_at = (s.expiry_timestamp_seconds as i64).max(0) as u64;
+                    Some(s.local_public_key.to_vec())
+                })
+                .collect()
+        };
+        for key in revoked {
+            if let Err(e) = self.remote.revoke_session(key).await {
+                tracing::debug!(error = %e, "remote RevokeSession at expiry failed (ignored)");
+            }
+        }
+    }
+}
+
+/// ListFeatures errors go back to the caller unwrapped, code kept.
+pub(super) fn remote_error(e: RemoteError) -> AutopilotError {
+    AutopilotError::with_code(e.code, e.message)
+}

@@ -1,0 +1,166 @@
+//! An autopilot session as the store keeps it, and the view of it that the
+//! RPCs return (reference §2.2.8).
+
+use std::collections::BTreeMap;
+
+use secp256k1::SecretKey;
+
+use super::keys::COMPRESSED_LEN;
+use super::rules::{Rule, RuleValue};
+
+/// A 4-byte session or group ID.
+pub type SessionId = [u8; 4];
+
+/// Session states with litd's numbers (they appear in error texts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionState {
+    Created = 0,
+    /// Never set by current litd; only old database rows carry it.
+    InUse = 1,
+    Revoked = 2,
+    Expired = 3,
+    Reserved = 4,
+}
+
+impl SessionState {
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+
+    /// REVOKED and EXPIRED sessions no longer block a group from linking.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, SessionState::Revoked | SessionState::Expired)
+    }
+}
+
+/// A macaroon permission (`entity:action`); autopilot recipes use `uri:<method>`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Permission {
+    pub entity: String,
+    pub action: String,
+}
+
+/// The macaroon a session's LNC connection will be baked with.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MacaroonRecipe {
+    pub permissions: Vec<Permission>,
+    pub caveats: Vec<String>,
+}
+
+/// A stored session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: SessionId,
+    pub label: String,
+    pub state: SessionState,
+    /// The requested expiry, echoed back as given.
+    pub expiry_timestamp_seconds: u64,
+    pub mailbox_server_addr: String,
+    pub dev_server: bool,
+    pub pairing_secret: [u8; super::pairing::SECRET_LEN],
+    pub pairing_secret_mnemonic: String,
+    /// Kept so a later session linking to this group can be signed for.
+    pub local_secret_key: SecretKey,
+    pub local_public_key: [u8; COMPRESSED_LEN],
+    /// Empty until registration succeeds (a RESERVED session has none).
+    pub remote_public_key: Option<[u8; COMPRESSED_LEN]>,
+    /// Creation time in unix nanoseconds; `created_at` shows whole seconds.
+    pub created_at_nanos: i128,
+    pub revoked_at: u64,
+    pub group_id: SessionId,
+    pub macaroon_recipe: MacaroonRecipe,
+    /// Every rule of every requested feature, as stored in the caveat:
+    /// pseudo values when the privacy mapper is on.
+    pub feature_rules: BTreeMap<String, BTreeMap<String, Rule>>,
+    pub feature_configs: BTreeMap<String, String>,
+    /// 0 when the privacy mapper is off, whatever went to the server.
+    pub privacy_flags: u64,
+    pub privacy_mapper: bool,
+}
+
+impl Session {
+    pub fn created_at_secs(&self) -> u64 {
+        self.created_at_nanos.div_euclid(1_000_000_000) as u64
+    }
+
+    /// The session's feature rules turned back into real values for display.
+    /// With the mapper on, pseudo values are revealed through the group's map.
+    pub fn feature_info(
+        &self,
+        map: Option<&super::privacy::PrivacyMap>,
+    ) -> Result<BTreeMap<String, BTreeMap<String, RuleValue>>, String> {
+        let mut out = BTreeMap::new();
+        for (feature, rules) in &self.feature_rules {
+            let mut values = BTreeMap::new();
+            for (name, rule) in rules {
+                // Revealed with the session's flags: values a Clear* flag
+                // kept real were never put in the map.
+                let flags = super::privacy::PrivacyFlags(self.privacy_flags);
+                let real = match (self.privacy_mapper, map) {
+                    (true, Some(map)) => super::privacy::reveal_rule_with_flags(rule, flags, map)?,
+                    (true, None) => super::privacy::reveal_rule_with_flags(
+                        rule,
+                        flags,
+                        &super::privacy::PrivacyMap::default(),
+                    )?,
+                    _ => rule.clone(),
+                };
+                values.insert(name.clone(), real.to_value());
+            }
+            out.insert(feature.clone(), values);
+        }
+        Ok(out)
+    }
+}
+
+/// What the RPCs return for a session: the stored data with real rule values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionView {
+    pub id: SessionId,
+    pub label: String,
+    pub state: SessionState,
+    pub expiry_timestamp_seconds: u64,
+    pub mailbox_server_addr: String,
+    pub dev_server: bool,
+    pub pairing_secret: Vec<u8>,
+    pub pairing_secret_mnemonic: String,
+    pub local_public_key: Vec<u8>,
+    pub remote_public_key: Vec<u8>,
+    pub created_at: u64,
+    pub macaroon_recipe: MacaroonRecipe,
+    pub autopilot_feature_info: BTreeMap<String, BTreeMap<String, RuleValue>>,
+    pub revoked_at: u64,
+    pub group_id: SessionId,
+    pub feature_configs: BTreeMap<String, String>,
+    pub privacy_flags: u64,
+}
+
+impl SessionView {
+    pub fn build(
+        session: &Session,
+        map: Option<&super::privacy::PrivacyMap>,
+    ) -> Result<SessionView, String> {
+        Ok(SessionView {
+            id: session.id,
+            label: session.label.clone(),
+            state: session.state,
+            expiry_timestamp_seconds: session.expiry_timestamp_seconds,
+            mailbox_server_addr: session.mailbox_server_addr.clone(),
+            dev_server: session.dev_server,
+            pairing_secret: session.pairing_secret.to_vec(),
+            pairing_secret_mnemonic: session.pairing_secret_mnemonic.clone(),
+            local_public_key: session.local_public_key.to_vec(),
+            remote_public_key: session
+                .remote_public_key
+                .map(|k| k.to_vec())
+                .unwrap_or_default(),
+            created_at: session.created_at_secs(),
+            macaroon_recipe: session.macaroon_recipe.clone(),
+            autopilot_feature_info: session.feature_info(map)?,
+            revoked_at: session.revoked_at,
+            group_id: session.group_id,
+            feature_configs: session.feature_configs.clone(),
+            privacy_flags: session.privacy_flags,
+        })
+    }
+}

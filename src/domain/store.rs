@@ -1,0 +1,154 @@
+//! The in-memory session store: what litd keeps in its sessions and
+//! privacy-map tables. Plain data with indexes; no locking, no I/O (the
+//! service owns the lock).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::keys::COMPRESSED_LEN;
+use super::privacy::PrivacyMap;
+use super::session::{Session, SessionId, SessionState};
+
+/// Sessions in list order, with indexes by ID, key and group.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// Keyed by (created_at nanos, insertion number): litd lists sessions
+    /// `ORDER BY created_at`; the insertion number breaks ties stably.
+    sessions: BTreeMap<(i128, u64), Session>,
+    by_id: HashMap<SessionId, (i128, u64)>,
+    by_key: HashMap<[u8; COMPRESSED_LEN], SessionId>,
+    /// Session IDs per group, in insertion order.
+    groups: HashMap<SessionId, Vec<SessionId>>,
+    /// The privacy map of each group (real <-> pseudo pairs).
+    privacy_maps: HashMap<SessionId, PrivacyMap>,
+    /// Live sessions by expiry (unix nanos), so finding the due ones costs
+    /// nothing per call however many sessions are stored.
+    expiries: BTreeSet<(i128, SessionId)>,
+    next_seq: u64,
+}
+
+impl Store {
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+    }
+
+    pub fn contains_id(&self, id: &SessionId) -> bool {
+        self.by_id.contains_key(id)
+    }
+
+    pub fn get(&self, id: &SessionId) -> Option<&Session> {
+        self.by_id.get(id).and_then(|k| self.sessions.get(k))
+    }
+
+    pub fn get_mut(&mut self, id: &SessionId) -> Option<&mut Session> {
+        let key = *self.by_id.get(id)?;
+        self.sessions.get_mut(&key)
+    }
+
+    pub fn id_by_key(&self, key: &[u8; COMPRESSED_LEN]) -> Option<SessionId> {
+        self.by_key.get(key).copied()
+    }
+
+    /// Every session, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Session> {
+        self.sessions.values()
+    }
+
+    /// The first session in the group that is neither REVOKED nor EXPIRED.
+    pub fn active_in_group(&self, group: &SessionId) -> Option<&Session> {
+        self.groups
+            .get(group)?
+            .iter()
+            .filter_map(|id| self.get(id))
+            .find(|s| !s.state.is_terminal())
+    }
+
+    /// Inserts a new session. The caller guarantees its ID is free.
+    pub fn insert(&mut self, session: Session) {
+        let key = (session.created_at_nanos, self.next_seq);
+        self.next_seq += 1;
+        self.by_id.insert(session.id, key);
+        self.by_key.insert(session.local_public_key, session.id);
+        self.groups
+            .entry(session.group_id)
+            .or_default()
+            .push(session.id);
+        self.sessions.insert(key, session);
+    }
+
+    /// Removes a session (a linked RESERVED row whose registration failed).
+    pub fn remove(&mut self, id: &SessionId) -> Option<Session> {
+        let key = self.by_id.remove(id)?;
+        let session = self.sessions.remove(&key)?;
+        self.expiries
+            .remove(&(expiry_nanos(session.expiry_timestamp_seconds), *id));
+        self.by_key.remove(&session.local_public_key);
+        if let Some(members) = self.groups.get_mut(&session.group_id) {
+            members.retain(|m| m != id);
+        }
+        Some(session)
+    }
+
+    /// Removes every RESERVED session, as litd does at start.
+    pub fn remove_reserved(&mut self) -> usize {
+        let reserved: Vec<SessionId> = self
+            .iter()
+            .filter(|s| s.state == SessionState::Reserved)
+            .map(|s| s.id)
+            .collect();
+        for id in &reserved {
+            self.remove(id);
+        }
+        reserved.len()
+    }
+
+    /// Arms the expiry of a live session.
+    pub fn schedule_expiry(&mut self, id: SessionId, at_nanos: i128) {
+        self.expiries.insert((at_nanos, id));
+    }
+
+    /// Disarms the expiry of a session that was revoked by hand.
+    pub fn unschedule_expiry(&mut self, id: SessionId, at_nanos: i128) {
+        self.expiries.remove(&(at_nanos, id));
+    }
+
+    /// Takes every armed expiry at or before `now_nanos`, earliest first.
+    pub fn take_due(&mut self, now_nanos: i128) -> Vec<SessionId> {
+        let mut due = Vec::new();
+        while let Some(&(at, id)) = self.expiries.first() {
+            if at > now_nanos {
+                break;
+            }
+            self.expiries.remove(&(at, id));
+            due.push(id);
+        }
+        due
+    }
+
+    pub fn privacy_map(&self, group: &SessionId) -> Option<&PrivacyMap> {
+        self.privacy_maps.get(group)
+    }
+
+    pub fn set_privacy_map(&mut self, group: SessionId, map: PrivacyMap) {
+        self.privacy_maps.insert(group, map);
+    }
+
+    /// Every group's privacy map, for persistence.
+    pub fn privacy_maps(&self) -> impl Iterator<Item = (&SessionId, &PrivacyMap)> {
+        self.privacy_maps.iter()
+    }
+
+    /// Drops every session and map.
+    pub fn clear(&mut self) {
+        *self = Store::default();
+    }
+}
+
+/// litd reads the requested expiry as a signed unix time: values of 2^63 and
+/// above wrap negative.
+pub fn expiry_nanos(expiry_timestamp_seconds: u64) -> i128 {
+    i128::from(expiry_timestamp_seconds as i64) * 1_000_000_000
+}

@@ -1,0 +1,306 @@
+//! The listener: one TLS port serving gRPC (and, through the same router,
+//! anything else mounted on it), as litd serves everything on 8443.
+//!
+//! `start` takes its listen address and returns a handle with the real
+//! address, the credential paths and a graceful shutdown, so tests and the
+//! library API bind `127.0.0.1:0` and drive it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+use crate::auth::Authenticator;
+use crate::domain::clock::{Clock, OffsetClock};
+use crate::domain::remote::RemoteAutopilot;
+use crate::domain::{AutopilotCore, CoreConfig};
+use crate::grpc::AutopilotService;
+use crate::litdir::LitDir;
+use crate::remote::{Catalogue, InProcessRemote};
+use crate::rest::{self, RestState};
+use crate::tls;
+
+/// Defaults a user can rely on (documented in the README).
+pub mod defaults {
+    pub const NETWORK: &str = "regtest";
+    pub const LISTEN: &str = "127.0.0.1:8443";
+    /// gRPC's usual 4 MiB receive limit.
+    pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+    pub const MAX_CONCURRENT_STREAMS: u32 = 256;
+    pub const MAX_HEADER_LIST_BYTES: u32 = 64 * 1024;
+    pub const TLS_HANDSHAKE_TIMEOUT_SECS: u64 = 10;
+    pub const SHUTDOWN_GRACE_SECS: u64 = 10;
+}
+
+/// Everything `start` needs. Build with [`ServerConfig::new`] and adjust.
+pub struct ServerConfig {
+    pub lit_dir: PathBuf,
+    pub network: String,
+    pub listen: SocketAddr,
+    /// The remote autopilot server; `None` = in process over `catalogue`.
+    pub remote: Option<Arc<dyn RemoteAutopilot>>,
+    pub catalogue: Catalogue,
+    pub clock: Arc<dyn Clock>,
+    pub core: CoreConfig,
+    /// Seed for every random draw (keys, secrets, pseudo values).
+    pub seed: Option<u64>,
+    pub max_message_bytes: usize,
+    pub max_concurrent_streams: u32,
+    pub max_header_list_bytes: u32,
+    /// Origins allowed to call REST cross-origin (litd's `restcors`).
+    pub rest_cors: Vec<String>,
+}
+
+impl ServerConfig {
+    pub fn new(
+        lit_dir: PathBuf,
+        network: impl Into<String>,
+        listen: SocketAddr,
+        catalogue: Catalogue,
+    ) -> Self {
+        Self {
+            lit_dir,
+            network: network.into(),
+            listen,
+            remote: None,
+            catalogue,
+            clock: Arc::new(OffsetClock::new()),
+            core: CoreConfig::default(),
+            seed: None,
+            max_message_bytes: defaults::MAX_MESSAGE_BYTES,
+            max_concurrent_streams: defaults::MAX_CONCURRENT_STREAMS,
+            max_header_list_bytes: defaults::MAX_HEADER_LIST_BYTES,
+            rest_cors: Vec::new(),
+        }
+    }
+}
+
+/// Where the credentials a client needs were written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialPaths {
+    pub lit_dir: PathBuf,
+    pub tls_cert: PathBuf,
+    pub tls_key: PathBuf,
+    pub macaroon: PathBuf,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("lit dir: {0}")]
+    LitDir(#[from] crate::litdir::LitDirError),
+    #[error("TLS: {0}")]
+    Tls(#[from] tls::TlsError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A running server.
+pub struct RunningServer {
+    pub local_addr: SocketAddr,
+    pub paths: CredentialPaths,
+    pub network: String,
+    pub core: Arc<AutopilotCore>,
+    pub auth: Arc<Authenticator>,
+    pub in_process_remote: Option<InProcessRemote>,
+    pub tls_cert_pem: String,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// The JSON ready line `serve` prints (a contract users script against).
+    pub fn ready_line(&self) -> serde_json::Value {
+        serde_json::json!({
+            "listen": self.local_addr.to_string(),
+            "lit_dir": self.paths.lit_dir,
+            "tls_cert": self.paths.tls_cert,
+            "tls_key": self.paths.tls_key,
+            "macaroon": self.paths.macaroon,
+            "network": self.network,
+            "pid": std::process::id(),
+        })
+    }
+
+    /// Stops accepting, lets in-flight calls finish (up to a grace period),
+    /// then returns.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
+    }
+
+    /// Asks the server to stop without waiting for it.
+    pub fn signal_shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// Prepares the lit dir and credentials, binds, and serves in the background.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    let lit_dir = LitDir::open(&config.lit_dir, &config.network)?;
+    let tls_files = tls::load_or_create(&lit_dir.tls_cert(), &lit_dir.tls_key())?;
+    let tls_config = tls::server_config(&tls_files)?;
+    let auth = Arc::new(Authenticator::new(lit_dir.load_or_create_root_key()?));
+    let macaroon = lit_dir.ensure_lit_macaroon(&auth)?;
+
+    let (remote, in_process_remote): (Arc<dyn RemoteAutopilot>, _) = match config.remote {
+        Some(remote) => (remote, None),
+        None => {
+            let local = InProcessRemote::new(config.catalogue);
+            (Arc::new(local.clone()), Some(local))
+        }
+    };
+    let core = Arc::new(AutopilotCore::with_config(
+        remote,
+        config.clock,
+        config.core,
+        config.seed,
+    ));
+
+    let grpc = tonic::service::Routes::new(
+        AutopilotService::new(core.clone(), auth.clone()).into_server(config.max_message_bytes),
+    )
+    .into_axum_router();
+    let rest = rest::router(RestState {
+        core: core.clone(),
+        auth: auth.clone(),
+        max_body_bytes: config.max_message_bytes,
+        cors_origins: Arc::new(config.rest_cors),
+    });
+    let router = by_content_type(grpc, rest);
+
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let local_addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.listen,
+        source,
+    })?;
+
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http2()
+        .max_concurrent_streams(config.max_concurrent_streams)
+        .max_header_list_size(config.max_header_list_bytes);
+    builder
+        .http1()
+        .max_buf_size(config.max_header_list_bytes as usize + 16 * 1024);
+
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let task = tokio::spawn(accept_loop(
+        listener,
+        TlsAcceptor::from(tls_config),
+        router,
+        builder,
+        shutdown_rx,
+    ));
+
+    Ok(RunningServer {
+        local_addr,
+        paths: CredentialPaths {
+            lit_dir: lit_dir.root().to_path_buf(),
+            tls_cert: tls_files.cert_path.clone(),
+            tls_key: tls_files.key_path.clone(),
+            macaroon,
+        },
+        network: config.network,
+        core,
+        auth,
+        in_process_remote,
+        tls_cert_pem: tls_files.cert_pem.clone(),
+        shutdown,
+        task,
+    })
+}
+
+/// gRPC and REST share the port, as in litd: `application/grpc*` requests go
+/// to the gRPC services, everything else to the REST gateway.
+fn by_content_type(grpc: axum::Router, rest: axum::Router) -> axum::Router {
+    use tower::ServiceExt;
+    axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let is_grpc = req
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
+        let target = if is_grpc { grpc.clone() } else { rest.clone() };
+        async move {
+            match target.oneshot(req).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        }
+    })
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    router: axum::Router,
+    builder: auto::Builder<TokioExecutor>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let (tcp, peer) = tokio::select! {
+            _ = shutdown.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off, keep serving.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let service = TowerToHyperService::new(router.clone());
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let handshake = tokio::time::timeout(
+                Duration::from_secs(defaults::TLS_HANDSHAKE_TIMEOUT_SECS),
+                acceptor.accept(tcp),
+            );
+            let stream = match handshake.await {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(e)) => {
+                    // Plaintext clients end here: TLS is required, as in litd.
+                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%peer, "TLS handshake timed out");
+                    return;
+                }
+            };
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            if let Err(e) = watcher.watch(conn.into_owned()).await {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    let grace = Duration::from_secs(defaults::SHUTDOWN_GRACE_SECS);
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after the grace period; closing them");
+    }
+}
