@@ -272,12 +272,19 @@ async fn accept_loop(
         let service = TowerToHyperService::new(router.clone());
         let builder = builder.clone();
         let watcher = graceful.watcher();
+        let mut stop = shutdown.clone();
         tokio::spawn(async move {
             let handshake = tokio::time::timeout(
                 Duration::from_secs(defaults::TLS_HANDSHAKE_TIMEOUT_SECS),
                 acceptor.accept(tcp),
             );
-            let stream = match handshake.await {
+            // A connection still shaking hands at shutdown is dropped rather
+            // than waited for: it has no call in flight.
+            let handshake = tokio::select! {
+                r = handshake => r,
+                _ = stop.changed() => return,
+            };
+            let stream = match handshake {
                 Ok(Ok(stream)) => stream,
                 Ok(Err(e)) => {
                     // Plaintext clients end here: TLS is required, as in litd.
