@@ -3,6 +3,7 @@
 
 mod support;
 
+use autopilot_mock::domain::clock::Clock;
 use autopilot_mock::domain::keys::verify_group_link;
 use autopilot_mock::domain::remote::RemoteError;
 use autopilot_mock::domain::Code;

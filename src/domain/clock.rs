@@ -5,9 +5,21 @@
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// A source of the current wall-clock time.
+/// A source of the current wall-clock time. Clocks that tests and scenarios
+/// can move say so by returning `true` from `advance` and `set`.
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> SystemTime;
+
+    /// Moves the clock forward (negative: back) by `nanos`. `false` if this
+    /// clock cannot be moved.
+    fn advance_nanos(&self, _nanos: i128) -> bool {
+        false
+    }
+
+    /// Sets the clock to `to`. `false` if this clock cannot be moved.
+    fn set(&self, _to: SystemTime) -> bool {
+        false
+    }
 }
 
 /// The real system clock.
@@ -38,10 +50,6 @@ impl ManualClock {
         Self::new(UNIX_EPOCH + Duration::from_secs(secs))
     }
 
-    pub fn set(&self, to: SystemTime) {
-        *self.lock() = to;
-    }
-
     pub fn advance(&self, by: Duration) {
         let mut now = self.lock();
         *now += by;
@@ -56,6 +64,17 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> SystemTime {
         *self.lock()
+    }
+
+    fn advance_nanos(&self, nanos: i128) -> bool {
+        let mut now = self.lock();
+        *now = from_unix_nanos(unix_nanos(*now).saturating_add(nanos));
+        true
+    }
+
+    fn set(&self, to: SystemTime) -> bool {
+        *self.lock() = to;
+        true
     }
 }
 
@@ -72,24 +91,26 @@ impl OffsetClock {
         Self::default()
     }
 
-    /// Moves the clock forward (or back, with a negative value).
-    pub fn advance_nanos(&self, nanos: i128) {
-        let mut off = self.offset_nanos.lock().unwrap_or_else(|e| e.into_inner());
-        *off = off.saturating_add(nanos);
-    }
-
-    /// Sets the clock so that `now()` reads `to` at this instant.
-    pub fn set(&self, to: SystemTime) {
-        let target = unix_nanos(to);
-        let real = unix_nanos(SystemTime::now());
-        *self.offset_nanos.lock().unwrap_or_else(|e| e.into_inner()) = target - real;
-    }
 }
 
 impl Clock for OffsetClock {
     fn now(&self) -> SystemTime {
         let off = *self.offset_nanos.lock().unwrap_or_else(|e| e.into_inner());
         from_unix_nanos(unix_nanos(SystemTime::now()).saturating_add(off))
+    }
+
+    fn advance_nanos(&self, nanos: i128) -> bool {
+        let mut off = self.offset_nanos.lock().unwrap_or_else(|e| e.into_inner());
+        *off = off.saturating_add(nanos);
+        true
+    }
+
+    /// Sets the clock so that `now()` reads `to` at this instant.
+    fn set(&self, to: SystemTime) -> bool {
+        let target = unix_nanos(to);
+        let real = unix_nanos(SystemTime::now());
+        *self.offset_nanos.lock().unwrap_or_else(|e| e.into_inner()) = target - real;
+        true
     }
 }
 
@@ -137,6 +158,12 @@ mod tests {
         assert_eq!(unix_secs(c.now()), 1_000);
         c.advance(Duration::from_secs(61));
         assert_eq!(unix_secs(c.now()), 1_061);
+    }
+
+    #[test]
+    fn system_clock_cannot_be_moved() {
+        assert!(!SystemClock.advance_nanos(1));
+        assert!(!SystemClock.set(UNIX_EPOCH));
     }
 
     #[test]
