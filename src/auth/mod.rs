@@ -225,6 +225,27 @@ impl Authenticator {
             .map_err(AuthError::invalid)
     }
 
+    /// Checks a call that is not one of litd's RPCs (the mock's admin API)
+    /// exactly like [`Self::check`], but against an explicit entity:action;
+    /// `uri:<path>` is the fallback op, as `uri:<method>` is for RPCs.
+    pub fn check_permission(
+        &self,
+        values: &[&str],
+        required: (&str, &str),
+        path: &str,
+        now: SystemTime,
+    ) -> Result<(), AuthError> {
+        let [value] = values else {
+            return Err(AuthError::new(format!(
+                "expected 1 macaroon, got {}",
+                values.len()
+            )));
+        };
+        let raw = gofmt::hex_decode(value.as_bytes()).map_err(AuthError::invalid)?;
+        self.check_raw(&raw, required, path, now)
+            .map_err(AuthError::invalid)
+    }
+
     fn check_raw(
         &self,
         raw: &[u8],

@@ -1,7 +1,13 @@
 //! The command line: one module per subcommand, each a thin layer over the
 //! library.
 
+pub mod bench;
+pub mod check;
+pub mod client_check;
+pub mod fuzz;
+pub mod logging;
 pub mod serve;
+pub mod stub;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -14,6 +20,15 @@ use clap::{Parser, Subcommand};
     after_help = "Examples:\n  autopilot-mock serve\n  autopilot-mock serve --listen 127.0.0.1:0 --lit-dir /tmp/lit"
 )]
 pub struct Cli {
+    /// Log format on stderr (level from RUST_LOG, default info).
+    #[arg(
+        long,
+        global = true,
+        env = "AUTOPILOT_MOCK_LOG_FORMAT",
+        value_enum,
+        default_value_t = logging::LogFormat::Text
+    )]
+    pub log_format: logging::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -22,14 +37,73 @@ pub struct Cli {
 pub enum Command {
     /// Serve litrpc.Autopilot over TLS with macaroon auth, like litd on 8443.
     Serve(serve::ServeArgs),
+    /// Serve the scriptable remote autopilot server (autopilotserverrpc.Autopilot) on its own port.
+    Stub(stub::StubArgs),
+    /// Run scenario files against a litrpc.Autopilot server (litd or the mock).
+    Check(check::CheckArgs),
+    /// Fuzz any litrpc.Autopilot server's request decoding (gRPC and REST).
+    Fuzz(fuzz::FuzzArgs),
+    /// Load-test the mock against its ceiling and a grpc-js server (the BENCHMARKS.md figures).
+    Bench(bench::BenchArgs),
 }
 
 impl Command {
     pub async fn run(self) -> anyhow::Result<()> {
         match self {
             Command::Serve(args) => serve::run(args).await,
+            Command::Stub(args) => stub::run(args).await,
+            Command::Bench(args) => bench::run(args).await,
+            Command::Check(args) => match check::run(args).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(Exit::silent(1).into()),
+                Err(e) => Err(Exit::with(2, &e).into()),
+            },
+            Command::Fuzz(args) => match fuzz::run(args).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(Exit::silent(1).into()),
+                Err(e) => Err(Exit::with(2, &e).into()),
+            },
         }
     }
+}
+
+/// Ends the process with this status; the message (if any) goes to stderr.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Exit {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Exit {
+    /// A verdict, already reported on stdout.
+    pub fn silent(code: u8) -> Exit {
+        Exit {
+            code,
+            message: String::new(),
+        }
+    }
+
+    pub fn with(code: u8, e: &anyhow::Error) -> Exit {
+        Exit {
+            code,
+            message: describe(e),
+        }
+    }
+}
+
+/// The error and its causes, each cause only if the text so far does not
+/// already say it (our error types include their source in their message).
+pub fn describe(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 /// SIGINT and SIGTERM listeners. Install them before announcing readiness:
@@ -56,3 +130,7 @@ impl Signals {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "help_tests.rs"]
+mod help_tests;

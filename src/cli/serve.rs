@@ -14,6 +14,11 @@ use autopilot_mock::server::{self, defaults, ServerConfig};
   autopilot-mock serve
   autopilot-mock serve --listen 127.0.0.1:0 --lit-dir ./lit --network regtest
   autopilot-mock serve --features my-features.json --seed 42
+  autopilot-mock serve --state ./sessions.json          # keep sessions across restarts
+  RUST_LOG=debug autopilot-mock --log-format json serve  # JSON logs, one line per call
+  autopilot-mock serve --script fixtures/stub-script.json
+  autopilot-mock serve --autopilot-addr 127.0.0.1:12010 --autopilot-insecure
+  autopilot-mock serve --listen 127.0.0.1:0 --scenario scenarios/client/add-list-revoke.json --junit client.xml
 
 Once listening it prints one JSON line on stdout:
   {\"listen\":\"127.0.0.1:8443\",\"lit_dir\":...,\"tls_cert\":...,\"tls_key\":...,\"macaroon\":...}")]
@@ -36,6 +41,12 @@ pub struct ServeArgs {
     /// Largest request message accepted, in bytes.
     #[arg(long, env = "AUTOPILOT_MOCK_MAX_MESSAGE_BYTES", default_value_t = defaults::MAX_MESSAGE_BYTES)]
     pub max_message_bytes: usize,
+    /// Most concurrent HTTP/2 streams per connection; streams beyond it are refused (REFUSED_STREAM).
+    #[arg(long, env = "AUTOPILOT_MOCK_MAX_CONCURRENT_STREAMS", default_value_t = defaults::MAX_CONCURRENT_STREAMS)]
+    pub max_concurrent_streams: u32,
+    /// Largest request header list (HTTP/2) or header block (HTTP/1), in bytes; larger gets HTTP 431.
+    #[arg(long, env = "AUTOPILOT_MOCK_MAX_HEADER_BYTES", default_value_t = defaults::MAX_HEADER_LIST_BYTES)]
+    pub max_header_bytes: u32,
     /// Allow REST calls from this origin (repeatable or comma-separated; `*` for any), like litd's --restcors.
     #[arg(
         long = "rest-cors",
@@ -46,6 +57,13 @@ pub struct ServeArgs {
     /// Most sessions kept in memory.
     #[arg(long, env = "AUTOPILOT_MOCK_MAX_SESSIONS", default_value_t = 1_000_000)]
     pub max_sessions: usize,
+    /// Keep sessions in this JSON file across restarts (written atomically after each change; loaded at start).
+    #[arg(long, env = "AUTOPILOT_MOCK_STATE", value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    #[command(flatten)]
+    pub remote: super::stub::RemoteArgs,
+    #[command(flatten)]
+    pub scenario: super::client_check::ScenarioArgs,
 }
 
 pub fn default_lit_dir() -> anyhow::Result<PathBuf> {
@@ -54,6 +72,17 @@ pub fn default_lit_dir() -> anyhow::Result<PathBuf> {
 }
 
 impl ServeArgs {
+    /// The server configuration these flags describe, and the client check
+    /// when `--scenario` is given.
+    pub fn config_and_judge(
+        mut self,
+    ) -> anyhow::Result<(ServerConfig, Option<super::client_check::Judge>)> {
+        let scenario = std::mem::take(&mut self.scenario);
+        let mut config = self.config()?;
+        let judge = scenario.prepare(&mut config)?;
+        Ok((config, judge))
+    }
+
     /// The server configuration these flags describe.
     pub fn config(self) -> anyhow::Result<ServerConfig> {
         let lit_dir = match self.lit_dir {
@@ -67,19 +96,45 @@ impl ServeArgs {
         let mut config = ServerConfig::new(lit_dir, self.network, self.listen, catalogue);
         config.seed = self.seed;
         config.max_message_bytes = self.max_message_bytes;
+        config.max_concurrent_streams = self.max_concurrent_streams;
+        config.max_header_list_bytes = self.max_header_bytes;
         config.core.max_sessions = self.max_sessions;
         config.rest_cors = self.rest_cors;
+        config.state_file = self.state;
+        self.remote.apply(&mut config)?;
         Ok(config)
     }
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut signals = super::Signals::install()?;
-    let running = server::start(args.config()?).await?;
+    let (config, judge) = args.config_and_judge()?;
+    let running = server::start(config).await?;
+    if let Some(judge) = &judge {
+        judge.attach(&running);
+    }
     println!("{}", running.ready_line());
     tracing::info!(listen = %running.local_addr, "serving litrpc.Autopilot");
-    signals.recv().await;
-    tracing::info!("shutting down: finishing in-flight calls");
+    if let Some(r) = running.restored {
+        tracing::info!(
+            restored = r.restored,
+            reserved_dropped = r.reserved_dropped,
+            expired_while_down = r.expired_while_down,
+            "sessions loaded from the state file"
+        );
+    }
+    let Some(judge) = judge else {
+        signals.recv().await;
+        tracing::info!("shutting down: finishing in-flight calls");
+        running.shutdown().await;
+        return Ok(());
+    };
+    judge.wait(&mut signals).await;
+    tracing::info!("client check over: finishing in-flight calls");
     running.shutdown().await;
-    Ok(())
+    match judge.conclude() {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(super::Exit::silent(1).into()),
+        Err(e) => Err(super::Exit::with(2, &e).into()),
+    }
 }

@@ -131,6 +131,7 @@ impl AutopilotCore {
         // 11. Keep the group's privacy pairs (even if registration fails).
         if privacy {
             self.lock_store().set_privacy_map(group_id, map);
+            self.changes.bump();
         }
 
         // 12. Register with the remote server.
@@ -155,6 +156,7 @@ impl AutopilotCore {
                 // Linked: the reserved row is deleted; otherwise it stays.
                 if link.is_some() {
                     self.lock_store().remove(&id);
+                    self.changes.bump();
                 }
                 return Err(err(format!(
                     "error registering session with autopilot server: {e}"
@@ -174,8 +176,11 @@ impl AutopilotCore {
         let session = store
             .get(&id)
             .ok_or_else(|| err("error fetching session: session not found"))?;
-        SessionView::build(session, store.privacy_map(&group_id))
-            .map_err(|e| err(format!("error marshaling session: {e}")))
+        let view = SessionView::build(session, store.privacy_map(&group_id))
+            .map_err(|e| err(format!("error marshaling session: {e}")));
+        drop(store);
+        self.changes.bump();
+        view
     }
 
     /// Step 3: a non-empty `linked_group_id` is padded or cut to 4 bytes
@@ -275,6 +280,8 @@ impl AutopilotCore {
             privacy_flags: if privacy { flags.bits() } else { 0 },
             privacy_mapper: privacy,
         });
+        drop(store);
+        self.changes.bump();
         Ok((id, group_id, local_key))
     }
 }

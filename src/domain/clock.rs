@@ -90,7 +90,6 @@ impl OffsetClock {
     pub fn new() -> Self {
         Self::default()
     }
-
 }
 
 impl Clock for OffsetClock {

@@ -20,9 +20,11 @@ pub mod remote;
 pub mod rules;
 pub mod service;
 pub mod session;
+pub mod snapshot;
 pub mod store;
 
 pub use add_session::{AddSessionRequest, FeatureRequest};
 pub use error::{AutopilotError, Code};
 pub use service::{AutopilotCore, CoreConfig};
 pub use session::{SessionState, SessionView};
+pub use snapshot::{RestoreReport, StoreSnapshot};

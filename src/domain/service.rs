@@ -59,6 +59,8 @@ pub struct AutopilotCore {
     /// seeded core is reproducible.
     pub(super) rng: Mutex<StdRng>,
     pub(super) config: CoreConfig,
+    /// Bumped after every change, for persistence (see `snapshot.rs`).
+    pub(super) changes: super::snapshot::ChangeFeed,
 }
 
 impl AutopilotCore {
@@ -83,6 +85,7 @@ impl AutopilotCore {
             clock,
             rng: Mutex::new(rng),
             config,
+            changes: Default::default(),
         }
     }
 
@@ -112,6 +115,7 @@ impl AutopilotCore {
     /// Drops every session and privacy map.
     pub fn reset(&self) {
         self.lock_store().clear();
+        self.changes.bump();
     }
 
     /// `ListAutopilotFeatures` (§2.5). Remote errors keep their code.
@@ -162,6 +166,8 @@ impl AutopilotCore {
                     session.revoked_at = unix_secs(now).max(0) as u64;
                     let at = expiry_nanos(session.expiry_timestamp_seconds);
                     store.unschedule_expiry(id, at);
+                    drop(store);
+                    self.changes.bump();
                 }
             }
         }
@@ -193,6 +199,9 @@ impl AutopilotCore {
                 })
                 .collect()
         };
+        if !revoked.is_empty() {
+            self.changes.bump();
+        }
         for key in revoked {
             if let Err(e) = self.remote.revoke_session(key).await {
                 tracing::debug!(error = %e, "remote RevokeSession at expiry failed (ignored)");

@@ -9,9 +9,12 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::Authenticator;
 use crate::domain::{AutopilotCore, AutopilotError};
+use crate::observe::{self, CallObserver, Rpc, Transport};
 use crate::proto::litrpc as p;
 use crate::proto::litrpc::autopilot_server::{Autopilot, AutopilotServer};
 use crate::wire;
+
+pub mod standard;
 
 /// Full method names, as litd's permission table keys them.
 pub mod methods {
@@ -26,11 +29,48 @@ pub mod methods {
 pub struct AutopilotService {
     core: Arc<AutopilotCore>,
     auth: Arc<Authenticator>,
+    /// Watches every call (the scenario harness's client mode), if set.
+    observer: Option<Arc<dyn CallObserver>>,
 }
 
 impl AutopilotService {
     pub fn new(core: Arc<AutopilotCore>, auth: Arc<Authenticator>) -> Self {
-        Self { core, auth }
+        Self {
+            core,
+            auth,
+            observer: None,
+        }
+    }
+
+    pub fn with_observer(mut self, observer: Option<Arc<dyn CallObserver>>) -> Self {
+        self.observer = observer;
+        self
+    }
+
+    async fn call<Req, Resp, Fut>(
+        &self,
+        rpc: Rpc,
+        request: Request<Req>,
+        run: impl FnOnce(Req) -> Fut,
+    ) -> Result<Response<Resp>, Status>
+    where
+        Req: serde::Serialize,
+        Resp: serde::Serialize + serde::de::DeserializeOwned,
+        Fut: std::future::Future<Output = Result<Resp, AutopilotError>>,
+    {
+        let auth = self.authorize(request.metadata(), rpc.full_method());
+        let observer = self.observer.as_deref();
+        observe::handle(
+            observer,
+            Transport::Grpc,
+            rpc,
+            request.into_inner(),
+            auth,
+            run,
+        )
+        .await
+        .map(Response::new)
+        .map_err(status)
     }
 
     /// The service wrapped for a tonic router, with the message size limit.
@@ -40,7 +80,7 @@ impl AutopilotService {
             .max_encoding_message_size(usize::MAX)
     }
 
-    fn authorize(&self, metadata: &MetadataMap, method: &str) -> Result<(), Status> {
+    fn authorize(&self, metadata: &MetadataMap, method: &str) -> Result<(), String> {
         let values: Vec<String> = metadata
             .get_all("macaroon")
             .iter()
@@ -49,7 +89,7 @@ impl AutopilotService {
         let values: Vec<&str> = values.iter().map(String::as_str).collect();
         self.auth
             .check(&values, method, self.core.clock().now())
-            .map_err(|e| Status::unknown(e.message))
+            .map_err(|e| e.message)
     }
 }
 
@@ -65,41 +105,46 @@ impl Autopilot for AutopilotService {
         &self,
         request: Request<p::ListAutopilotFeaturesRequest>,
     ) -> Result<Response<p::ListAutopilotFeaturesResponse>, Status> {
-        self.authorize(request.metadata(), methods::LIST_FEATURES)?;
-        let features = self.core.list_features().await.map_err(status)?;
-        Ok(Response::new(wire::features_out(features)))
+        self.call(Rpc::ListAutopilotFeatures, request, |_| async {
+            Ok(wire::features_out(self.core.list_features().await?))
+        })
+        .await
     }
 
     async fn add_autopilot_session(
         &self,
         request: Request<p::AddAutopilotSessionRequest>,
     ) -> Result<Response<p::AddAutopilotSessionResponse>, Status> {
-        self.authorize(request.metadata(), methods::ADD_SESSION)?;
-        let req = wire::add_request_in(request.into_inner());
-        let session = self.core.add_session(req).await.map_err(status)?;
-        Ok(Response::new(p::AddAutopilotSessionResponse {
-            session: Some(wire::session_out(session)),
-        }))
+        self.call(Rpc::AddAutopilotSession, request, |req| async {
+            let session = self.core.add_session(wire::add_request_in(req)).await?;
+            Ok(p::AddAutopilotSessionResponse {
+                session: Some(wire::session_out(session)),
+            })
+        })
+        .await
     }
 
     async fn list_autopilot_sessions(
         &self,
         request: Request<p::ListAutopilotSessionsRequest>,
     ) -> Result<Response<p::ListAutopilotSessionsResponse>, Status> {
-        self.authorize(request.metadata(), methods::LIST_SESSIONS)?;
-        let sessions = self.core.list_sessions().await.map_err(status)?;
-        Ok(Response::new(p::ListAutopilotSessionsResponse {
-            sessions: sessions.into_iter().map(wire::session_out).collect(),
-        }))
+        self.call(Rpc::ListAutopilotSessions, request, |_| async {
+            let sessions = self.core.list_sessions().await?;
+            Ok(p::ListAutopilotSessionsResponse {
+                sessions: sessions.into_iter().map(wire::session_out).collect(),
+            })
+        })
+        .await
     }
 
     async fn revoke_autopilot_session(
         &self,
         request: Request<p::RevokeAutopilotSessionRequest>,
     ) -> Result<Response<p::RevokeAutopilotSessionResponse>, Status> {
-        self.authorize(request.metadata(), methods::REVOKE_SESSION)?;
-        let key = request.into_inner().local_public_key;
-        self.core.revoke_session(&key).await.map_err(status)?;
-        Ok(Response::new(p::RevokeAutopilotSessionResponse {}))
+        self.call(Rpc::RevokeAutopilotSession, request, |req| async move {
+            self.core.revoke_session(&req.local_public_key).await?;
+            Ok(p::RevokeAutopilotSessionResponse {})
+        })
+        .await
     }
 }

@@ -148,7 +148,22 @@ impl Catalogue {
                 origin: origin.to_string(),
                 source,
             })?;
-        Ok(Catalogue {
+        Ok(Catalogue::from_file(file))
+    }
+
+    /// A catalogue from an already parsed JSON value (the stub's script
+    /// embeds the catalogue format).
+    pub fn from_value(value: serde_json::Value, origin: &str) -> Result<Catalogue, CatalogueError> {
+        let file: CatalogueFile =
+            serde_json::from_value(value).map_err(|source| CatalogueError::Parse {
+                origin: origin.to_string(),
+                source,
+            })?;
+        Ok(Catalogue::from_file(file))
+    }
+
+    fn from_file(file: CatalogueFile) -> Catalogue {
+        Catalogue {
             min_required_version: file.terms.min_required_version.into(),
             features: file
                 .features
@@ -158,7 +173,7 @@ impl Catalogue {
                     (key, feature)
                 })
                 .collect(),
-        })
+        }
     }
 }
 

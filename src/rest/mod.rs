@@ -3,11 +3,15 @@
 //! the gRPC transport, JSON out. Translation only.
 
 pub mod json;
+mod raw;
+
+use raw::is_length_limit;
+pub use raw::percent_decode;
 
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,7 +21,7 @@ use serde_json::{json, Value};
 
 use crate::auth::Authenticator;
 use crate::domain::{AutopilotCore, AutopilotError, Code};
-use crate::grpc::methods;
+use crate::observe::{self, CallObserver, Rpc, Transport};
 use crate::proto::litrpc as p;
 use crate::wire;
 
@@ -32,6 +36,8 @@ pub struct RestState {
     pub max_body_bytes: usize,
     /// litd's `restcors`: origins allowed cross-origin (`*` for any); empty = no CORS.
     pub cors_origins: Arc<Vec<String>>,
+    /// Watches every call (the scenario harness's client mode), if set.
+    pub observer: Option<Arc<dyn CallObserver>>,
 }
 
 /// The REST routes, with litd's 404 and 501 answers.
@@ -151,8 +157,8 @@ fn domain_error(e: AutopilotError) -> Response {
 }
 
 impl RestState {
-    /// The error response for a call the macaroon does not allow, if any.
-    fn auth_rejection(&self, headers: &HeaderMap, method: &str) -> Option<Response> {
+    /// The macaroon check for a call (the REST header carries the values).
+    fn authorize(&self, headers: &HeaderMap, rpc: Rpc) -> Result<(), String> {
         let values: Vec<String> = headers
             .get_all(MACAROON_HEADER)
             .iter()
@@ -160,23 +166,46 @@ impl RestState {
             .collect();
         let values: Vec<&str> = values.iter().map(String::as_str).collect();
         self.auth
-            .check(&values, method, self.core.clock().now())
-            .err()
-            .map(|e| error_response(Code::Unknown, &e.message))
+            .check(&values, rpc.full_method(), self.core.clock().now())
+            .map_err(|e| e.message)
+    }
+
+    /// Runs a decoded call (auth, observer, domain) and writes litd's JSON.
+    async fn call<Req, Resp, Fut>(
+        &self,
+        rpc: Rpc,
+        headers: &HeaderMap,
+        request: Req,
+        run: impl FnOnce(Req) -> Fut,
+    ) -> Response
+    where
+        Req: serde::Serialize,
+        Resp: serde::Serialize + serde::de::DeserializeOwned,
+        Fut: std::future::Future<Output = Result<Resp, AutopilotError>>,
+    {
+        let auth = self.authorize(headers, rpc);
+        let observer = self.observer.as_deref();
+        match observe::handle(observer, Transport::Rest, rpc, request, auth, run).await {
+            Ok(resp) => ok_response(&format!("litrpc.{}Response", rpc.name()), &resp),
+            Err(e) => domain_error(e),
+        }
+    }
+
+    /// A request that does not decode: litd's error, and the observer told.
+    fn malformed(&self, rpc: Rpc, code: Code, message: &str) -> Response {
+        if let Some(observer) = &self.observer {
+            observer.malformed(Transport::Rest, rpc, message);
+        }
+        error_response(code, message)
     }
 }
 
 async fn list_features(State(s): State<RestState>, headers: HeaderMap) -> Response {
-    if let Some(r) = s.auth_rejection(&headers, methods::LIST_FEATURES) {
-        return r;
-    }
-    match s.core.list_features().await {
-        Ok(f) => ok_response(
-            "litrpc.ListAutopilotFeaturesResponse",
-            &wire::features_out(f),
-        ),
-        Err(e) => domain_error(e),
-    }
+    let request = p::ListAutopilotFeaturesRequest {};
+    s.call(Rpc::ListAutopilotFeatures, &headers, request, |_| async {
+        Ok(wire::features_out(s.core.list_features().await?))
+    })
+    .await
 }
 
 /// grpc-gateway's path-length fallback: a form-encoded POST to a GET-only
@@ -193,18 +222,14 @@ async fn form_post_as_get_features(State(s): State<RestState>, headers: HeaderMa
 }
 
 async fn list_sessions(State(s): State<RestState>, headers: HeaderMap) -> Response {
-    if let Some(r) = s.auth_rejection(&headers, methods::LIST_SESSIONS) {
-        return r;
-    }
-    match s.core.list_sessions().await {
-        Ok(sessions) => ok_response(
-            "litrpc.ListAutopilotSessionsResponse",
-            &p::ListAutopilotSessionsResponse {
-                sessions: sessions.into_iter().map(wire::session_out).collect(),
-            },
-        ),
-        Err(e) => domain_error(e),
-    }
+    let request = p::ListAutopilotSessionsRequest {};
+    s.call(Rpc::ListAutopilotSessions, &headers, request, |_| async {
+        let sessions = s.core.list_sessions().await?;
+        Ok(p::ListAutopilotSessionsResponse {
+            sessions: sessions.into_iter().map(wire::session_out).collect(),
+        })
+    })
+    .await
 }
 
 /// Decodes a request body as protojson would: an empty body is an empty
@@ -219,8 +244,19 @@ pub fn decode_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Res
 async fn add_session(State(s): State<RestState>, headers: HeaderMap, body: Body) -> Response {
     let body: Bytes = match axum::body::to_bytes(body, s.max_body_bytes).await {
         Ok(b) => b,
+        // A body that breaks off or is badly chunked is the client's fault,
+        // as grpc-gateway reports a failed body read; only the limit is
+        // ResourceExhausted.
+        Err(e) if !is_length_limit(&e) => {
+            return s.malformed(
+                Rpc::AddAutopilotSession,
+                Code::InvalidArgument,
+                &e.to_string(),
+            )
+        }
         Err(_) => {
-            return error_response(
+            return s.malformed(
+                Rpc::AddAutopilotSession,
                 Code::ResourceExhausted,
                 &format!(
                     "grpc: received message larger than max (more than {} bytes)",
@@ -231,26 +267,22 @@ async fn add_session(State(s): State<RestState>, headers: HeaderMap, body: Body)
     };
     let req: p::AddAutopilotSessionRequest = match decode_body(&body) {
         Ok(r) => r,
-        Err(e) => return error_response(Code::InvalidArgument, &e),
+        Err(e) => return s.malformed(Rpc::AddAutopilotSession, Code::InvalidArgument, &e),
     };
-    if let Some(r) = s.auth_rejection(&headers, methods::ADD_SESSION) {
-        return r;
-    }
-    match s.core.add_session(wire::add_request_in(req)).await {
-        Ok(session) => ok_response(
-            "litrpc.AddAutopilotSessionResponse",
-            &p::AddAutopilotSessionResponse {
-                session: Some(wire::session_out(session)),
-            },
-        ),
-        Err(e) => domain_error(e),
-    }
+    s.call(Rpc::AddAutopilotSession, &headers, req, |req| async {
+        let session = s.core.add_session(wire::add_request_in(req)).await?;
+        Ok(p::AddAutopilotSessionResponse {
+            session: Some(wire::session_out(session)),
+        })
+    })
+    .await
 }
 
 /// grpc-gateway's bytes path parameter: padded standard base64, then padded
 /// URL-safe base64.
-pub fn decode_key_param(raw: &str) -> Result<Vec<u8>, String> {
+pub fn decode_key_param(raw: impl AsRef<[u8]>) -> Result<Vec<u8>, String> {
     use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+    let raw = raw.as_ref();
     STANDARD.decode(raw).or_else(|_| {
         URL_SAFE.decode(raw).map_err(|e| {
             let at = match e {
@@ -267,30 +299,38 @@ pub fn decode_key_param(raw: &str) -> Result<Vec<u8>, String> {
 
 async fn revoke_session(
     State(s): State<RestState>,
-    Path(key): Path<String>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     method: Method,
 ) -> Response {
     debug_assert_eq!(method, Method::DELETE);
+    // The raw segment, not axum's `Path<String>`: that rejects escapes that
+    // are not UTF-8 with a plain-text 400, where litd answers JSON.
+    let segment = uri.path().rsplit('/').next().unwrap_or_default();
+    let key = percent_decode(segment);
     // litd unescapes the whole path before routing, so an escaped `/` splits
     // the path and no route matches.
-    if key.contains('/') {
+    if key.contains(&b'/') {
         return error_response(Code::NotFound, "Not Found");
     }
     let key = match decode_key_param(&key) {
         Ok(k) => k,
-        Err(e) => return error_response(Code::InvalidArgument, &e),
+        Err(e) => return s.malformed(Rpc::RevokeAutopilotSession, Code::InvalidArgument, &e),
     };
-    if let Some(r) = s.auth_rejection(&headers, methods::REVOKE_SESSION) {
-        return r;
-    }
-    match s.core.revoke_session(&key).await {
-        Ok(()) => ok_response(
-            "litrpc.RevokeAutopilotSessionResponse",
-            &p::RevokeAutopilotSessionResponse {},
-        ),
-        Err(e) => domain_error(e),
-    }
+    let request = p::RevokeAutopilotSessionRequest {
+        local_public_key: key,
+    };
+    let core = &s.core;
+    s.call(
+        Rpc::RevokeAutopilotSession,
+        &headers,
+        request,
+        |req| async move {
+            core.revoke_session(&req.local_public_key).await?;
+            Ok(p::RevokeAutopilotSessionResponse {})
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

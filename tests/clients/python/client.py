@@ -97,7 +97,8 @@ def flow():
             metadata=metadata,
         )
 
-        expiry = int(time.time()) + 24 * 60 * 60
+        # LIT_EXPIRY lets a test play a broken client (e.g. expiry 0).
+        expiry = int(os.environ.get("LIT_EXPIRY", int(time.time()) + 24 * 60 * 60))
         rate_limit = sessionsrpc.RateLimit(
             read_limit=sessionsrpc.Rate(iterations=20, num_hours=1),
             write_limit=sessionsrpc.Rate(iterations=2, num_hours=1),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Generates the Python gRPC modules (lit_autopilot_pb2*.py, lit_sessions_pb2*.py)
 # from litd's OFFICIAL protos, as shipped by the npm package
-# @lightningpolar/litd-api, with grpcio-tools' protoc.
+# @lightningpolar/litd-api, with grpcio-tools' protoc; and
+# autopilotserver_pb2*.py from our own proto/autopilotserver.proto.
 #
 #   gen.sh PYTHON NODE_CLIENTS_DIR [OUT_DIR]
 #
@@ -34,7 +35,17 @@ cp "$src/lit-autopilot.proto" "$src/lit-sessions.proto" "$tmp/protos/"
     --python_out="$tmp" \
     --grpc_python_out="$tmp" \
     "$tmp/protos/lit-sessions.proto" "$tmp/protos/lit-autopilot.proto"
-for m in lit_autopilot_pb2 lit_autopilot_pb2_grpc lit_sessions_pb2 lit_sessions_pb2_grpc; do
+# The remote autopilot server's protocol from OUR proto (litd publishes no
+# Python package for it), for stub_client.py against `autopilot-mock stub`.
+ours="$here/../../../proto"
+cp "$ours/autopilotserver.proto" "$tmp/protos/"
+"$python" -m grpc_tools.protoc \
+    --proto_path="$tmp/protos" \
+    --python_out="$tmp" \
+    --grpc_python_out="$tmp" \
+    "$tmp/protos/autopilotserver.proto"
+for m in lit_autopilot_pb2 lit_autopilot_pb2_grpc lit_sessions_pb2 lit_sessions_pb2_grpc \
+    autopilotserver_pb2 autopilotserver_pb2_grpc; do
     [[ -f "$tmp/$m.py" ]] || { echo "gen.sh: protoc did not produce $m.py" >&2; exit 1; }
 done
 rm -rf "$out"

@@ -1,0 +1,113 @@
+//! `serve --scenario`: judge a client against a scenario file.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+
+use autopilot_mock::scenario::client_mode::ClientCheck;
+use autopilot_mock::scenario::{report, Scenario};
+use autopilot_mock::server::{RunningServer, ServerConfig};
+
+#[derive(Args, Default)]
+pub struct ScenarioArgs {
+    /// Judge the client against this scenario: its call steps are what the
+    /// client must send, in order. Prints a JSON verdict line when the client
+    /// is done (every step met, or SIGTERM) and exits 0 only if it conformed.
+    #[arg(long, env = "AUTOPILOT_MOCK_SCENARIO", value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// With --scenario: write a JUnit XML report here.
+    #[arg(
+        long,
+        env = "AUTOPILOT_MOCK_JUNIT",
+        value_name = "FILE",
+        requires = "scenario"
+    )]
+    pub junit: Option<PathBuf>,
+    /// With --scenario: write a JSON report here.
+    #[arg(
+        long,
+        env = "AUTOPILOT_MOCK_JSON",
+        value_name = "FILE",
+        requires = "scenario"
+    )]
+    pub json: Option<PathBuf>,
+}
+
+/// A client check set up for a server about to start.
+pub struct Judge {
+    pub check: Arc<ClientCheck>,
+    junit: Option<PathBuf>,
+    json: Option<PathBuf>,
+}
+
+impl ScenarioArgs {
+    /// Loads the scenario and installs it as the server's observer, with its
+    /// setup (clock, stub script) applied to the configuration.
+    pub fn prepare(self, config: &mut ServerConfig) -> anyhow::Result<Option<Judge>> {
+        let Some(path) = self.scenario else {
+            return Ok(None);
+        };
+        let scenario = Scenario::load(&path)?;
+        let file = path.display().to_string();
+        if let Some(at) = &scenario.setup.clock {
+            let t = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                .with_context(|| format!("{file}: setup.clock {at:?} is not RFC 3339"))?;
+            let nanos = u64::try_from(t.unix_timestamp_nanos())
+                .with_context(|| format!("{file}: setup.clock {at:?} is before 1970"))?;
+            config
+                .clock
+                .set(std::time::UNIX_EPOCH + std::time::Duration::from_nanos(nanos));
+        }
+        if let Some(script) = &scenario.setup.stub {
+            let script = autopilot_mock::stub::Script::from_value(
+                script.clone(),
+                &format!("{file} setup.stub"),
+            )?;
+            config.script = Some(script);
+        }
+        let check = ClientCheck::new(scenario, &file, config.clock.clone());
+        config.observer = Some(check.clone());
+        Ok(Some(Judge {
+            check,
+            junit: self.junit,
+            json: self.json,
+        }))
+    }
+}
+
+impl Judge {
+    /// Connects the check to the running server's stub journal.
+    pub fn attach(&self, running: &RunningServer) {
+        if let Some(stub) = &running.stub {
+            self.check.attach_stub(stub.clone());
+        }
+    }
+
+    /// Waits until every step is met or a signal comes.
+    pub async fn wait(&self, signals: &mut super::Signals) {
+        let mut finished = self.check.finished();
+        tokio::select! {
+            _ = signals.recv() => {}
+            _ = finished.wait_for(|done| *done) => {}
+        }
+    }
+
+    /// Prints the verdict line, writes the reports; `Ok(true)` if the client conformed.
+    pub fn conclude(&self) -> anyhow::Result<bool> {
+        let line = self.check.verdict_line();
+        println!("{line}");
+        let reports = [self.check.report()];
+        if let Some(path) = &self.junit {
+            std::fs::write(path, report::junit(&reports))
+                .with_context(|| format!("cannot write --junit {}", path.display()))?;
+        }
+        if let Some(path) = &self.json {
+            let text = serde_json::to_string_pretty(&report::json(&reports))?;
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write --json {}", path.display()))?;
+        }
+        Ok(line["verdict"] == "pass")
+    }
+}

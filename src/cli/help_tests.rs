@@ -1,0 +1,90 @@
+//! The configuration contract: every flag of every subcommand can also be
+//! set from an `AUTOPILOT_MOCK_*` variable, and every `--help` shows
+//! examples. Walks clap's command tree, so new subcommands are covered
+//! without touching this file.
+
+use clap::CommandFactory;
+
+use super::Cli;
+
+fn every_command() -> Vec<clap::Command> {
+    fn walk(cmd: &clap::Command, out: &mut Vec<clap::Command>) {
+        out.push(cmd.clone());
+        for sub in cmd.get_subcommands() {
+            walk(sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Cli::command(), &mut out);
+    out
+}
+
+#[test]
+fn every_flag_has_an_autopilot_mock_env_var() {
+    let mut missing = Vec::new();
+    for cmd in every_command() {
+        for arg in cmd.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if builtin || arg.is_positional() {
+                continue;
+            }
+            match arg.get_env().and_then(|e| e.to_str()) {
+                Some(env) if env.starts_with("AUTOPILOT_MOCK_") => {}
+                other => missing.push(format!(
+                    "{} --{}: env {other:?}",
+                    cmd.get_name(),
+                    arg.get_long().unwrap_or(arg.get_id().as_str())
+                )),
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "flags without an AUTOPILOT_MOCK_* env var: {missing:#?}"
+    );
+}
+
+#[test]
+fn env_var_names_are_unique_per_command() {
+    for cmd in every_command() {
+        let mut seen = std::collections::BTreeSet::new();
+        for arg in cmd.get_arguments() {
+            if let Some(env) = arg.get_env().and_then(|e| e.to_str()) {
+                assert!(
+                    seen.insert(env.to_string()),
+                    "{}: {env} twice",
+                    cmd.get_name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_help_has_examples() {
+    let root = Cli::command();
+    let mut lacking = Vec::new();
+    for cmd in std::iter::once(&root).chain(root.get_subcommands()) {
+        let mut cmd = cmd.clone();
+        let help = cmd.render_long_help().to_string();
+        if !help.contains("Examples:") {
+            lacking.push(cmd.get_name().to_string());
+        }
+    }
+    assert!(
+        lacking.is_empty(),
+        "--help without an Examples section: {lacking:?}"
+    );
+}
+
+#[test]
+fn log_format_is_global_and_validated() {
+    use clap::Parser;
+    let cli = Cli::try_parse_from(["autopilot-mock", "serve", "--log-format", "json"]);
+    assert!(matches!(cli, Ok(c) if c.log_format == super::logging::LogFormat::Json));
+    let Err(e) = Cli::try_parse_from(["autopilot-mock", "--log-format", "xml", "serve"]) else {
+        panic!("xml accepted");
+    };
+    let text = e.to_string();
+    assert!(text.contains("xml") && text.contains("json"), "{text}");
+}

@@ -1,0 +1,27 @@
+//! Logs on stderr through tracing: the level from `RUST_LOG` (default
+//! `info`), the format from `--log-format` / `AUTOPILOT_MOCK_LOG_FORMAT`.
+//! stdout stays reserved for the ready line and reports.
+
+use clap::ValueEnum;
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (for log collectors).
+    Json,
+}
+
+/// Installs the global subscriber. Called once, before anything logs.
+pub fn init(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}

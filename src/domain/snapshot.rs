@@ -1,0 +1,158 @@
+//! The store as plain data, for persistence outside the domain, and the
+//! change feed that tells a persister when to take one.
+//!
+//! The domain stays free of files and formats: [`AutopilotCore::snapshot`]
+//! hands out plain structs (each session with its secret key, the groups'
+//! privacy maps) and [`AutopilotCore::restore`] takes them back applying
+//! litd's start-up rules (reference §2.3). Serialising and writing them is
+//! `crate::persist`'s job.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use super::clock::unix_nanos;
+use super::privacy::PrivacyMap;
+use super::service::AutopilotCore;
+use super::session::{Session, SessionId, SessionState};
+use super::store::expiry_nanos;
+
+/// Everything the store holds that outlives a restart.
+#[derive(Debug, Clone, Default)]
+pub struct StoreSnapshot {
+    /// Every session in list order (oldest first), RESERVED ones included.
+    pub sessions: Vec<Session>,
+    /// Each group's privacy map, by group ID.
+    pub privacy_maps: BTreeMap<SessionId, PrivacyMap>,
+}
+
+/// What [`AutopilotCore::restore`] did, for the start-up log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RestoreReport {
+    /// Sessions kept.
+    pub restored: usize,
+    /// RESERVED rows deleted, as litd deletes them at start.
+    pub reserved_dropped: usize,
+    /// Live sessions whose expiry passed while the mock was down: they stay
+    /// CREATED and are never revoked by the running-expiry logic.
+    pub expired_while_down: usize,
+}
+
+/// A function told the new change number after every change.
+pub type ChangeListener = Arc<dyn Fn(u64) + Send + Sync>;
+
+/// A counter bumped after every change to the store, plus one optional
+/// listener. Plain std, so the domain needs no async runtime: a persister
+/// registers a listener that wakes its task, and compares counters to know
+/// whether what it wrote is current.
+#[derive(Default)]
+pub struct ChangeFeed {
+    count: AtomicU64,
+    listener: Mutex<Option<ChangeListener>>,
+}
+
+impl ChangeFeed {
+    /// The number of changes so far.
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::SeqCst)
+    }
+
+    /// Records a change and tells the listener. Cheap: the listener only
+    /// wakes someone; it must not touch the store.
+    pub fn bump(&self) {
+        let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
+        let listener = self
+            .listener
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(listener) = listener {
+            listener(n);
+        }
+    }
+
+    /// Sets (or, with `None`, removes) the listener.
+    pub fn set_listener(&self, listener: Option<ChangeListener>) {
+        *self.listener.lock().unwrap_or_else(|e| e.into_inner()) = listener;
+    }
+}
+
+impl std::fmt::Debug for ChangeFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangeFeed")
+            .field("count", &self.count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AutopilotCore {
+    /// The change feed: bumped after every add, revoke, expiry, reset and
+    /// restore.
+    pub fn changes(&self) -> &ChangeFeed {
+        &self.changes
+    }
+
+    /// A consistent copy of the store (taken under its lock) and the change
+    /// number it reflects.
+    pub fn snapshot(&self) -> (StoreSnapshot, u64) {
+        let store = self.lock_store();
+        // Read under the lock: every bump happens after a mutation, so the
+        // copy holds at least the changes counted here.
+        let count = self.changes.count();
+        let snapshot = StoreSnapshot {
+            sessions: store.iter().cloned().collect(),
+            privacy_maps: store
+                .privacy_maps()
+                .map(|(id, map)| (*id, map.clone()))
+                .collect(),
+        };
+        (snapshot, count)
+    }
+
+    /// Replaces the store with `snapshot` as litd treats its database at
+    /// start (reference §2.3): every RESERVED row is deleted; a live session
+    /// whose expiry is at or before `now` stays as it is (CREATED) with no
+    /// expiry armed, so it is never revoked later; other live sessions get
+    /// their expiry armed again.
+    pub fn restore(&self, snapshot: StoreSnapshot, now: SystemTime) -> RestoreReport {
+        let now = unix_nanos(now);
+        let mut report = RestoreReport::default();
+        {
+            let mut store = self.lock_store();
+            store.clear();
+            for session in snapshot.sessions {
+                if session.state == SessionState::Reserved {
+                    report.reserved_dropped += 1;
+                    continue;
+                }
+                if store.contains_id(&session.id) {
+                    // A snapshot made by `snapshot` never repeats an ID; a
+                    // hand-edited one is read first-wins, like a unique key.
+                    continue;
+                }
+                let live = matches!(session.state, SessionState::Created | SessionState::InUse);
+                let at = expiry_nanos(session.expiry_timestamp_seconds);
+                let id = session.id;
+                store.insert(session);
+                report.restored += 1;
+                if live {
+                    if at > now {
+                        store.schedule_expiry(id, at);
+                    } else {
+                        report.expired_while_down += 1;
+                    }
+                }
+            }
+            for (group, map) in snapshot.privacy_maps {
+                store.set_privacy_map(group, map);
+            }
+        }
+        self.changes.bump();
+        report
+    }
+}
+
+#[cfg(test)]
+#[path = "snapshot_tests.rs"]
+mod tests;

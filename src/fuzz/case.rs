@@ -1,0 +1,312 @@
+//! One fuzz input: a complete HTTP request (method, path, headers, body) and
+//! how to present the macaroon. A case is a pure function of the run's seed
+//! and its iteration number, and serializes to the reproducer file, so any
+//! case can be regenerated or replayed against another server.
+
+use arbitrary::Unstructured;
+use prost::Message;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use super::gen;
+use super::mutate::{self, pick};
+use crate::grpc::methods;
+use crate::proto::litrpc as p;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Grpc,
+    Rest,
+}
+
+/// How the request carries the macaroon. `Valid` (and the variants derived
+/// from it) use the macaroon of the run, so a reproducer replays against any
+/// server with that server's macaroon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MacaroonUse {
+    Valid,
+    Omit,
+    Twice,
+    /// The valid hex with the character at this index (mod length) changed.
+    FlipHex(usize),
+    /// The valid hex cut to this many characters.
+    Truncated(usize),
+    Value(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub transport: Transport,
+    /// HTTP method.
+    pub method: String,
+    /// Path and query, percent-encoded.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub macaroon: MacaroonUse,
+    pub body_hex: String,
+    /// What generated it: the request kind and the mutations applied.
+    pub what: String,
+}
+
+impl Case {
+    pub fn body(&self) -> Vec<u8> {
+        hex::decode(&self.body_hex).unwrap_or_default()
+    }
+
+    /// The macaroon header values to send, given the run's macaroon.
+    pub fn macaroon_values(&self, valid_hex: &str) -> Vec<String> {
+        match &self.macaroon {
+            MacaroonUse::Valid => vec![valid_hex.to_string()],
+            MacaroonUse::Omit => Vec::new(),
+            MacaroonUse::Twice => vec![valid_hex.to_string(), valid_hex.to_string()],
+            MacaroonUse::FlipHex(at) => {
+                let mut chars: Vec<char> = valid_hex.chars().collect();
+                if !chars.is_empty() {
+                    let i = at % chars.len();
+                    chars[i] = if chars[i] == '0' { '1' } else { '0' };
+                }
+                vec![chars.into_iter().collect()]
+            }
+            MacaroonUse::Truncated(n) => vec![valid_hex.chars().take(*n).collect()],
+            MacaroonUse::Value(v) => vec![v.clone()],
+        }
+    }
+}
+
+/// The RNG seed of one iteration: independent streams per iteration, so
+/// iteration N is reproducible without running 0..N.
+pub fn iteration_seed(seed: u64, iteration: u64) -> u64 {
+    let mut z = seed ^ iteration.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The case for `iteration` of a run seeded with `seed`.
+pub fn generate(seed: u64, iteration: u64, transports: &[Transport], max_message: usize) -> Case {
+    let mut rng = StdRng::seed_from_u64(iteration_seed(seed, iteration));
+    let transport = match transports {
+        [] => Transport::Grpc,
+        ts => *pick(&mut rng, ts),
+    };
+    let mut raw = vec![0u8; rng.random_range(8..1_024usize)];
+    rng.fill(&mut raw[..]);
+    let mut u = Unstructured::new(&raw);
+    let macaroon = macaroon_use(&mut rng);
+    match transport {
+        Transport::Grpc => grpc_case(&mut rng, &mut u, macaroon, max_message),
+        Transport::Rest => rest_case(&mut rng, &mut u, macaroon),
+    }
+}
+
+fn macaroon_use(rng: &mut StdRng) -> MacaroonUse {
+    match rng.random_range(0..20u8) {
+        0 => MacaroonUse::Omit,
+        1 => MacaroonUse::Twice,
+        2 => MacaroonUse::FlipHex(rng.random_range(0..1_000)),
+        3 => MacaroonUse::Truncated(rng.random_range(0..400)),
+        4 => MacaroonUse::Value("zz".repeat(rng.random_range(1..8_000))),
+        5 => MacaroonUse::Value(pick(rng, &["", "0", "02", "0201", " 00 "]).to_string()),
+        _ => MacaroonUse::Valid,
+    }
+}
+
+fn grpc_case(
+    rng: &mut StdRng,
+    u: &mut Unstructured,
+    macaroon: MacaroonUse,
+    max_message: usize,
+) -> Case {
+    let (path, msg) = match rng.random_range(0..20u8) {
+        0..=9 => (
+            methods::ADD_SESSION,
+            gen::add_request(u).unwrap_or_default().encode_to_vec(),
+        ),
+        10..=13 => (
+            methods::REVOKE_SESSION,
+            gen::revoke_request(u).unwrap_or_default().encode_to_vec(),
+        ),
+        14..=15 => (methods::LIST_SESSIONS, Vec::new()),
+        16..=17 => (methods::LIST_FEATURES, Vec::new()),
+        18 => (methods::ADD_SESSION, u.arbitrary().unwrap_or_default()),
+        _ => ("/litrpc.Autopilot/NoSuchMethod", Vec::new()),
+    };
+    let mut what = vec![path.rsplit('/').next().unwrap_or(path).to_string()];
+    let msg = if rng.random_ratio(2, 5) {
+        let (m, name) = mutate::proto(rng, &msg);
+        what.push(name.to_string());
+        m
+    } else {
+        msg
+    };
+    let body = if rng.random_ratio(1, 4) {
+        let (b, name) = mutate::framing(rng, &msg, max_message);
+        what.push(name.to_string());
+        b
+    } else {
+        mutate::frame(&msg)
+    };
+    let content_type = pick(rng, &["application/grpc", "application/grpc+proto"]);
+    let mut headers = vec![
+        ("content-type".to_string(), content_type.to_string()),
+        ("te".to_string(), "trailers".to_string()),
+    ];
+    if rng.random_ratio(1, 8) {
+        let (name, value) = *pick(
+            rng,
+            &[
+                ("grpc-encoding", "gzip"),
+                ("grpc-encoding", "no-such-codec"),
+                ("grpc-timeout", "99999999999H"),
+                ("grpc-timeout", "x"),
+                ("grpc-accept-encoding", "gzip;q=x,,,identity"),
+                ("user-agent", ""),
+            ],
+        );
+        headers.push((name.to_string(), value.to_string()));
+        what.push(format!("header:{name}"));
+    }
+    Case {
+        transport: Transport::Grpc,
+        method: "POST".into(),
+        path: path.to_string(),
+        headers,
+        macaroon,
+        body_hex: hex::encode(body),
+        what: what.join("+"),
+    }
+}
+
+fn rest_case(rng: &mut StdRng, u: &mut Unstructured, macaroon: MacaroonUse) -> Case {
+    let mut what = Vec::new();
+    let mut content_type = Some("application/json");
+    let (method, path, body) = match rng.random_range(0..20u8) {
+        0..=10 => {
+            what.push("add".to_string());
+            let req: p::AddAutopilotSessionRequest = gen::add_request(u).unwrap_or_default();
+            let json = serde_json::to_vec(&req).unwrap_or_default();
+            let body = if rng.random_ratio(1, 2) {
+                let (b, name) = mutate::json(rng, &json);
+                what.push(name.to_string());
+                b
+            } else {
+                json
+            };
+            ("POST", "/v1/autopilot/sessions".to_string(), body)
+        }
+        11..=14 => {
+            what.push("revoke".to_string());
+            let key = gen::bytes(u).unwrap_or_default();
+            let param = match rng.random_range(0..4u8) {
+                0 => percent_encode(&key),
+                1 => {
+                    use base64::Engine;
+                    percent_encode(
+                        base64::engine::general_purpose::URL_SAFE
+                            .encode(&key)
+                            .as_bytes(),
+                    )
+                }
+                2 => {
+                    use base64::Engine;
+                    percent_encode(
+                        base64::engine::general_purpose::STANDARD
+                            .encode(&key)
+                            .as_bytes(),
+                    )
+                }
+                _ => pick(rng, &["%zz", "%", "a%2Fb", "..", "%00", "AAAA=AAA", ""]).to_string(),
+            };
+            (
+                "DELETE",
+                format!("/v1/autopilot/sessions/{param}"),
+                Vec::new(),
+            )
+        }
+        15..=16 => ("GET", "/v1/autopilot/sessions".to_string(), Vec::new()),
+        17 => ("GET", "/v1/autopilot/features".to_string(), Vec::new()),
+        18 => {
+            content_type = Some("application/x-www-form-urlencoded");
+            (
+                "POST",
+                "/v1/autopilot/features".to_string(),
+                b"a=1".to_vec(),
+            )
+        }
+        _ => {
+            content_type = *pick(rng, &[None, Some("text/plain")]);
+            let path = *pick(
+                rng,
+                &[
+                    "/v1/autopilot/nope",
+                    "/v1/autopilot/sessions/x/y",
+                    "/",
+                    "/v1/autopilot/sessions?x=%ff",
+                ],
+            );
+            let method = *pick(rng, &["GET", "PUT", "PATCH", "OPTIONS", "DELETE", "HEAD"]);
+            (method, path.to_string(), Vec::new())
+        }
+    };
+    if what.is_empty() {
+        what.push(format!("{method} {path}"));
+    }
+    let mut headers = Vec::new();
+    if let Some(ct) = content_type {
+        headers.push(("content-type".to_string(), ct.to_string()));
+    }
+    Case {
+        transport: Transport::Rest,
+        method: method.to_string(),
+        path,
+        headers,
+        macaroon,
+        body_hex: hex::encode(body),
+        what: what.join("+"),
+    }
+}
+
+/// Every byte outside RFC 3986's unreserved set as `%XX`.
+pub fn percent_encode(raw: &[u8]) -> String {
+    let mut out = String::with_capacity(raw.len() * 3);
+    for &b in raw {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_depends_only_on_seed_and_iteration() {
+        let both = [Transport::Grpc, Transport::Rest];
+        for i in 0..50 {
+            assert_eq!(
+                generate(3, i, &both, 1 << 22),
+                generate(3, i, &both, 1 << 22)
+            );
+        }
+        assert_ne!(
+            generate(3, 1, &both, 1 << 22),
+            generate(4, 1, &both, 1 << 22)
+        );
+    }
+
+    #[test]
+    fn macaroon_variants_derive_from_the_valid_one() {
+        let mut c = generate(1, 1, &[Transport::Grpc], 1 << 22);
+        c.macaroon = MacaroonUse::FlipHex(5);
+        assert_eq!(c.macaroon_values("000000"), vec!["000001".to_string()]);
+        c.macaroon = MacaroonUse::Twice;
+        assert_eq!(c.macaroon_values("ab").len(), 2);
+    }
+}

@@ -1,0 +1,329 @@
+//! Sends a [`Case`] to a server over TLS (HTTP/2, the certificate pinned as
+//! litd's must be) and classifies what comes back. Raw hyper, not tonic: the
+//! body is sent byte for byte, so broken framing reaches the server as is.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http2::SendRequest;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+
+use super::case::{Case, Transport};
+use crate::rest::MACAROON_HEADER;
+use crate::tls::{self, TlsError};
+
+/// Prefix of a [`Outcome::Reset`] detail when no connection could be made.
+pub const CONNECT_FAILED: &str = "connect: ";
+
+/// What a server did with one input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// gRPC status OK, or HTTP 2xx.
+    Ok,
+    /// A status a client can act on: gRPC `grpc-status`, REST's JSON error
+    /// `code`, or (for a bare HTTP-level refusal) the HTTP status.
+    Error {
+        code: i32,
+        http_status: u16,
+        message: String,
+    },
+    /// The stream or connection was reset: typically a panic in the server.
+    Reset { detail: String },
+    /// No answer within the time limit.
+    Timeout,
+    /// An answer without a status: gRPC without `grpc-status`, REST 5xx
+    /// without a JSON error, or 2xx with a body that is not JSON.
+    NoStatus { http_status: u16, detail: String },
+    /// Not sent: the HTTP client refused the request locally (invalid URI
+    /// or header). Neither an execution nor an anomaly.
+    Skipped { detail: String },
+}
+
+impl Outcome {
+    pub fn is_anomaly(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Reset { .. } | Outcome::Timeout | Outcome::NoStatus { .. }
+        )
+    }
+
+    /// The key this outcome is counted under in the summary.
+    pub fn bucket(&self) -> String {
+        match self {
+            Outcome::Ok => "ok".into(),
+            Outcome::Error { code, .. } => format!("error:{}", code_name(*code)),
+            Outcome::Reset { .. } => "reset".into(),
+            Outcome::Timeout => "timeout".into(),
+            Outcome::NoStatus { .. } => "no_status".into(),
+            Outcome::Skipped { .. } => "skipped".into(),
+        }
+    }
+}
+
+/// gRPC code names; HTTP-only refusals keep `http-<status>`.
+pub fn code_name(code: i32) -> String {
+    const NAMES: [&str; 17] = [
+        "ok",
+        "cancelled",
+        "unknown",
+        "invalid_argument",
+        "deadline_exceeded",
+        "not_found",
+        "already_exists",
+        "permission_denied",
+        "resource_exhausted",
+        "failed_precondition",
+        "aborted",
+        "out_of_range",
+        "unimplemented",
+        "internal",
+        "unavailable",
+        "data_loss",
+        "unauthenticated",
+    ];
+    match usize::try_from(code).ok().and_then(|c| NAMES.get(c)) {
+        Some(name) => (*name).to_string(),
+        None if code >= 100 => format!("http-{code}"),
+        None => format!("code-{code}"),
+    }
+}
+
+/// Where and how to reach the server under test.
+#[derive(Clone)]
+pub struct Target {
+    pub addr: SocketAddr,
+    pub tls: Arc<rustls::ClientConfig>,
+    pub macaroon_hex: String,
+    pub timeout: Duration,
+}
+
+/// An open HTTP/2 connection.
+pub struct Conn {
+    send: SendRequest<Full<Bytes>>,
+}
+
+impl Target {
+    pub fn new(
+        addr: SocketAddr,
+        cert_pem: &str,
+        macaroon_hex: String,
+        timeout: Duration,
+    ) -> Result<Target, TlsError> {
+        Ok(Target {
+            addr,
+            tls: tls::client_config(cert_pem)?,
+            macaroon_hex,
+            timeout,
+        })
+    }
+
+    pub async fn connect(&self) -> std::io::Result<Conn> {
+        let work = async {
+            let tcp = TcpStream::connect(self.addr).await?;
+            tcp.set_nodelay(true)?;
+            let name = rustls::pki_types::ServerName::try_from("localhost")
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+            let stream = TlsConnector::from(self.tls.clone())
+                .connect(name, tcp)
+                .await?;
+            let (send, conn) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+                .max_header_list_size(1 << 20)
+                .handshake(TokioIo::new(stream))
+                .await
+                .map_err(std::io::Error::other)?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            Ok(Conn { send })
+        };
+        tokio::time::timeout(self.timeout, work)
+            .await
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"))?
+    }
+
+    fn request(&self, case: &Case) -> Result<http::Request<Full<Bytes>>, String> {
+        let uri = format!("https://localhost:{}{}", self.addr.port(), case.path);
+        let mut builder = http::Request::builder()
+            .method(case.method.as_str())
+            .uri(uri);
+        for (name, value) in &case.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let header = match case.transport {
+            Transport::Grpc => "macaroon",
+            Transport::Rest => MACAROON_HEADER,
+        };
+        for value in case.macaroon_values(&self.macaroon_hex) {
+            builder = builder.header(header, value);
+        }
+        builder
+            .body(Full::new(Bytes::from(case.body())))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Sends `case` on `conn` (opened first if `None`; dropped after a reset
+    /// so the next case gets a fresh connection).
+    pub async fn send(&self, conn: &mut Option<Conn>, case: &Case) -> Outcome {
+        let request = match self.request(case) {
+            Ok(r) => r,
+            Err(detail) => return Outcome::Skipped { detail },
+        };
+        // A connection the server closed after an earlier call (GOAWAY, idle)
+        // is replaced once, so that close is not blamed on this input.
+        for _ in 0..2 {
+            if conn.is_none() {
+                match self.connect().await {
+                    Ok(c) => *conn = Some(c),
+                    Err(e) => {
+                        return Outcome::Reset {
+                            detail: format!("{CONNECT_FAILED}{e}"),
+                        }
+                    }
+                }
+            }
+            let ready = match conn.as_mut() {
+                Some(c) => tokio::time::timeout(self.timeout, c.send.ready()).await,
+                None => continue,
+            };
+            if matches!(ready, Ok(Ok(()))) {
+                break;
+            }
+            *conn = None;
+        }
+        let Some(c) = conn.as_mut() else {
+            return Outcome::Reset {
+                detail: format!("{CONNECT_FAILED}connection not ready"),
+            };
+        };
+        let exchange = async {
+            let response = c.send.send_request(request).await?;
+            let (parts, body) = response.into_parts();
+            let collected = body.collect().await?;
+            let trailers = collected.trailers().cloned();
+            Ok::<_, hyper::Error>((parts, trailers, collected.to_bytes()))
+        };
+        let outcome = match tokio::time::timeout(self.timeout, exchange).await {
+            Err(_) => Outcome::Timeout,
+            Ok(Err(e)) if is_local_refusal(&e) => Outcome::Skipped {
+                detail: e.to_string(),
+            },
+            Ok(Err(e)) => Outcome::Reset {
+                detail: error_chain(&e),
+            },
+            Ok(Ok((parts, trailers, body))) => match case.transport {
+                Transport::Grpc => classify_grpc(&parts, trailers.as_ref()),
+                Transport::Rest => classify_rest(parts.status.as_u16(), &body),
+            },
+        };
+        if matches!(outcome, Outcome::Reset { .. } | Outcome::Timeout) {
+            *conn = None;
+        }
+        outcome
+    }
+}
+
+/// hyper refuses some requests before anything is sent (e.g. a header list
+/// over the server's advertised limit); those say nothing about the server.
+fn is_local_refusal(e: &hyper::Error) -> bool {
+    error_chain(e).contains("user error")
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// `grpc-status` from trailers, or from the headers of a trailers-only answer.
+pub fn classify_grpc(parts: &http::response::Parts, trailers: Option<&http::HeaderMap>) -> Outcome {
+    let status_code = parts.status.as_u16();
+    let from = |h: &http::HeaderMap| {
+        h.get("grpc-status")
+            .map(|s| (s.clone(), h.get("grpc-message").cloned()))
+    };
+    let found = trailers.and_then(from).or_else(|| from(&parts.headers));
+    match found {
+        Some((status, message)) => match status.to_str().ok().and_then(|s| s.parse::<i32>().ok()) {
+            Some(0) => Outcome::Ok,
+            Some(code) => Outcome::Error {
+                code,
+                http_status: status_code,
+                // grpc-message is percent-encoded on the wire.
+                message: message
+                    .map(|m| {
+                        let raw = String::from_utf8_lossy(m.as_bytes()).into_owned();
+                        String::from_utf8_lossy(&crate::rest::percent_decode(&raw)).into_owned()
+                    })
+                    .unwrap_or_default(),
+            },
+            None => Outcome::NoStatus {
+                http_status: status_code,
+                detail: format!("unparsable grpc-status {status:?}"),
+            },
+        },
+        // An HTTP-level refusal of a malformed request (431, 400) is clear.
+        None if (400..500).contains(&status_code) => Outcome::Error {
+            code: i32::from(status_code),
+            http_status: status_code,
+            message: String::new(),
+        },
+        None => Outcome::NoStatus {
+            http_status: status_code,
+            detail: "no grpc-status".into(),
+        },
+    }
+}
+
+/// grpc-gateway answers JSON: `{"code":N,"message":...}` for errors.
+pub fn classify_rest(status: u16, body: &[u8]) -> Outcome {
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    if (200..300).contains(&status) {
+        // HEAD and OPTIONS answers may have no body.
+        return if body.is_empty() || json.is_some() {
+            Outcome::Ok
+        } else {
+            Outcome::NoStatus {
+                http_status: status,
+                detail: "2xx body is not JSON".into(),
+            }
+        };
+    }
+    let code = json
+        .as_ref()
+        .and_then(|j| j.get("code"))
+        .and_then(serde_json::Value::as_i64);
+    let message = json
+        .as_ref()
+        .and_then(|j| j.get("message"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    match code {
+        Some(code) => Outcome::Error {
+            code: i32::try_from(code).unwrap_or(i32::MAX),
+            http_status: status,
+            message,
+        },
+        None if (400..500).contains(&status) => Outcome::Error {
+            code: i32::from(status),
+            http_status: status,
+            message: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
+        },
+        None => Outcome::NoStatus {
+            http_status: status,
+            detail: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
+        },
+    }
+}

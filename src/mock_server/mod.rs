@@ -1,0 +1,262 @@
+//! The whole mock inside a Rust test, the way the wiremock crate works: start
+//! it on an ephemeral port, point a client at it, inspect and steer it, and
+//! let it stop when it goes out of scope.
+//!
+//! ```
+//! use autopilot_mock::proto::litrpc::ListAutopilotFeaturesRequest;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let server = autopilot_mock::MockServer::start().await;
+//! let mut client = server.client().await.unwrap();
+//! let features = client
+//!     .list_autopilot_features(ListAutopilotFeaturesRequest {})
+//!     .await
+//!     .unwrap()
+//!     .into_inner()
+//!     .features;
+//! assert!(features.contains_key("HealthCheck"));
+//! # }
+//! ```
+//!
+//! Everything a non-Rust client needs is there too: [`MockServer::addr`],
+//! [`MockServer::tls_cert_pem`] (or the file, [`MockServer::tls_cert_path`])
+//! and [`MockServer::macaroon_hex`].
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tonic::transport::Channel;
+
+mod builder;
+pub use builder::MockServerBuilder;
+
+use crate::client::{self, AuthedAutopilotClient, ConnectError, MacaroonInterceptor};
+use crate::domain::clock::{unix_nanos, Clock};
+use crate::domain::AutopilotCore;
+use crate::proto::litrpc::autopilot_client::AutopilotClient;
+use crate::remote::catalogue::CatalogueError;
+use crate::remote::InProcessRemote;
+use crate::server::{RunningServer, StartError};
+use crate::stub::{JournalEntry, Stub};
+
+/// Why a [`MockServer`] could not start or connect.
+#[derive(Debug, thiserror::Error)]
+pub enum MockServerError {
+    #[error("cannot create a temporary lit dir: {0}")]
+    TempDir(std::io::Error),
+    #[error("feature catalogue: {0}")]
+    Catalogue(#[from] CatalogueError),
+    #[error("{0}")]
+    Start(#[from] StartError),
+    #[error("cannot read the macaroon {path}: {source}")]
+    Macaroon {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Connect(#[from] ConnectError),
+}
+
+/// A running mock. Dropping it stops the server (in the background) and
+/// removes its temporary lit dir; [`MockServer::shutdown`] waits instead.
+pub struct MockServer {
+    addr: SocketAddr,
+    lit_dir: PathBuf,
+    tls_cert_path: PathBuf,
+    macaroon_path: PathBuf,
+    tls_cert_pem: String,
+    macaroon: Vec<u8>,
+    core: Arc<AutopilotCore>,
+    in_process_remote: Option<InProcessRemote>,
+    stub: Option<Stub>,
+    clock: Arc<dyn Clock>,
+    /// `None` only after `shutdown` took it.
+    running: Option<RunningServer>,
+    /// Declared last: removed after the server was told to stop.
+    _temp_dir: Option<tempfile::TempDir>,
+}
+
+impl MockServer {
+    /// Starts a mock with every default on `127.0.0.1:<free port>`.
+    ///
+    /// # Panics
+    /// If it cannot start; see [`MockServerBuilder::try_start`].
+    pub async fn start() -> MockServer {
+        Self::builder().start().await
+    }
+
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The address it listens on (`127.0.0.1:<port>`).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `https://127.0.0.1:<port>`: the base of REST URLs (the certificate
+    /// names 127.0.0.1, `localhost` and `::1`).
+    pub fn uri(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// The TLS certificate (PEM), litd's self-signed CA-as-leaf kind.
+    pub fn tls_cert_pem(&self) -> &str {
+        &self.tls_cert_pem
+    }
+
+    pub fn tls_cert_path(&self) -> &Path {
+        &self.tls_cert_path
+    }
+
+    /// `lit.macaroon`'s bytes (V2 binary), full access.
+    pub fn macaroon(&self) -> &[u8] {
+        &self.macaroon
+    }
+
+    /// The macaroon as hex, as the `macaroon` metadata key carries it.
+    pub fn macaroon_hex(&self) -> String {
+        hex::encode(&self.macaroon)
+    }
+
+    pub fn macaroon_path(&self) -> &Path {
+        &self.macaroon_path
+    }
+
+    pub fn lit_dir(&self) -> &Path {
+        &self.lit_dir
+    }
+
+    /// A connected tonic channel that trusts exactly this server's
+    /// certificate (rustls alone would refuse litd's CA-as-leaf cert).
+    pub async fn channel(&self) -> Result<Channel, MockServerError> {
+        Ok(client::connect(self.addr, &self.tls_cert_pem).await?)
+    }
+
+    /// A `litrpc.Autopilot` client over [`MockServer::channel`] that sends
+    /// the macaroon on every call.
+    pub async fn client(&self) -> Result<AuthedAutopilotClient, MockServerError> {
+        let channel = self.channel().await?;
+        Ok(AutopilotClient::with_interceptor(
+            channel,
+            MacaroonInterceptor::new(&self.macaroon),
+        ))
+    }
+
+    /// The server's clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Moves the server's time forward (expiries due by then take effect
+    /// on the next call, as in litd).
+    ///
+    /// # Panics
+    /// If the builder was given a clock that cannot move (`SystemClock`).
+    pub fn advance(&self, by: Duration) {
+        let nanos = i128::try_from(by.as_nanos()).unwrap_or(i128::MAX);
+        if !self.clock.advance_nanos(nanos) {
+            panic!("MockServer::advance: this server's clock cannot be moved");
+        }
+    }
+
+    /// Sets the server's time.
+    ///
+    /// # Panics
+    /// If the builder was given a clock that cannot move (`SystemClock`).
+    pub fn set_time(&self, to: SystemTime) {
+        if !self.clock.set(to) {
+            panic!("MockServer::set_time: this server's clock cannot be moved");
+        }
+    }
+
+    /// The server's time as unix seconds.
+    pub fn now_unix(&self) -> i64 {
+        unix_nanos(self.clock.now()).div_euclid(1_000_000_000) as i64
+    }
+
+    /// Sessions stored, in every state.
+    pub fn session_count(&self) -> usize {
+        self.core.session_count()
+    }
+
+    /// Forgets every session and privacy map.
+    pub fn reset_sessions(&self) {
+        self.core.reset();
+    }
+
+    /// The domain core, for anything the accessors above do not cover.
+    pub fn core(&self) -> &Arc<AutopilotCore> {
+        &self.core
+    }
+
+    /// The in-process remote server (`None` when the builder set a remote).
+    pub fn in_process_remote(&self) -> Option<&InProcessRemote> {
+        self.in_process_remote.as_ref()
+    }
+
+    /// The in-process remote server (`None` when the builder set a remote):
+    /// replace its script while running, read its journal.
+    pub fn stub(&self) -> Option<&Stub> {
+        self.stub.as_ref()
+    }
+
+    /// Every call the mock made to the in-process remote server, oldest
+    /// first (empty when the builder set a remote).
+    ///
+    /// ```
+    /// use autopilot_mock::proto::litrpc::ListAutopilotFeaturesRequest;
+    /// use autopilot_mock::stub::Rpc;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = autopilot_mock::MockServer::start().await;
+    /// let mut client = server.client().await.unwrap();
+    /// client
+    ///     .list_autopilot_features(ListAutopilotFeaturesRequest {})
+    ///     .await
+    ///     .unwrap();
+    /// let listed = server
+    ///     .journal()
+    ///     .iter()
+    ///     .filter(|call| call.rpc() == Rpc::ListFeatures)
+    ///     .count();
+    /// assert_eq!(listed, 1);
+    /// # }
+    /// ```
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.stub.as_ref().map(Stub::journal).unwrap_or_default()
+    }
+
+    /// Stops accepting, waits for in-flight calls (and, with a state file,
+    /// the final write), then returns.
+    pub async fn shutdown(mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(running) = &self.running {
+            running.signal_shutdown();
+        }
+    }
+}
+
+impl std::fmt::Debug for MockServer {
+    // No macaroon here: it is a credential.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .field("lit_dir", &self.lit_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests;

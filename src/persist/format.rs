@@ -1,0 +1,250 @@
+//! The state file's format 1: versioned JSON mirroring the domain's
+//! [`StoreSnapshot`]. Bytes are hex; rule values are kept as the Go JSON
+//! text litd stores in its rules caveat (so they round-trip exactly through
+//! the domain's own codec); `created_at_nanos` is a decimal string because
+//! JSON numbers above 2^64 do not survive most parsers.
+//!
+//! Decoding checks everything a hand edit or a stray file could break and
+//! says which session is wrong: a bad file is an error, never a silently
+//! smaller store.
+
+use std::collections::BTreeMap;
+
+use secp256k1::SecretKey;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::keys::COMPRESSED_LEN;
+use crate::domain::pairing::SECRET_LEN;
+use crate::domain::privacy::PrivacyMap;
+use crate::domain::rules::Rule;
+use crate::domain::session::{MacaroonRecipe, Permission, Session, SessionId, SessionState};
+use crate::domain::StoreSnapshot;
+
+/// The format this build writes and the newest it reads.
+pub const FORMAT: u64 = 1;
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct StateFile {
+    pub format: u64,
+    /// Informational: which build wrote the file.
+    #[serde(default)]
+    pub written_by: String,
+    pub sessions: Vec<SessionFile>,
+    pub privacy_maps: Vec<PrivacyMapFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct SessionFile {
+    id: String,
+    label: String,
+    state: String,
+    expiry_timestamp_seconds: u64,
+    mailbox_server_addr: String,
+    dev_server: bool,
+    pairing_secret: String,
+    pairing_secret_mnemonic: String,
+    local_secret_key: String,
+    local_public_key: String,
+    remote_public_key: Option<String>,
+    created_at_nanos: String,
+    revoked_at: u64,
+    group_id: String,
+    macaroon_recipe: RecipeFile,
+    /// feature -> rule name -> the rule's Go JSON.
+    feature_rules: BTreeMap<String, BTreeMap<String, String>>,
+    feature_configs: BTreeMap<String, String>,
+    privacy_flags: u64,
+    privacy_mapper: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RecipeFile {
+    permissions: Vec<PermissionFile>,
+    caveats: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PermissionFile {
+    entity: String,
+    action: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct PrivacyMapFile {
+    group_id: String,
+    /// (real, pseudo) pairs.
+    pairs: Vec<(String, String)>,
+}
+
+const STATES: [(SessionState, &str); 5] = [
+    (SessionState::Created, "STATE_CREATED"),
+    (SessionState::InUse, "STATE_IN_USE"),
+    (SessionState::Revoked, "STATE_REVOKED"),
+    (SessionState::Expired, "STATE_EXPIRED"),
+    (SessionState::Reserved, "STATE_RESERVED"),
+];
+
+pub(super) fn encode(snapshot: &StoreSnapshot) -> StateFile {
+    StateFile {
+        format: FORMAT,
+        written_by: concat!("autopilot-mock ", env!("CARGO_PKG_VERSION")).to_string(),
+        sessions: snapshot.sessions.iter().map(session_out).collect(),
+        privacy_maps: snapshot
+            .privacy_maps
+            .iter()
+            .map(|(group, map)| PrivacyMapFile {
+                group_id: hex::encode(group),
+                pairs: map
+                    .pairs()
+                    .map(|(r, p)| (r.to_string(), p.to_string()))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn session_out(s: &Session) -> SessionFile {
+    SessionFile {
+        id: hex::encode(s.id),
+        label: s.label.clone(),
+        state: STATES
+            .iter()
+            .find(|(st, _)| *st == s.state)
+            .map_or("STATE_CREATED", |(_, name)| name)
+            .to_string(),
+        expiry_timestamp_seconds: s.expiry_timestamp_seconds,
+        mailbox_server_addr: s.mailbox_server_addr.clone(),
+        dev_server: s.dev_server,
+        pairing_secret: hex::encode(s.pairing_secret),
+        pairing_secret_mnemonic: s.pairing_secret_mnemonic.clone(),
+        local_secret_key: hex::encode(s.local_secret_key.to_secret_bytes()),
+        local_public_key: hex::encode(s.local_public_key),
+        remote_public_key: s.remote_public_key.map(hex::encode),
+        created_at_nanos: s.created_at_nanos.to_string(),
+        revoked_at: s.revoked_at,
+        group_id: hex::encode(s.group_id),
+        macaroon_recipe: RecipeFile {
+            permissions: s
+                .macaroon_recipe
+                .permissions
+                .iter()
+                .map(|p| PermissionFile {
+                    entity: p.entity.clone(),
+                    action: p.action.clone(),
+                })
+                .collect(),
+            caveats: s.macaroon_recipe.caveats.clone(),
+        },
+        feature_rules: s
+            .feature_rules
+            .iter()
+            .map(|(f, rules)| {
+                let rules = rules
+                    .iter()
+                    .map(|(n, r)| (n.clone(), r.to_json()))
+                    .collect();
+                (f.clone(), rules)
+            })
+            .collect(),
+        feature_configs: s.feature_configs.clone(),
+        privacy_flags: s.privacy_flags,
+        privacy_mapper: s.privacy_mapper,
+    }
+}
+
+pub(super) fn decode(file: StateFile) -> Result<StoreSnapshot, String> {
+    let mut sessions = Vec::with_capacity(file.sessions.len());
+    for (i, s) in file.sessions.into_iter().enumerate() {
+        let id = s.id.clone();
+        sessions.push(session_in(s).map_err(|e| format!("session {i} ({id}): {e}"))?);
+    }
+    let mut privacy_maps = BTreeMap::new();
+    for m in file.privacy_maps {
+        let group: SessionId = fixed(&m.group_id, "privacy map group_id")?;
+        let mut map = PrivacyMap::default();
+        for (real, pseudo) in &m.pairs {
+            map.add_pair(real, pseudo)
+                .map_err(|e| format!("privacy map of group {}: {e}", m.group_id))?;
+        }
+        if privacy_maps.insert(group, map).is_some() {
+            return Err(format!("privacy map of group {} appears twice", m.group_id));
+        }
+    }
+    Ok(StoreSnapshot {
+        sessions,
+        privacy_maps,
+    })
+}
+
+fn session_in(s: SessionFile) -> Result<Session, String> {
+    let state = STATES
+        .iter()
+        .find(|(_, name)| *name == s.state)
+        .map(|(st, _)| *st)
+        .ok_or_else(|| format!("unknown state {:?}", s.state))?;
+    let secret: [u8; 32] = fixed(&s.local_secret_key, "local_secret_key")?;
+    let local_secret_key = SecretKey::from_secret_bytes(secret)
+        .map_err(|e| format!("local_secret_key is not a valid key: {e}"))?;
+    let local_public_key: [u8; COMPRESSED_LEN] = fixed(&s.local_public_key, "local_public_key")?;
+    if local_secret_key.public_key().serialize() != local_public_key {
+        return Err("local_public_key does not belong to local_secret_key".into());
+    }
+    let remote_public_key = match &s.remote_public_key {
+        Some(k) => Some(fixed::<COMPRESSED_LEN>(k, "remote_public_key")?),
+        None => None,
+    };
+    let pairing_secret: [u8; SECRET_LEN] = fixed(&s.pairing_secret, "pairing_secret")?;
+    let created_at_nanos: i128 = s
+        .created_at_nanos
+        .parse()
+        .map_err(|e| format!("created_at_nanos {:?}: {e}", s.created_at_nanos))?;
+    let mut feature_rules = BTreeMap::new();
+    for (feature, rules) in s.feature_rules {
+        let mut parsed = BTreeMap::new();
+        for (name, json) in rules {
+            let rule = Rule::from_json(&name, json.as_bytes())
+                .map_err(|e| format!("rule {name} of feature {feature}: {e}"))?;
+            parsed.insert(name, rule);
+        }
+        feature_rules.insert(feature, parsed);
+    }
+    Ok(Session {
+        id: fixed(&s.id, "id")?,
+        label: s.label,
+        state,
+        expiry_timestamp_seconds: s.expiry_timestamp_seconds,
+        mailbox_server_addr: s.mailbox_server_addr,
+        dev_server: s.dev_server,
+        pairing_secret,
+        pairing_secret_mnemonic: s.pairing_secret_mnemonic,
+        local_secret_key,
+        local_public_key,
+        remote_public_key,
+        created_at_nanos,
+        revoked_at: s.revoked_at,
+        group_id: fixed(&s.group_id, "group_id")?,
+        macaroon_recipe: MacaroonRecipe {
+            permissions: s
+                .macaroon_recipe
+                .permissions
+                .into_iter()
+                .map(|p| Permission {
+                    entity: p.entity,
+                    action: p.action,
+                })
+                .collect(),
+            caveats: s.macaroon_recipe.caveats,
+        },
+        feature_rules,
+        feature_configs: s.feature_configs,
+        privacy_flags: s.privacy_flags,
+        privacy_mapper: s.privacy_mapper,
+    })
+}
+
+/// Hex of exactly `N` bytes.
+fn fixed<const N: usize>(text: &str, what: &str) -> Result<[u8; N], String> {
+    let bytes = hex::decode(text).map_err(|e| format!("{what} is not hex: {e}"))?;
+    <[u8; N]>::try_from(bytes.as_slice())
+        .map_err(|_| format!("{what} has {} bytes, want {N}", bytes.len()))
+}

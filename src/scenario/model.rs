@@ -1,0 +1,339 @@
+//! The scenario file format, as written (serde), and its checked form.
+//!
+//! A scenario is a name, a description, a setup and steps. A step is one of:
+//! a call (`call` + `request` + `expect` + `capture`), a raw REST request
+//! (`http`), a clock move (`clock`), or an expectation on what the remote
+//! stub received (`stub_received`). `scenarios/schema.json` describes the
+//! same format for editors.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A scenario file as parsed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    #[serde(rename = "$schema", default)]
+    pub schema: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub setup: Setup,
+    pub steps: Vec<Step>,
+}
+
+/// What to prepare before the steps run.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setup {
+    /// Reset the mock's sessions, stub state and journal first (mock targets only).
+    #[serde(default)]
+    pub reset: bool,
+    /// A stub script for the remote autopilot server (mock targets only).
+    #[serde(default)]
+    pub stub: Option<Value>,
+    /// Set the mock's clock to this RFC 3339 time first (mock targets only).
+    #[serde(default)]
+    pub clock: Option<String>,
+    /// The transports this scenario is meant for (default: both).
+    #[serde(default)]
+    pub transports: Option<Vec<Transport>>,
+}
+
+pub use crate::observe::{Rpc, Transport};
+
+/// The macaroon a call carries.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Credentials {
+    /// `"lit"` (the target's lit.macaroon, the default), `"none"`,
+    /// `"tampered"` (lit with a flipped signature byte), `"twice"` (two
+    /// macaroon values), `"read-only"` (autopilot:read only; needs the
+    /// mock's root key).
+    Named(String),
+    /// The lit macaroon with extra first-party caveats (attenuation needs no
+    /// root key, so this works against any server).
+    Caveats { caveats: Vec<String> },
+    /// A macaroon with only these `uri:` ops (needs the mock's root key).
+    Uri { uri: Vec<String> },
+    /// A raw value for the macaroon header.
+    Hex { hex: String },
+}
+
+/// One step.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// A short name; defaults to the RPC or step kind.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub call: Option<Rpc>,
+    /// Only run this step over this transport.
+    #[serde(default)]
+    pub transport: Option<Transport>,
+    #[serde(default)]
+    pub credentials: Option<Credentials>,
+    /// The request as proto3 JSON (snake_case names; bytes as base64).
+    #[serde(default)]
+    pub request: Option<Value>,
+    #[serde(default)]
+    pub expect: Option<Expect>,
+    /// name -> dot path into the response (`session.local_public_key`).
+    #[serde(default)]
+    pub capture: BTreeMap<String, String>,
+    #[serde(default)]
+    pub http: Option<HttpRequest>,
+    #[serde(default)]
+    pub clock: Option<ClockMove>,
+    #[serde(default)]
+    pub stub_received: Option<StubExpect>,
+    /// Client mode (`serve --scenario`): answer with this instead of the
+    /// in-memory implementation: `{"code":"Unknown","message":"..."}` or
+    /// `{"response":{...}}`.
+    #[serde(default)]
+    pub respond: Option<Value>,
+}
+
+/// What a call or HTTP request must give back.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// gRPC code by name (`OK`, `Unknown`, `Unavailable`, ...) or number. Default `OK`.
+    #[serde(default)]
+    pub code: Option<Value>,
+    /// The status message: a string (exact) or a matcher object.
+    #[serde(default)]
+    pub message: Option<Value>,
+    /// A matcher tree over the response in litd's REST JSON form.
+    #[serde(default)]
+    pub response: Option<Value>,
+    /// HTTP status (raw `http` steps).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// A matcher tree over the JSON body (raw `http` steps).
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// Header name -> matcher (raw `http` steps).
+    #[serde(default)]
+    pub headers: BTreeMap<String, Value>,
+}
+
+/// A raw REST request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpRequest {
+    pub method: String,
+    pub path: String,
+    /// Sent as is (a JSON value is sent as its text).
+    #[serde(default)]
+    pub body: Option<Value>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// Moves the mock's clock.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockMove {
+    /// Seconds to move forward (negative: back).
+    #[serde(default)]
+    pub advance_secs: Option<i64>,
+    /// RFC 3339 time to set.
+    #[serde(default)]
+    pub set: Option<String>,
+}
+
+/// An expectation on the stub's journal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StubExpect {
+    /// `RegisterSession`, `RevokeSession`, ...
+    pub rpc: String,
+    /// How many such calls the journal holds (since setup).
+    #[serde(default)]
+    pub count: Option<usize>,
+    /// A matcher tree over the last such request.
+    #[serde(default)]
+    pub last_request: Option<Value>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read scenario {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid scenario {path}: {source}")]
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("invalid scenario {path}: step {step}: {problem}")]
+    Step {
+        path: String,
+        step: usize,
+        problem: String,
+    },
+}
+
+impl Step {
+    /// What the step is, for reports.
+    pub fn label(&self, index: usize) -> String {
+        let kind = if let Some(rpc) = self.call {
+            rpc.name().to_string()
+        } else if let Some(h) = &self.http {
+            format!("{} {}", h.method, h.path)
+        } else if self.clock.is_some() {
+            "clock".to_string()
+        } else if let Some(s) = &self.stub_received {
+            format!("stub received {}", s.rpc)
+        } else {
+            "step".to_string()
+        };
+        match &self.name {
+            Some(name) => format!("#{} {name} ({kind})", index + 1),
+            None => format!("#{} {kind}", index + 1),
+        }
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let kinds = [
+            self.call.is_some(),
+            self.http.is_some(),
+            self.clock.is_some(),
+            self.stub_received.is_some(),
+        ];
+        match kinds.iter().filter(|k| **k).count() {
+            1 => {}
+            0 => return Err("needs one of `call`, `http`, `clock`, `stub_received`".into()),
+            _ => {
+                return Err("has more than one of `call`, `http`, `clock`, `stub_received`".into())
+            }
+        }
+        if self.call.is_none() && (self.request.is_some() || self.credentials.is_some()) {
+            return Err("`request` and `credentials` belong to a `call` step".into());
+        }
+        if let Some(c) = &self.clock {
+            if c.advance_secs.is_some() == c.set.is_some() {
+                return Err("`clock` needs exactly one of `advance_secs`, `set`".into());
+            }
+        }
+        if let Some(Credentials::Named(n)) = &self.credentials {
+            if !["lit", "none", "tampered", "twice", "read-only"].contains(&n.as_str()) {
+                return Err(format!(
+                    "unknown credentials {n:?} (lit, none, tampered, twice, read-only, {{\"caveats\":[..]}}, {{\"uri\":[..]}}, {{\"hex\":\"..\"}})"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Scenario {
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        Scenario::parse(&text, &shown)
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        let scenario: Scenario =
+            serde_json::from_str(text).map_err(|source| ScenarioError::Parse {
+                path: origin.to_string(),
+                source,
+            })?;
+        for (i, step) in scenario.steps.iter().enumerate() {
+            step.check().map_err(|problem| ScenarioError::Step {
+                path: origin.to_string(),
+                step: i + 1,
+                problem,
+            })?;
+        }
+        Ok(scenario)
+    }
+
+    /// Whether the scenario is meant for this transport.
+    pub fn runs_over(&self, transport: Transport) -> bool {
+        self.setup
+            .transports
+            .as_ref()
+            .is_none_or(|t| t.contains(&transport))
+    }
+}
+
+/// Every `*.json` scenario directly in the given directories (not their
+/// sub-directories: `scenarios/client/` holds client-mode scenarios), and
+/// the given files, sorted; `schema.json` is skipped.
+pub fn collect_paths(
+    inputs: &[std::path::PathBuf],
+) -> Result<Vec<std::path::PathBuf>, ScenarioError> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let entries = std::fs::read_dir(input).map_err(|source| ScenarioError::Read {
+                path: input.display().to_string(),
+                source,
+            })?;
+            let mut found: Vec<_> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .filter(|p| p.file_name().is_some_and(|n| n != "schema.json"))
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(input.clone());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minimal_scenario_parses() {
+        let s = Scenario::parse(
+            r#"{"name":"n","steps":[{"call":"ListAutopilotSessions","expect":{"code":"OK"}}]}"#,
+            "t",
+        )
+        .expect("parses");
+        assert_eq!(s.steps[0].call, Some(Rpc::ListAutopilotSessions));
+        assert!(s.runs_over(Transport::Rest));
+    }
+
+    #[test]
+    fn mistakes_name_the_step() {
+        let err = Scenario::parse(
+            r#"{"name":"n","steps":[{"call":"ListAutopilotSessions"},{"clock":{"advance_secs":1},"call":"ListAutopilotSessions"}]}"#,
+            "f.json",
+        )
+        .expect_err("two kinds in one step");
+        assert_eq!(
+            err.to_string(),
+            "invalid scenario f.json: step 2: has more than one of `call`, `http`, `clock`, `stub_received`"
+        );
+        let err =
+            Scenario::parse(r#"{"name":"n","steps":[{"cal":"X"}]}"#, "f.json").expect_err("typo");
+        assert!(err.to_string().contains("unknown field `cal`"), "{err}");
+        let err = Scenario::parse(
+            r#"{"name":"n","steps":[{"call":"ListAutopilotSessions","credentials":"admin"}]}"#,
+            "f.json",
+        )
+        .expect_err("bad credentials");
+        assert!(
+            err.to_string().contains("unknown credentials \"admin\""),
+            "{err}"
+        );
+    }
+}

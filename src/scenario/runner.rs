@@ -1,0 +1,411 @@
+//! Runs scenarios against a target and says, step by step, what held.
+
+use std::collections::BTreeMap;
+use std::time::{Instant, SystemTime};
+
+use serde_json::{json, Value};
+
+use super::admin::Admin;
+use super::matcher::{self, abbreviate};
+use super::model::{Credentials, Expect, Rpc, Scenario, Step, Transport};
+use super::target::{code_by_name, code_name, Outcome, Target};
+use crate::auth;
+use crate::domain::clock::unix_secs;
+
+/// How a step ended.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "status", content = "detail", rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail(String),
+    Skip(String),
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StepReport {
+    pub step: String,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    pub millis: u128,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ScenarioReport {
+    pub scenario: String,
+    pub file: String,
+    pub transport: Transport,
+    pub steps: Vec<StepReport>,
+}
+
+impl ScenarioReport {
+    pub fn failed(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| matches!(s.verdict, Verdict::Fail(_)))
+            .count()
+    }
+}
+
+/// Optional powers the runner has over the target.
+pub struct Powers<'a> {
+    /// The target's admin API (the mock's): reset, clock, stub script, journal.
+    pub admin: Option<&'a Admin<'a>>,
+    /// The target's macaroon root key, to bake read-only and `uri:` macaroons.
+    pub root_key: Option<[u8; 32]>,
+}
+
+struct Run<'a> {
+    target: &'a Target,
+    powers: &'a Powers<'a>,
+    transport: Transport,
+    vars: BTreeMap<String, Value>,
+    /// Seconds the target's clock is ahead of this machine's.
+    clock_offset: i64,
+    /// Journal entries to ignore (those from before the scenario).
+    journal_base: BTreeMap<String, usize>,
+}
+
+pub async fn run(
+    scenario: &Scenario,
+    file: &str,
+    transport: Transport,
+    target: &Target,
+    powers: &Powers<'_>,
+) -> ScenarioReport {
+    let mut report = ScenarioReport {
+        scenario: scenario.name.clone(),
+        file: file.to_string(),
+        transport,
+        steps: Vec::new(),
+    };
+    let mut run = Run {
+        target,
+        powers,
+        transport,
+        vars: BTreeMap::new(),
+        clock_offset: 0,
+        journal_base: BTreeMap::new(),
+    };
+    let started = Instant::now();
+    if let Err(problem) = run.setup(scenario).await {
+        report.steps.push(StepReport {
+            step: "setup".into(),
+            verdict: problem,
+            millis: started.elapsed().as_millis(),
+        });
+        return report;
+    }
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let started = Instant::now();
+        let verdict = match step.transport {
+            Some(only) if only != transport => Verdict::Skip(format!("{only} only")),
+            _ => match run.step(step).await {
+                Ok(v) => v,
+                Err(e) => Verdict::Fail(e),
+            },
+        };
+        report.steps.push(StepReport {
+            step: step.label(i),
+            verdict,
+            millis: started.elapsed().as_millis(),
+        });
+    }
+    report
+}
+
+fn needs_admin(what: &str) -> Verdict {
+    Verdict::Skip(format!(
+        "{what} needs the mock's admin API (the target is not an autopilot-mock, or --no-admin)"
+    ))
+}
+
+impl Run<'_> {
+    fn now(&self) -> i64 {
+        unix_secs(SystemTime::now()) + self.clock_offset
+    }
+
+    async fn setup(&mut self, scenario: &Scenario) -> Result<(), Verdict> {
+        let s = &scenario.setup;
+        // `${now}` follows the target's clock, which earlier runs may have moved.
+        if let Some(admin) = self.powers.admin {
+            if let Ok(server_now) = admin.clock_now().await {
+                self.clock_offset = server_now - unix_secs(SystemTime::now());
+            }
+        }
+        let wants_admin = s.reset || s.stub.is_some() || s.clock.is_some();
+        let admin = match (self.powers.admin, wants_admin) {
+            (_, false) => return self.snapshot_journal().await,
+            (None, true) => return Err(needs_admin("this scenario's setup")),
+            (Some(a), true) => a,
+        };
+        let fail = |e: String| Verdict::Fail(format!("setup: {e}"));
+        if s.reset {
+            admin.reset().await.map_err(fail)?;
+        }
+        if let Some(script) = &s.stub {
+            admin.set_script(script).await.map_err(fail)?;
+        }
+        if let Some(at) = &s.clock {
+            let target =
+                time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| fail(format!("clock {at:?}: {e}")))?;
+            admin.set_clock(at).await.map_err(fail)?;
+            self.clock_offset = target.unix_timestamp() - unix_secs(SystemTime::now());
+        }
+        self.snapshot_journal().await
+    }
+
+    async fn snapshot_journal(&mut self) -> Result<(), Verdict> {
+        if let Some(admin) = self.powers.admin {
+            if let Ok(journal) = admin.journal().await {
+                self.journal_base = count_by_rpc(&journal);
+            }
+        }
+        Ok(())
+    }
+
+    fn subst(&self, v: &Value) -> Result<Value, String> {
+        matcher::substitute(v, &self.vars, self.now())
+    }
+
+    async fn step(&mut self, step: &Step) -> Result<Verdict, String> {
+        if let Some(rpc) = step.call {
+            return self.call(step, rpc).await;
+        }
+        if let Some(h) = &step.http {
+            if self.transport == Transport::Grpc {
+                // Raw REST steps check REST; they run once, in the REST pass.
+                return Ok(Verdict::Skip("REST-only step".into()));
+            }
+            let path = match self.subst(&Value::String(h.path.clone()))? {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            let body = match &h.body {
+                None => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(v) => Some(self.subst(v)?.to_string()),
+            };
+            let mut headers: Vec<(String, String)> = h
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("grpc-metadata-macaroon"))
+            {
+                headers.push((
+                    "Grpc-Metadata-Macaroon".into(),
+                    hex::encode(&self.target.macaroon),
+                ));
+            }
+            let answer = self
+                .target
+                .http_with_headers(&h.method, &path, body, &headers)
+                .await?;
+            let (status, body) = (answer.status, answer.body);
+            let expect = step.expect.clone().unwrap_or_default();
+            for (name, want) in &expect.headers {
+                let got = answer
+                    .headers
+                    .get(&name.to_ascii_lowercase())
+                    .map(|v| Value::String(v.clone()));
+                if let Err(e) =
+                    matcher::check(&self.subst(want)?, got.as_ref(), &format!("header {name}"))
+                {
+                    return Ok(Verdict::Fail(e));
+                }
+            }
+            if let Some(want) = expect.status {
+                if want != status {
+                    return Ok(Verdict::Fail(format!(
+                        "expected HTTP {want}, got HTTP {status}: {}",
+                        abbreviate(&body)
+                    )));
+                }
+            }
+            if let Some(want) = &expect.body {
+                if let Err(e) = matcher::check(&self.subst(want)?, Some(&body), "body") {
+                    return Ok(Verdict::Fail(e));
+                }
+            }
+            return Ok(Verdict::Pass);
+        }
+        if let Some(c) = &step.clock {
+            let Some(admin) = self.powers.admin else {
+                return Ok(needs_admin("a clock move"));
+            };
+            if let Some(secs) = c.advance_secs {
+                admin.advance_clock(secs).await?;
+                self.clock_offset += secs;
+            } else if let Some(at) = &c.set {
+                let t =
+                    time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                        .map_err(|e| format!("clock {at:?}: {e}"))?;
+                admin.set_clock(at).await?;
+                self.clock_offset = t.unix_timestamp() - unix_secs(SystemTime::now());
+            }
+            return Ok(Verdict::Pass);
+        }
+        if let Some(want) = &step.stub_received {
+            let Some(admin) = self.powers.admin else {
+                return Ok(needs_admin("an expectation on the stub"));
+            };
+            let journal = admin.journal().await?;
+            let base = self.journal_base.get(&want.rpc).copied().unwrap_or(0);
+            let calls: Vec<&Value> = entries(&journal)
+                .filter(|e| e.get("rpc").and_then(Value::as_str) == Some(want.rpc.as_str()))
+                .skip(base)
+                .collect();
+            if let Some(count) = want.count {
+                if calls.len() != count {
+                    return Ok(Verdict::Fail(format!(
+                        "expected the stub to have received {count} {} call(s), got {}",
+                        want.rpc,
+                        calls.len()
+                    )));
+                }
+            }
+            if let Some(m) = &want.last_request {
+                let Some(last) = calls.last() else {
+                    return Ok(Verdict::Fail(format!(
+                        "the stub received no {} call",
+                        want.rpc
+                    )));
+                };
+                if let Err(e) = matcher::check(&self.subst(m)?, last.get("request"), "request") {
+                    return Ok(Verdict::Fail(e));
+                }
+            }
+            return Ok(Verdict::Pass);
+        }
+        Err("empty step".into())
+    }
+
+    async fn call(&mut self, step: &Step, rpc: Rpc) -> Result<Verdict, String> {
+        let request = match &step.request {
+            Some(r) => self.subst(r)?,
+            None => json!({}),
+        };
+        let macaroons = match self.macaroons(step.credentials.as_ref()) {
+            Ok(m) => m,
+            Err(skip) => return Ok(skip),
+        };
+        let outcome = self
+            .target
+            .call(self.transport, rpc, &request, &macaroons)
+            .await?;
+        let expect = step.expect.clone().unwrap_or_default();
+        if let Err(e) = self.check_outcome(&expect, &outcome) {
+            return Ok(Verdict::Fail(e));
+        }
+        if let Some(response) = &outcome.response {
+            for (name, path) in &step.capture {
+                let v = matcher::lookup(response, path)
+                    .ok_or_else(|| format!("capture {name}: nothing at {path}"))?;
+                self.vars.insert(name.clone(), v.clone());
+            }
+        }
+        Ok(Verdict::Pass)
+    }
+
+    fn check_outcome(&self, expect: &Expect, got: &Outcome) -> Result<(), String> {
+        let want_code = match &expect.code {
+            None => 0,
+            Some(Value::Number(n)) => n.as_i64().unwrap_or(-1) as i32,
+            Some(Value::String(s)) => code_by_name(s).ok_or(format!("unknown code name {s:?}"))?,
+            Some(other) => return Err(format!("bad expected code {other}")),
+        };
+        if want_code != got.code {
+            let http = got
+                .http_status
+                .map(|s| format!(" (HTTP {s})"))
+                .unwrap_or_default();
+            return Err(format!(
+                "expected {}, got {}{http}: {:?}",
+                code_name(want_code),
+                code_name(got.code),
+                got.message
+            ));
+        }
+        if let (Some(status), 0) = (got.http_status, got.code) {
+            if status != 200 {
+                return Err(format!("expected HTTP 200, got {status}"));
+            }
+        }
+        if let Some(want) = &expect.message {
+            let want = match self.subst(want)? {
+                Value::String(s) => json!({"$exact": s}),
+                other => other,
+            };
+            matcher::check(&want, Some(&Value::String(got.message.clone())), "message")?;
+        }
+        if let Some(want) = &expect.response {
+            matcher::check(&self.subst(want)?, got.response.as_ref(), "")?;
+        }
+        Ok(())
+    }
+
+    /// The macaroon header values a step sends; a skip if they cannot be made.
+    fn macaroons(&self, creds: Option<&Credentials>) -> Result<Vec<String>, Verdict> {
+        let lit = &self.target.macaroon;
+        let need_key = || {
+            self.powers
+                .root_key
+                .map(auth::Authenticator::new)
+                .ok_or_else(|| {
+                    Verdict::Skip(
+                        "these credentials need the target's root key (--root-key)".into(),
+                    )
+                })
+        };
+        Ok(match creds {
+            None => vec![hex::encode(lit)],
+            Some(Credentials::Named(n)) => match n.as_str() {
+                "none" => vec![],
+                "twice" => vec![hex::encode(lit), hex::encode(lit)],
+                "tampered" => vec![hex::encode(auth::tamper_signature(lit))],
+                "read-only" => vec![hex::encode(need_key()?.bake_read_only())],
+                _ => vec![hex::encode(lit)],
+            },
+            Some(Credentials::Caveats { caveats }) => {
+                let mut mac = lit.clone();
+                for c in caveats {
+                    let c = match matcher::substitute_str(c, &self.vars, self.now()) {
+                        Ok(Value::String(s)) => s,
+                        Ok(other) => other.to_string(),
+                        Err(e) => return Err(Verdict::Fail(e)),
+                    };
+                    mac = auth::add_first_party_caveat(&mac, &c)
+                        .map_err(|e| Verdict::Fail(format!("adding caveat {c:?}: {e}")))?;
+                }
+                vec![hex::encode(mac)]
+            }
+            Some(Credentials::Uri { uri }) => {
+                let methods: Vec<&str> = uri.iter().map(String::as_str).collect();
+                vec![hex::encode(need_key()?.bake_uri(&methods))]
+            }
+            Some(Credentials::Hex { hex }) => vec![hex.clone()],
+        })
+    }
+}
+
+fn entries(journal: &Value) -> impl Iterator<Item = &Value> {
+    journal
+        .get("entries")
+        .or(Some(journal))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+fn count_by_rpc(journal: &Value) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for e in entries(journal) {
+        if let Some(rpc) = e.get("rpc").and_then(Value::as_str) {
+            *counts.entry(rpc.to_string()).or_insert(0) += 1;
+        }
+    }
+    counts
+}

@@ -1,0 +1,219 @@
+//! The admin HTTP JSON API, on the mock's port under [`PREFIX`] (a path
+//! litd never serves, so it cannot shadow a REST route; gRPC requests never
+//! reach it). Every call needs the lit macaroon in `Grpc-Metadata-Macaroon`
+//! (hex), as REST calls do: reads need `autopilot:read`, changes
+//! `autopilot:write`. Errors use the REST gateway's `{code, message}` shape.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::journal::journal_json;
+use super::{Script, Stub};
+use crate::auth::Authenticator;
+use crate::domain::clock::{from_unix_nanos, unix_nanos};
+use crate::domain::{AutopilotCore, Code};
+use crate::rest::{error_response, MACAROON_HEADER};
+
+/// Where the admin API is mounted.
+pub const PREFIX: &str = "/_autopilot-mock/v1";
+
+#[derive(Clone)]
+pub struct AdminState {
+    pub core: Arc<AutopilotCore>,
+    pub auth: Arc<Authenticator>,
+    /// `None` when the mock registers with an external server.
+    pub stub: Option<Stub>,
+    pub max_body_bytes: usize,
+}
+
+/// The admin routes, relative to [`PREFIX`] (nest them there).
+pub fn router(state: AdminState) -> Router {
+    Router::new()
+        .route("/script", get(get_script).put(put_script))
+        .route("/journal", get(get_journal).delete(clear_journal))
+        .route("/reset", post(reset))
+        .route("/clock", get(get_clock).post(move_clock))
+        .fallback(|| async { error_response(Code::NotFound, "Not Found") })
+        .with_state(state)
+}
+
+const READ: (&str, &str) = ("autopilot", "read");
+const WRITE: (&str, &str) = ("autopilot", "write");
+
+impl AdminState {
+    fn authorize(&self, headers: &HeaderMap, op: (&str, &str), path: &str) -> Option<Response> {
+        let values: Vec<String> = headers
+            .get_all(MACAROON_HEADER)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        let full = format!("{PREFIX}{path}");
+        self.auth
+            .check_permission(&values, op, &full, self.core.clock().now())
+            .err()
+            .map(|e| error_response(Code::Unknown, &e.message))
+    }
+}
+
+fn no_stub() -> Response {
+    error_response(
+        Code::FailedPrecondition,
+        "no in-process stub: the mock registers with an external autopilot server (--autopilot-addr)",
+    )
+}
+
+fn ok(body: Value) -> Response {
+    let mut r = (StatusCode::OK, body.to_string()).into_response();
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        error_response(
+            Code::ResourceExhausted,
+            &format!("request body larger than {limit} bytes"),
+        )
+    })
+}
+
+async fn get_script(State(s): State<AdminState>, headers: HeaderMap) -> Response {
+    if let Some(r) = s.authorize(&headers, READ, "/script") {
+        return r;
+    }
+    match &s.stub {
+        Some(stub) => ok(stub.script().source),
+        None => no_stub(),
+    }
+}
+
+async fn put_script(State(s): State<AdminState>, headers: HeaderMap, body: Body) -> Response {
+    if let Some(r) = s.authorize(&headers, WRITE, "/script") {
+        return r;
+    }
+    let Some(stub) = &s.stub else {
+        return no_stub();
+    };
+    let body = match read_body(body, s.max_body_bytes).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let text = String::from_utf8_lossy(&body);
+    match Script::parse(&text, "from the admin API") {
+        Ok(script) => {
+            let source = script.source.clone();
+            stub.set_script(script);
+            ok(source)
+        }
+        Err(e) => error_response(Code::InvalidArgument, &e.to_string()),
+    }
+}
+
+async fn get_journal(State(s): State<AdminState>, headers: HeaderMap) -> Response {
+    if let Some(r) = s.authorize(&headers, READ, "/journal") {
+        return r;
+    }
+    match &s.stub {
+        Some(stub) => ok(journal_json(&stub.journal())),
+        None => no_stub(),
+    }
+}
+
+async fn clear_journal(State(s): State<AdminState>, headers: HeaderMap) -> Response {
+    if let Some(r) = s.authorize(&headers, WRITE, "/journal") {
+        return r;
+    }
+    match &s.stub {
+        Some(stub) => {
+            stub.clear_journal();
+            ok(json!({}))
+        }
+        None => no_stub(),
+    }
+}
+
+/// Sessions, stub clients and journal; the script is re-armed.
+async fn reset(State(s): State<AdminState>, headers: HeaderMap) -> Response {
+    if let Some(r) = s.authorize(&headers, WRITE, "/reset") {
+        return r;
+    }
+    s.core.reset();
+    if let Some(stub) = &s.stub {
+        stub.reset();
+    }
+    ok(json!({}))
+}
+
+fn clock_json(s: &AdminState) -> Value {
+    let nanos = unix_nanos(s.core.clock().now());
+    let rfc3339 = time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        });
+    json!({"now": rfc3339, "unix_nanos": nanos.to_string()})
+}
+
+async fn get_clock(State(s): State<AdminState>, headers: HeaderMap) -> Response {
+    if let Some(r) = s.authorize(&headers, READ, "/clock") {
+        return r;
+    }
+    ok(clock_json(&s))
+}
+
+/// Exactly one of the fields.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockMove {
+    advance_seconds: Option<i64>,
+    advance_nanos: Option<i64>,
+    set_unix_seconds: Option<i64>,
+}
+
+async fn move_clock(State(s): State<AdminState>, headers: HeaderMap, body: Body) -> Response {
+    if let Some(r) = s.authorize(&headers, WRITE, "/clock") {
+        return r;
+    }
+    let body = match read_body(body, 4096).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let m: ClockMove = match serde_json::from_slice(&body) {
+        Ok(m) => m,
+        Err(e) => return error_response(Code::InvalidArgument, &format!("clock: {e}")),
+    };
+    let clock = s.core.clock();
+    let moved = match (m.advance_seconds, m.advance_nanos, m.set_unix_seconds) {
+        (Some(secs), None, None) => clock.advance_nanos(i128::from(secs) * 1_000_000_000),
+        (None, Some(nanos), None) => clock.advance_nanos(i128::from(nanos)),
+        (None, None, Some(secs)) => clock.set(from_unix_nanos(i128::from(secs) * 1_000_000_000)),
+        _ => {
+            return error_response(
+                Code::InvalidArgument,
+                "clock: give exactly one of advance_seconds, advance_nanos, set_unix_seconds",
+            )
+        }
+    };
+    if !moved {
+        return error_response(
+            Code::FailedPrecondition,
+            "clock: this server's clock cannot be moved",
+        );
+    }
+    // Sessions whose expiry passed are revoked now, not at the next call.
+    s.core.expire_due().await;
+    ok(clock_json(&s))
+}

@@ -1,0 +1,197 @@
+//! The stub as a standalone `autopilotserverrpc.Autopilot` gRPC server, for
+//! `autopilot-mock serve --autopilot-addr` and for a real litd
+//! (`--autopilot.address`). Plaintext like litd's Go test server, or TLS
+//! with its own certificate.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Identity, Server, ServerTlsConfig};
+use tonic::{Request, Response, Status};
+
+use super::Stub;
+use crate::domain::remote::RemoteAutopilot;
+use crate::proto::autopilotserverrpc as ap;
+use crate::proto::autopilotserverrpc::autopilot_server::{Autopilot, AutopilotServer};
+use crate::remote::server_wire as w;
+use crate::tls;
+
+/// The tonic service over a [`Stub`].
+#[derive(Clone, Debug)]
+pub struct StubService {
+    stub: Stub,
+}
+
+impl StubService {
+    pub fn new(stub: Stub) -> Self {
+        Self { stub }
+    }
+}
+
+#[tonic::async_trait]
+impl Autopilot for StubService {
+    async fn terms(
+        &self,
+        _: Request<ap::TermsRequest>,
+    ) -> Result<Response<ap::TermsResponse>, Status> {
+        let v = self.stub.terms().await.map_err(w::status_out)?;
+        Ok(Response::new(ap::TermsResponse {
+            min_required_version: Some(w::version_out(v)),
+        }))
+    }
+
+    async fn list_features(
+        &self,
+        _: Request<ap::ListFeaturesRequest>,
+    ) -> Result<Response<ap::ListFeaturesResponse>, Status> {
+        let f = self.stub.list_features().await.map_err(w::status_out)?;
+        Ok(Response::new(w::features_out(f)))
+    }
+
+    async fn register_session(
+        &self,
+        req: Request<ap::RegisterSessionRequest>,
+    ) -> Result<Response<ap::RegisterSessionResponse>, Status> {
+        let r = w::registration_in(req.into_inner());
+        let key = self.stub.register_session(r).await.map_err(w::status_out)?;
+        Ok(Response::new(ap::RegisterSessionResponse {
+            initiator_pub_key: key,
+        }))
+    }
+
+    async fn activate_session(
+        &self,
+        req: Request<ap::ActivateSessionRequest>,
+    ) -> Result<Response<ap::ActivateSessionResponse>, Status> {
+        let key = req.into_inner().responder_pub_key;
+        let key = self
+            .stub
+            .activate_session(key)
+            .await
+            .map_err(w::status_out)?;
+        Ok(Response::new(ap::ActivateSessionResponse {
+            initiator_pub_key: key,
+        }))
+    }
+
+    async fn revoke_session(
+        &self,
+        req: Request<ap::RevokeSessionRequest>,
+    ) -> Result<Response<ap::RevokeSessionResponse>, Status> {
+        let key = req.into_inner().responder_pub_key;
+        self.stub.revoke_session(key).await.map_err(w::status_out)?;
+        Ok(Response::new(ap::RevokeSessionResponse {}))
+    }
+}
+
+/// Where the standalone stub's certificate lives (`None`: plaintext).
+#[derive(Debug, Clone)]
+pub struct StubTls {
+    pub cert_path: PathBuf,
+    pub key_path: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StubStartError {
+    #[error("TLS: {0}")]
+    Tls(#[from] tls::TlsError),
+    #[error("cannot create {path}: {source}")]
+    Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("TLS configuration: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// A running standalone stub.
+pub struct RunningStub {
+    pub local_addr: SocketAddr,
+    pub stub: Stub,
+    /// The certificate (path, PEM) when serving TLS.
+    pub tls_cert: Option<(PathBuf, String)>,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<Result<(), tonic::transport::Error>>,
+}
+
+impl RunningStub {
+    /// The JSON ready line `stub` prints.
+    pub fn ready_line(&self) -> serde_json::Value {
+        let mut line = serde_json::json!({
+            "listen": self.local_addr.to_string(),
+            "pid": std::process::id(),
+        });
+        if let Some((path, _)) = &self.tls_cert {
+            line["tls_cert"] = serde_json::json!(path);
+        }
+        line
+    }
+
+    /// Stops accepting and waits for in-flight calls to finish.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        if let Ok(Err(e)) = self.task.await {
+            tracing::warn!(error = %e, "stub server ended with an error");
+        }
+    }
+}
+
+/// Binds `listen` and serves the stub in the background.
+pub async fn start(
+    stub: Stub,
+    listen: SocketAddr,
+    tls_files: Option<StubTls>,
+) -> Result<RunningStub, StubStartError> {
+    let mut builder = Server::builder();
+    let mut tls_cert = None;
+    if let Some(files) = tls_files {
+        if let Some(dir) = files
+            .cert_path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| StubStartError::Dir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let pems = tls::load_or_create(&files.cert_path, &files.key_path)?;
+        let identity = Identity::from_pem(&pems.cert_pem, &pems.key_pem);
+        builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;
+        tls_cert = Some((pems.cert_path, pems.cert_pem));
+    }
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|source| StubStartError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|source| StubStartError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let (shutdown, mut rx) = watch::channel(false);
+    let router = builder.add_service(AutopilotServer::new(StubService::new(stub.clone())));
+    let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async move {
+        let _ = rx.changed().await;
+    }));
+    Ok(RunningStub {
+        local_addr,
+        stub,
+        tls_cert,
+        shutdown,
+        task,
+    })
+}

@@ -1,0 +1,300 @@
+//! The scriptable remote autopilot server (`autopilotserverrpc.Autopilot`):
+//! litd's Go test server ([`InProcessRemote`]) behind a script that can
+//! override any answer, and a journal of every call. One [`Stub`] serves
+//! in process (as the mock's remote) and standalone over gRPC ([`grpc`]);
+//! [`admin`] exposes it over HTTP on the mock's port.
+//!
+//! Outside `domain/` on purpose: scripts are files and JSON, journals carry
+//! wall-clock times; the domain only sees a [`RemoteAutopilot`].
+
+pub mod admin;
+pub mod grpc;
+pub mod journal;
+pub mod script;
+mod steps;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use secp256k1::SecretKey;
+
+pub use journal::{Answer, JournalEntry, StubRequest};
+pub use script::{Reply, Rpc, Script, ScriptError, Step, Success};
+
+use crate::domain::clock::Clock;
+use crate::domain::remote::{
+    BoxFuture, Registration, RemoteAutopilot, RemoteError, RemoteFeature, Version,
+};
+use crate::remote::InProcessRemote;
+use script::KeyChoice;
+
+/// The stub. Cheap to clone; clones share state.
+#[derive(Clone)]
+pub struct Stub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    default: InProcessRemote,
+    clock: Arc<dyn Clock>,
+    state: Mutex<State>,
+}
+
+struct State {
+    script: Script,
+    /// Uses left per step (`None`: unlimited), parallel to `script.steps`.
+    remaining: BTreeMap<Rpc, Vec<Option<u32>>>,
+    journal: Vec<JournalEntry>,
+    next_seq: u64,
+}
+
+impl State {
+    fn arm(&mut self) {
+        self.remaining = self
+            .script
+            .steps
+            .iter()
+            .map(|(rpc, steps)| (*rpc, steps.iter().map(|s| s.times).collect()))
+            .collect();
+    }
+
+    /// The first step for this call that matches and has uses left, used up.
+    fn take_step(&mut self, request: &StubRequest) -> Option<(usize, Step)> {
+        let rpc = request.rpc();
+        let steps = self.script.steps.get(&rpc)?;
+        let remaining = self.remaining.get_mut(&rpc)?;
+        let key = request.responder_pub_key();
+        let (i, step) = steps.iter().enumerate().find(|(i, s)| {
+            remaining.get(*i).is_some_and(|r| *r != Some(0))
+                && s.when.matches(key, request.registration())
+        })?;
+        if let Some(Some(n)) = remaining.get_mut(i) {
+            *n -= 1;
+        }
+        Some((i, step.clone()))
+    }
+}
+
+impl Stub {
+    /// A stub running `script`; journal times come from `clock`.
+    pub fn new(script: Script, clock: Arc<dyn Clock>) -> Stub {
+        let default = InProcessRemote::new(script.catalogue.clone());
+        let mut state = State {
+            script,
+            remaining: BTreeMap::new(),
+            journal: Vec::new(),
+            next_seq: 1,
+        };
+        state.arm();
+        Stub {
+            inner: Arc::new(Inner {
+                default,
+                clock,
+                state: Mutex::new(state),
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Every critical section leaves the state consistent.
+        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The test-server state underneath (registered clients, catalogue).
+    pub fn in_process(&self) -> &InProcessRemote {
+        &self.inner.default
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    pub fn script(&self) -> Script {
+        self.lock().script.clone()
+    }
+
+    /// Replaces the script (and the catalogue) and re-arms every step.
+    /// Registered clients and the journal stay.
+    pub fn set_script(&self, script: Script) {
+        self.inner.default.set_catalogue(script.catalogue.clone());
+        let mut state = self.lock();
+        state.script = script;
+        state.arm();
+    }
+
+    /// Every call received so far, oldest first.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.lock().journal.clone()
+    }
+
+    /// The calls of one RPC, oldest first.
+    pub fn calls(&self, rpc: Rpc) -> Vec<JournalEntry> {
+        self.lock()
+            .journal
+            .iter()
+            .filter(|e| e.rpc() == rpc)
+            .cloned()
+            .collect()
+    }
+
+    pub fn clear_journal(&self) {
+        self.lock().journal.clear();
+    }
+
+    /// Forgets registered clients and the journal, and re-arms the script.
+    pub fn reset(&self) {
+        self.inner.default.reset_clients();
+        let mut state = self.lock();
+        state.journal.clear();
+        state.arm();
+    }
+
+    /// Records the call, picks its answer and gives it (after any delay).
+    /// The feature map is the full ListFeatures answer (the journal keeps
+    /// only its names).
+    async fn handle(&self, request: StubRequest) -> Result<(Answer, Features), RemoteError> {
+        let (seq, step) = {
+            let mut state = self.lock();
+            let step = state.take_step(&request);
+            let seq = state.next_seq;
+            state.next_seq += 1;
+            state.journal.push(JournalEntry {
+                seq,
+                at: self.inner.clock.now(),
+                request: request.clone(),
+                step: step.as_ref().map(|(i, _)| *i),
+                delay: step.as_ref().map_or(Duration::ZERO, |(_, s)| s.delay),
+                answer: Answer::NoAnswer,
+            });
+            (seq, step.map(|(_, s)| s))
+        };
+        let (delay, reply) = step.map_or((Duration::ZERO, Reply::Default), |s| (s.delay, s.reply));
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        let (answer, features) = match reply {
+            Reply::Hang => std::future::pending().await,
+            Reply::Error(e) => (Answer::Error(e), Features::new()),
+            Reply::Default => self.default_answer(&request).await,
+            Reply::Ok(success) => self.scripted_success(&request, success),
+        };
+        // Entries are pushed in seq order, so a binary search finds this
+        // call's entry in O(log n): a linear scan made every remote call
+        // (two per Add) cost O(calls so far).
+        let mut state = self.lock();
+        if let Ok(i) = state.journal.binary_search_by_key(&seq, |e| e.seq) {
+            state.journal[i].answer = answer.clone();
+        }
+        drop(state);
+        match answer {
+            Answer::Error(e) => Err(e),
+            other => Ok((other, features)),
+        }
+    }
+
+    async fn default_answer(&self, request: &StubRequest) -> (Answer, Features) {
+        let d = &self.inner.default;
+        if let StubRequest::ListFeatures = request {
+            return match d.list_features().await {
+                Ok(f) => (Answer::Features(f.keys().cloned().collect()), f),
+                Err(e) => (Answer::Error(e), Features::new()),
+            };
+        }
+        let result = match request {
+            StubRequest::Terms => d.terms().await.map(Answer::Terms),
+            StubRequest::ListFeatures => Ok(Answer::Features(Vec::new())),
+            StubRequest::RegisterSession(r) => d.register_session(r.clone()).await.map(Answer::Key),
+            StubRequest::ActivateSession { responder_pub_key } => d
+                .activate_session(responder_pub_key.clone())
+                .await
+                .map(Answer::Key),
+            StubRequest::RevokeSession { responder_pub_key } => d
+                .revoke_session(responder_pub_key.clone())
+                .await
+                .map(|()| Answer::Empty),
+        };
+        (result.unwrap_or_else(Answer::Error), Features::new())
+    }
+
+    fn scripted_success(&self, request: &StubRequest, success: Success) -> (Answer, Features) {
+        let answer = match success {
+            Success::Terms(v) => Answer::Terms(v),
+            Success::Features(f) => return (Answer::Features(f.keys().cloned().collect()), f),
+            Success::Empty => Answer::Empty,
+            Success::Key(choice) => {
+                let key = match choice {
+                    KeyChoice::Given(k) => k,
+                    KeyChoice::Random => SecretKey::new(&mut rand::rng())
+                        .public_key()
+                        .serialize()
+                        .to_vec(),
+                };
+                if let Some(r) = request.registration() {
+                    self.inner
+                        .default
+                        .force_register(&r.responder_pub_key, r.privacy_flags);
+                }
+                Answer::Key(key)
+            }
+        };
+        (answer, Features::new())
+    }
+}
+
+type Features = BTreeMap<String, RemoteFeature>;
+
+impl RemoteAutopilot for Stub {
+    fn terms(&self) -> BoxFuture<'_, Result<Version, RemoteError>> {
+        Box::pin(async move {
+            match self.handle(StubRequest::Terms).await?.0 {
+                Answer::Terms(v) => Ok(v),
+                _ => Ok(Version::default()),
+            }
+        })
+    }
+
+    fn list_features(&self) -> BoxFuture<'_, Result<BTreeMap<String, RemoteFeature>, RemoteError>> {
+        Box::pin(async move { Ok(self.handle(StubRequest::ListFeatures).await?.1) })
+    }
+
+    fn register_session(&self, r: Registration) -> BoxFuture<'_, Result<Vec<u8>, RemoteError>> {
+        Box::pin(async move {
+            match self.handle(StubRequest::RegisterSession(r)).await?.0 {
+                Answer::Key(k) => Ok(k),
+                _ => Ok(Vec::new()),
+            }
+        })
+    }
+
+    fn activate_session(&self, key: Vec<u8>) -> BoxFuture<'_, Result<Vec<u8>, RemoteError>> {
+        Box::pin(async move {
+            let request = StubRequest::ActivateSession {
+                responder_pub_key: key,
+            };
+            match self.handle(request).await?.0 {
+                Answer::Key(k) => Ok(k),
+                _ => Ok(Vec::new()),
+            }
+        })
+    }
+
+    fn revoke_session(&self, key: Vec<u8>) -> BoxFuture<'_, Result<(), RemoteError>> {
+        Box::pin(async move {
+            let request = StubRequest::RevokeSession {
+                responder_pub_key: key,
+            };
+            self.handle(request).await.map(|_| ())
+        })
+    }
+}
+
+impl std::fmt::Debug for Stub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stub").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+#[path = "stub_tests.rs"]
+mod tests;

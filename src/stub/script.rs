@@ -1,0 +1,258 @@
+//! The stub's script: the catalogue it offers (the catalogue file format of
+//! [`crate::remote::catalogue`]) plus, per RPC, an ordered list of scripted
+//! answers. Parsed once into typed steps so a bad file fails at load time
+//! with its name and the offending place, never in the middle of a test.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub use super::steps::code_from_name;
+use crate::domain::remote::{Registration, RemoteError, RemoteFeature, Version};
+use crate::remote::catalogue::{Catalogue, DEFAULT_CATALOGUE_JSON};
+pub use crate::remote::server_wire::code_name;
+
+/// The default script: litd's test-server catalogue, no scripted answers.
+pub const DEFAULT_SCRIPT_JSON: &str = include_str!("../../fixtures/stub-script.json");
+
+/// The five RPCs of `autopilotserverrpc.Autopilot`, named as in the proto.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rpc {
+    Terms,
+    ListFeatures,
+    RegisterSession,
+    ActivateSession,
+    RevokeSession,
+}
+
+impl Rpc {
+    pub const ALL: [Rpc; 5] = [
+        Rpc::Terms,
+        Rpc::ListFeatures,
+        Rpc::RegisterSession,
+        Rpc::ActivateSession,
+        Rpc::RevokeSession,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Rpc::Terms => "Terms",
+            Rpc::ListFeatures => "ListFeatures",
+            Rpc::RegisterSession => "RegisterSession",
+            Rpc::ActivateSession => "ActivateSession",
+            Rpc::RevokeSession => "RevokeSession",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Rpc> {
+        Rpc::ALL.into_iter().find(|r| r.name() == name)
+    }
+}
+
+/// Which key a scripted success answers with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyChoice {
+    /// A fresh random secp256k1 key per call.
+    Random,
+    /// Exactly these bytes (may be empty or malformed, on purpose).
+    Given(Vec<u8>),
+}
+
+/// A scripted success, shaped by the RPC it answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Success {
+    Terms(Version),
+    Features(BTreeMap<String, RemoteFeature>),
+    /// RegisterSession and ActivateSession: the `initiator_pub_key`.
+    Key(KeyChoice),
+    /// RevokeSession.
+    Empty,
+}
+
+/// What a step answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// litd's Go test server (the in-process default), checks included.
+    Default,
+    /// Never answers: the caller's deadline (or cancellation) ends the call.
+    Hang,
+    Error(RemoteError),
+    Ok(Success),
+}
+
+/// Request fields a step can require. Absent fields match anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Match {
+    pub responder_pub_key: Option<Vec<u8>>,
+    /// Every listed feature must be among the registration's features.
+    pub features: Option<Vec<String>>,
+    pub privacy_flags: Option<u64>,
+    /// Whether the registration links to a group (has a group key).
+    pub linked: Option<bool>,
+}
+
+impl Match {
+    /// Whether a call with this responder key (and, for RegisterSession,
+    /// registration) matches.
+    pub fn matches(&self, responder_pub_key: &[u8], registration: Option<&Registration>) -> bool {
+        if let Some(key) = &self.responder_pub_key {
+            if key.as_slice() != responder_pub_key {
+                return false;
+            }
+        }
+        let Some(r) = registration else {
+            return true;
+        };
+        let features_ok = self
+            .features
+            .as_ref()
+            .is_none_or(|fs| fs.iter().all(|f| r.feature_configs.contains_key(f)));
+        let flags_ok = self.privacy_flags.is_none_or(|f| f == r.privacy_flags);
+        let linked = !r.group_responder_key.is_empty();
+        let linked_ok = self.linked.is_none_or(|l| l == linked);
+        features_ok && flags_ok && linked_ok
+    }
+}
+
+/// One scripted answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub when: Match,
+    pub delay: Duration,
+    pub reply: Reply,
+    /// How many matching calls it answers; `None`: every one.
+    pub times: Option<u32>,
+}
+
+/// A parsed script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    pub catalogue: Catalogue,
+    pub steps: BTreeMap<Rpc, Vec<Step>>,
+    /// The JSON it was parsed from, for the admin API's `GET script`.
+    pub source: Value,
+}
+
+/// Why a script could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScriptError {
+    #[error("cannot read script {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid script {origin}: {problem}")]
+    Invalid { origin: String, problem: String },
+}
+
+impl Script {
+    /// The embedded default (`fixtures/stub-script.json`).
+    pub fn default_script() -> Result<Script, ScriptError> {
+        Script::parse(DEFAULT_SCRIPT_JSON, "fixtures/stub-script.json")
+    }
+
+    /// A script that offers this catalogue and scripts nothing.
+    pub fn from_catalogue(catalogue: Catalogue) -> Script {
+        Script {
+            catalogue,
+            steps: BTreeMap::new(),
+            source: serde_json::json!({"responses": {}}),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Script, ScriptError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ScriptError::Read {
+            path: origin.clone(),
+            source,
+        })?;
+        Script::parse(&text, &origin)
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Script, ScriptError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| invalid(origin, e))?;
+        Script::from_value(value, origin)
+    }
+
+    /// `origin` names the file (or "admin request") in error messages.
+    pub fn from_value(value: Value, origin: &str) -> Result<Script, ScriptError> {
+        let Value::Object(mut top) = value.clone() else {
+            return Err(invalid(origin, "the script must be a JSON object"));
+        };
+        let responses = top.remove("responses").unwrap_or(Value::Null);
+        // Missing catalogue parts fall back to the default catalogue's.
+        let mut catalogue: serde_json::Map<String, Value> =
+            serde_json::from_str(DEFAULT_CATALOGUE_JSON).map_err(|e| invalid(origin, e))?;
+        for (key, v) in top {
+            catalogue.insert(key, v);
+        }
+        let catalogue = Catalogue::from_value(Value::Object(catalogue), origin)
+            .map_err(|e| invalid(origin, source_text(&e)))?;
+        let steps = parse_responses(responses, origin)?;
+        Ok(Script {
+            catalogue,
+            steps,
+            source: value,
+        })
+    }
+}
+
+/// The catalogue error without its own "invalid catalogue <origin>:" prefix.
+pub(super) fn source_text(e: &crate::remote::catalogue::CatalogueError) -> String {
+    use crate::remote::catalogue::CatalogueError;
+    match e {
+        CatalogueError::Parse { source, .. } => source.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn invalid(origin: &str, problem: impl std::fmt::Display) -> ScriptError {
+    ScriptError::Invalid {
+        origin: origin.to_string(),
+        problem: problem.to_string(),
+    }
+}
+
+fn parse_responses(value: Value, origin: &str) -> Result<BTreeMap<Rpc, Vec<Step>>, ScriptError> {
+    let map = match value {
+        Value::Null => return Ok(BTreeMap::new()),
+        Value::Object(map) => map,
+        _ => {
+            return Err(invalid(
+                origin,
+                "`responses` must be an object keyed by RPC name",
+            ))
+        }
+    };
+    let mut steps = BTreeMap::new();
+    for (name, list) in map {
+        let rpc = Rpc::from_name(&name).ok_or_else(|| {
+            invalid(
+                origin,
+                format!(
+                    "responses: unknown RPC `{name}` (expected Terms, ListFeatures, \
+                     RegisterSession, ActivateSession or RevokeSession)"
+                ),
+            )
+        })?;
+        let Value::Array(list) = list else {
+            return Err(invalid(origin, format!("responses.{name} must be a list")));
+        };
+        let parsed = list
+            .into_iter()
+            .enumerate()
+            .map(|(i, step)| {
+                super::steps::parse_step(rpc, step)
+                    .map_err(|problem| invalid(origin, format!("responses.{name}[{i}]: {problem}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        steps.insert(rpc, parsed);
+    }
+    Ok(steps)
+}
+
+#[cfg(test)]
+#[path = "script_tests.rs"]
+mod tests;
