@@ -93,6 +93,11 @@ pub trait CallObserver: Send + Sync + 'static {
 
     /// A request that could not be decoded (REST body or path parameter).
     fn malformed(&self, transport: Transport, rpc: Rpc, error: &str);
+
+    /// What the observer has concluded so far, for the admin API.
+    fn report(&self) -> Option<Value> {
+        None
+    }
 }
 
 /// Runs one call: the macaroon check, then `run` (the domain), with the

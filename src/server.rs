@@ -231,6 +231,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             auth: auth.clone(),
             stub: stub.clone(),
             max_body_bytes: config.max_message_bytes,
+            observer: config.observer.clone(),
         }),
     );
     let router = by_content_type(grpc, rest);

@@ -235,3 +235,17 @@ fn a_client_skipping_a_step_fails_that_step() {
         "unexpected rest RevokeAutopilotSession: expected ListAutopilotSessions"
     );
 }
+
+#[test]
+fn the_verdict_so_far_is_readable_at_the_admin_endpoint() {
+    let server = judge();
+    curl(&server, &[&url(&server, "/v1/autopilot/features")]);
+    let so_far = curl(&server, &[&url(&server, "/_autopilot-mock/v1/verdict")]);
+    assert_eq!(so_far["finished"], false, "{so_far}");
+    assert_eq!(so_far["met"], 1, "{so_far}");
+    assert_eq!(so_far["report"]["scenarios"][0]["transport"], "rest");
+    assert_eq!(
+        so_far["failures"][0]["reason"],
+        "missing: the client never sent AddAutopilotSession"
+    );
+}

@@ -105,3 +105,55 @@ fn grpcurl_lists_describes_and_calls_through_reflection() {
         assert!(out.contains("\"SERVING\""), "{service:?}: {out}");
     }
 }
+
+/// grpcurl as a judged client (`serve --scenario`): the same five calls a
+/// litd client makes, through reflection only.
+#[test]
+fn grpcurl_conforms_to_the_client_scenario() {
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/client/add-list-revoke.json");
+    let mut mock =
+        MockProcess::serve_temp(["--scenario".to_string(), scenario.display().to_string()]);
+    let mac = macaroon_header(&mock);
+    let call = |mock: &MockProcess, rpc: &str, body: &str| {
+        let method = format!("litrpc.Autopilot/{rpc}");
+        let (ok, out, err) = grpcurl(mock, &["-H", &mac, "-d", body], &[&method]);
+        assert!(ok, "grpcurl {rpc} failed: {err}");
+        serde_json::from_str::<serde_json::Value>(&out).expect("grpcurl prints JSON")
+    };
+    call(&mock, "ListAutopilotFeatures", "{}");
+    let expiry = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() + 86_400)
+        .unwrap_or(0);
+    let added = call(
+        &mock,
+        "AddAutopilotSession",
+        &format!(
+            r#"{{"expiry_timestamp_seconds":"{expiry}","mailbox_server_addr":"mailbox.terminal.lightning.today:443","features":{{"HealthCheck":{{}}}}}}"#
+        ),
+    );
+    // grpcurl prints lowerCamelCase JSON names.
+    let key = added["session"]["localPublicKey"]
+        .as_str()
+        .expect("key")
+        .to_string();
+    call(&mock, "ListAutopilotSessions", "{}");
+    call(
+        &mock,
+        "RevokeAutopilotSession",
+        &format!(r#"{{"local_public_key":"{key}"}}"#),
+    );
+    call(&mock, "ListAutopilotSessions", "{}");
+    // Every step met: the server gives its verdict and exits 0 by itself.
+    let status = wait_timeout(&mut mock.child, std::time::Duration::from_secs(10))
+        .unwrap_or_else(|| mock.terminate());
+    assert!(status.success(), "{}", mock.stderr());
+    let verdict = mock
+        .extra_stdout()
+        .into_iter()
+        .last()
+        .expect("a verdict line");
+    let verdict: serde_json::Value = serde_json::from_str(&verdict).expect("JSON verdict");
+    assert_eq!(verdict["verdict"], "pass", "{verdict}");
+}

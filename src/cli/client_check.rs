@@ -98,7 +98,7 @@ impl Judge {
     pub fn conclude(&self) -> anyhow::Result<bool> {
         let line = self.check.verdict_line();
         println!("{line}");
-        let reports = [self.check.report()];
+        let reports = [self.check.scenario_report()];
         if let Some(path) = &self.junit {
             std::fs::write(path, report::junit(&reports))
                 .with_context(|| format!("cannot write --junit {}", path.display()))?;

@@ -225,65 +225,82 @@ impl AutopilotCore {
         flags: PrivacyFlags,
         now: std::time::SystemTime,
     ) -> Result<(SessionId, SessionId, [u8; COMPRESSED_LEN]), AutopilotError> {
-        let mut store = self.lock_store();
-        if let Some(link) = link {
-            if let Some(active) = store.active_in_group(&link.group_id) {
-                return Err(err(format!(
-                    "error creating new session: unable to add session: linked session({}) is still active: group has active sessions",
-                    hex::encode(active.id)
-                )));
-            }
-        }
-        if store.len() >= self.config.max_sessions {
-            return Err(err(format!(
-                "error creating new session: the mock holds its limit of {} sessions (see --max-sessions)",
-                self.config.max_sessions
-            )));
-        }
-        let mut rng = self.lock_rng();
-        let (secret_key, local_key, id) = loop {
-            let sk = SecretKey::new(&mut *rng);
+        // The checks, then the key drawn with no store lock held (a
+        // secp256k1 key generation, which secp256k1 0.33 follows with a
+        // context re-randomization: the costliest step of Add), then the
+        // checks again and the insert under one lock, so no concurrent Add
+        // slips in between. Draws from the RNG come in the same order as
+        // when all of this ran under the lock: keys until an ID is free,
+        // then the pairing entropy.
+        check_reservable(&self.lock_store(), link, self.config.max_sessions)?;
+        loop {
+            let sk = SecretKey::new(&mut *self.lock_rng());
             let pk = sk.public_key().serialize();
             let id: SessionId = [pk[1], pk[2], pk[3], pk[4]];
-            if !store.contains_id(&id) {
-                break (sk, pk, id);
+            let mut store = self.lock_store();
+            check_reservable(&store, link, self.config.max_sessions)?;
+            if store.contains_id(&id) {
+                continue;
             }
-        };
-        let mut entropy = [0u8; pairing::SECRET_LEN];
-        rng.fill_bytes(&mut entropy);
-        drop(rng);
-        let pairing = pairing::from_entropy(entropy);
-        let group_id = link.map_or(id, |l| l.group_id);
-        let privacy = !req.no_privacy_mapper;
-        store.insert(Session {
-            id,
-            label: req.label.clone(),
-            state: SessionState::Reserved,
-            expiry_timestamp_seconds: req.expiry_timestamp_seconds,
-            mailbox_server_addr: req.mailbox_server_addr.clone(),
-            dev_server: req.dev_server,
-            pairing_secret: pairing.secret,
-            pairing_secret_mnemonic: pairing.mnemonic,
-            local_secret_key: secret_key,
-            local_public_key: local_key,
-            remote_public_key: None,
-            created_at_nanos: now.unix_nanos(),
-            revoked_at: 0,
-            group_id,
-            macaroon_recipe,
-            feature_rules,
-            feature_configs: req
-                .features
-                .iter()
-                .map(|(k, f)| (k.clone(), String::from_utf8_lossy(&f.config).into_owned()))
-                .collect(),
-            privacy_flags: if privacy { flags.bits() } else { 0 },
-            privacy_mapper: privacy,
-        });
-        drop(store);
-        self.changes.bump();
-        Ok((id, group_id, local_key))
+            let (secret_key, local_key) = (sk, pk);
+            let mut entropy = [0u8; pairing::SECRET_LEN];
+            self.lock_rng().fill_bytes(&mut entropy);
+            let pairing = pairing::from_entropy(entropy);
+            let group_id = link.map_or(id, |l| l.group_id);
+            let privacy = !req.no_privacy_mapper;
+            store.insert(Session {
+                id,
+                label: req.label.clone(),
+                state: SessionState::Reserved,
+                expiry_timestamp_seconds: req.expiry_timestamp_seconds,
+                mailbox_server_addr: req.mailbox_server_addr.clone(),
+                dev_server: req.dev_server,
+                pairing_secret: pairing.secret,
+                pairing_secret_mnemonic: pairing.mnemonic,
+                local_secret_key: secret_key,
+                local_public_key: local_key,
+                remote_public_key: None,
+                created_at_nanos: now.unix_nanos(),
+                revoked_at: 0,
+                group_id,
+                macaroon_recipe,
+                feature_rules,
+                feature_configs: req
+                    .features
+                    .iter()
+                    .map(|(k, f)| (k.clone(), String::from_utf8_lossy(&f.config).into_owned()))
+                    .collect(),
+                privacy_flags: if privacy { flags.bits() } else { 0 },
+                privacy_mapper: privacy,
+            });
+            drop(store);
+            self.changes.bump();
+            return Ok((id, group_id, local_key));
+        }
     }
+}
+
+/// Step 8's checks: a linked group must have no live session, and the
+/// store must have room.
+fn check_reservable(
+    store: &super::store::Store,
+    link: Option<&Link>,
+    max_sessions: usize,
+) -> Result<(), AutopilotError> {
+    if let Some(link) = link {
+        if let Some(active) = store.active_in_group(&link.group_id) {
+            return Err(err(format!(
+                "error creating new session: unable to add session: linked session({}) is still active: group has active sessions",
+                hex::encode(active.id)
+            )));
+        }
+    }
+    if store.len() >= max_sessions {
+        return Err(err(format!(
+            "error creating new session: the mock holds its limit of {max_sessions} sessions (see --max-sessions)"
+        )));
+    }
+    Ok(())
 }
 
 /// Step 5: the request's flags when set (only with the mapper on), else the

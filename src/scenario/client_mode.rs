@@ -44,6 +44,8 @@ struct State {
     /// Calls that matched no step, with the step they broke.
     problems: Vec<(usize, String)>,
     vars: BTreeMap<String, Value>,
+    /// The transport of the client's last call, for the report's label.
+    transport: Option<Transport>,
 }
 
 impl ClientCheck {
@@ -84,7 +86,7 @@ impl ClientCheck {
     }
 
     /// The verdict so far; steps not reached count as missing.
-    pub fn report(&self) -> ScenarioReport {
+    pub fn scenario_report(&self) -> ScenarioReport {
         let state = self.lock();
         let mut steps = Vec::new();
         for (i, step) in self.scenario.steps.iter().enumerate() {
@@ -126,14 +128,14 @@ impl ClientCheck {
         ScenarioReport {
             scenario: self.scenario.name.clone(),
             file: self.file.clone(),
-            transport: Transport::Grpc,
+            transport: state.transport.unwrap_or(Transport::Grpc),
             steps,
         }
     }
 
     /// The one-line verdict `serve --scenario` prints.
     pub fn verdict_line(&self) -> Value {
-        let report = self.report();
+        let report = self.scenario_report();
         let totals = report::totals(std::slice::from_ref(&report));
         let failures: Vec<Value> = report
             .steps
@@ -283,6 +285,7 @@ fn scripted(respond: &Value) -> Option<Scripted> {
 impl CallObserver for ClientCheck {
     fn before(&self, call: &ObservedCall) -> Option<Scripted> {
         let mut state = self.lock();
+        state.transport = Some(call.transport);
         let at = state.next;
         let Some(step) = self.scenario.steps.get(at) else {
             state.problems.push((
@@ -342,6 +345,16 @@ impl CallObserver for ClientCheck {
         }
         state.next = at + 1;
         self.advance_passive(&mut state);
+    }
+
+    fn report(&self) -> Option<Value> {
+        let mut line = self.verdict_line();
+        if let Some(obj) = line.as_object_mut() {
+            // Before the client is done, unmet steps are pending, not failed.
+            obj.insert("finished".into(), Value::Bool(*self.done.borrow()));
+            obj.insert("report".into(), report::json(&[self.scenario_report()]));
+        }
+        Some(line)
     }
 
     fn malformed(&self, transport: Transport, rpc: Rpc, error: &str) {

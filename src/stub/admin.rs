@@ -32,6 +32,8 @@ pub struct AdminState {
     /// `None` when the mock registers with an external server.
     pub stub: Option<Stub>,
     pub max_body_bytes: usize,
+    /// The call observer (`serve --scenario`'s client check), for `verdict`.
+    pub observer: Option<Arc<dyn crate::observe::CallObserver>>,
 }
 
 /// The admin routes, relative to [`PREFIX`] (nest them there).
@@ -41,6 +43,7 @@ pub fn router(state: AdminState) -> Router {
         .route("/journal", get(get_journal).delete(clear_journal))
         .route("/reset", post(reset))
         .route("/clock", get(get_clock).post(move_clock))
+        .route("/verdict", get(get_verdict))
         .fallback(|| async { error_response(Code::NotFound, "Not Found") })
         .with_state(state)
 }
@@ -128,6 +131,20 @@ async fn get_journal(State(s): State<AdminState>, headers: HeaderMap) -> Respons
     match &s.stub {
         Some(stub) => ok(journal_json(&stub.journal())),
         None => no_stub(),
+    }
+}
+
+/// The client check's report so far (`serve --scenario`).
+async fn get_verdict(State(s): State<AdminState>, headers: HeaderMap) -> Response {
+    if let Some(r) = s.authorize(&headers, READ, "/verdict") {
+        return r;
+    }
+    match s.observer.as_ref().and_then(|o| o.report()) {
+        Some(report) => ok(report),
+        None => error_response(
+            Code::FailedPrecondition,
+            "no client check: start serve with --scenario FILE",
+        ),
     }
 }
 
