@@ -131,31 +131,29 @@ fn url_key(added: &serde_json::Value) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
+/// The client flow over REST with curl; `skip_first_list` plays a client
+/// that revokes without listing first.
+fn curl_flow(server: &MockProcess, skip_first_list: bool) {
+    let sessions = url(server, "/v1/autopilot/sessions");
+    curl(server, &[&url(server, "/v1/autopilot/features")]);
+    let added = curl(
+        server,
+        &["-X", "POST", "-d", &add_body(now() + 86_400), &sessions],
+    );
+    if !skip_first_list {
+        curl(server, &[&sessions]);
+    }
+    let key = url_key(&added);
+    curl(server, &["-X", "DELETE", &format!("{sessions}/{key}")]);
+    if !skip_first_list {
+        curl(server, &[&sessions]);
+    }
+}
+
 #[test]
 fn curl_over_rest_conforms() {
     let server = judge();
-    curl(&server, &[&url(&server, "/v1/autopilot/features")]);
-    let added = curl(
-        &server,
-        &[
-            "-X",
-            "POST",
-            "-d",
-            &add_body(now() + 86_400),
-            &url(&server, "/v1/autopilot/sessions"),
-        ],
-    );
-    curl(&server, &[&url(&server, "/v1/autopilot/sessions")]);
-    let key = url_key(&added);
-    curl(
-        &server,
-        &[
-            "-X",
-            "DELETE",
-            &url(&server, &format!("/v1/autopilot/sessions/{key}")),
-        ],
-    );
-    curl(&server, &[&url(&server, "/v1/autopilot/sessions")]);
+    curl_flow(&server, false);
     assert_pass(server);
 }
 
@@ -203,27 +201,7 @@ fn a_client_sending_expiry_zero_fails_step_two() {
 #[test]
 fn a_client_skipping_a_step_fails_that_step() {
     let server = judge();
-    curl(&server, &[&url(&server, "/v1/autopilot/features")]);
-    let added = curl(
-        &server,
-        &[
-            "-X",
-            "POST",
-            "-d",
-            &add_body(now() + 86_400),
-            &url(&server, "/v1/autopilot/sessions"),
-        ],
-    );
-    // Skips "list the sessions" and revokes straight away.
-    let key = url_key(&added);
-    curl(
-        &server,
-        &[
-            "-X",
-            "DELETE",
-            &url(&server, &format!("/v1/autopilot/sessions/{key}")),
-        ],
-    );
+    curl_flow(&server, true);
     let (code, v) = verdict(server);
     assert_eq!(code, 1);
     assert_eq!(

@@ -163,7 +163,7 @@ async fn client(
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 48,
+        cases: 256,
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

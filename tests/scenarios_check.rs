@@ -11,6 +11,19 @@ fn scenarios_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
+/// `autopilot-mock check` aimed at a running `serve`.
+fn check(server: &MockProcess) -> Command {
+    let mut command = Command::new(binary());
+    command
+        .arg("check")
+        .args(["--target", &server.localhost_target()])
+        .arg("--tls-cert")
+        .arg(server.tls_cert())
+        .arg("--macaroon")
+        .arg(server.macaroon());
+    command
+}
+
 #[test]
 fn shipped_scenarios_pass_against_serve_over_both_transports() {
     let mut server = MockProcess::serve_temp(Vec::<String>::new());
@@ -18,13 +31,7 @@ fn shipped_scenarios_pass_against_serve_over_both_transports() {
     let junit = out_dir.path().join("report.xml");
     let json = out_dir.path().join("report.json");
     let root_key = server.lit_dir().join("regtest").join("macaroons.key");
-    let output = Command::new(binary())
-        .arg("check")
-        .args(["--target", &server.localhost_target()])
-        .arg("--tls-cert")
-        .arg(server.tls_cert())
-        .arg("--macaroon")
-        .arg(server.macaroon())
+    let output = check(&server)
         .arg("--root-key")
         .arg(&root_key)
         .args(["--transport", "both"])
@@ -84,13 +91,7 @@ fn a_failing_step_fails_the_run_and_is_named() {
              "expect":{"code":"Unknown","message":"must include at least two features"}}]}"#,
     )
     .expect("write scenario");
-    let output = Command::new(binary())
-        .arg("check")
-        .args(["--target", &server.localhost_target()])
-        .arg("--tls-cert")
-        .arg(server.tls_cert())
-        .arg("--macaroon")
-        .arg(server.macaroon())
+    let output = check(&server)
         .args(["--transport", "grpc"])
         .arg(&scenario)
         .output()
@@ -120,16 +121,7 @@ fn a_bad_scenario_file_is_a_clear_error() {
         r#"{"name":"t","steps":[{"cal":"ListAutopilotSessions"}]}"#,
     )
     .expect("write");
-    let output = Command::new(binary())
-        .arg("check")
-        .args(["--target", &server.localhost_target()])
-        .arg("--tls-cert")
-        .arg(server.tls_cert())
-        .arg("--macaroon")
-        .arg(server.macaroon())
-        .arg(&scenario)
-        .output()
-        .expect("check runs");
+    let output = check(&server).arg(&scenario).output().expect("check runs");
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

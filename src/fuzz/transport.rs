@@ -219,7 +219,7 @@ impl Target {
             },
             Ok(Ok((parts, trailers, body))) => match case.transport {
                 Transport::Grpc => classify_grpc(&parts, trailers.as_ref()),
-                Transport::Rest => classify_rest(parts.status.as_u16(), &body),
+                Transport::Rest => classify_rest(&case.method, parts.status.as_u16(), &body),
             },
         };
         if matches!(outcome, Outcome::Reset { .. } | Outcome::Timeout) {
@@ -287,7 +287,18 @@ pub fn classify_grpc(parts: &http::response::Parts, trailers: Option<&http::Head
 }
 
 /// grpc-gateway answers JSON: `{"code":N,"message":...}` for errors.
-pub fn classify_rest(status: u16, body: &[u8]) -> Outcome {
+pub fn classify_rest(method: &str, status: u16, body: &[u8]) -> Outcome {
+    // A HEAD answer never has a body: its status is all there is.
+    if method.eq_ignore_ascii_case("HEAD") {
+        return match status {
+            200..=299 => Outcome::Ok,
+            _ => Outcome::Error {
+                code: i32::from(status),
+                http_status: status,
+                message: String::new(),
+            },
+        };
+    }
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     if (200..300).contains(&status) {
         // HEAD and OPTIONS answers may have no body.
@@ -325,5 +336,40 @@ pub fn classify_rest(status: u16, body: &[u8]) -> Outcome {
             http_status: status,
             detail: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rest_answers_are_classified_by_json_code() {
+        let err = classify_rest("POST", 400, br#"{"code":3,"message":"bad"}"#);
+        assert!(matches!(err, Outcome::Error { code: 3, .. }));
+        assert!(classify_rest("GET", 500, b"panic").is_anomaly());
+        assert!(classify_rest("GET", 200, b"<html>").is_anomaly());
+        assert!(!classify_rest("HEAD", 500, b"").is_anomaly());
+        assert_eq!(classify_rest("GET", 200, b"{}"), Outcome::Ok);
+    }
+
+    #[test]
+    fn grpc_messages_are_percent_decoded_and_a_missing_status_is_an_anomaly() {
+        let (mut parts, ()) = http::Response::new(()).into_parts();
+        assert!(classify_grpc(&parts, None).is_anomaly());
+        parts
+            .headers
+            .insert("grpc-status", http::HeaderValue::from_static("13"));
+        parts
+            .headers
+            .insert("grpc-message", http::HeaderValue::from_static("a%20b"));
+        match classify_grpc(&parts, None) {
+            Outcome::Error { code, message, .. } => {
+                assert_eq!((code, message.as_str()), (13, "a b"))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(code_name(16), "unauthenticated");
+        assert_eq!(code_name(431), "http-431");
     }
 }
