@@ -8,7 +8,7 @@ use secp256k1::SecretKey;
 
 use super::clock::{unix_nanos, SystemTimeExt};
 use super::error::AutopilotError;
-use super::keys::{parse_public_key, sign_group_link, COMPRESSED_LEN};
+use super::keys::{self, parse_public_key, sign_group_link, COMPRESSED_LEN};
 use super::pairing;
 use super::privacy::{obfuscate_config, obfuscate_rule, PrivacyFlags, PrivacyMap};
 use super::recipe;
@@ -235,7 +235,7 @@ impl AutopilotCore {
         check_reservable(&self.lock_store(), link, self.config.max_sessions)?;
         loop {
             let sk = SecretKey::new(&mut *self.lock_rng());
-            let pk = sk.public_key().serialize();
+            let pk = keys::public_key_of(&sk);
             let id: SessionId = [pk[1], pk[2], pk[3], pk[4]];
             let mut store = self.lock_store();
             check_reservable(&store, link, self.config.max_sessions)?;

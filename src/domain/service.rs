@@ -126,15 +126,24 @@ impl AutopilotCore {
 
     /// `ListAutopilotSessions` (§2.3): every state, oldest first.
     pub async fn list_sessions(&self) -> Result<Vec<SessionView>, AutopilotError> {
-        self.expire_due().await;
-        let store = self.lock_store();
-        store
-            .iter()
-            .map(|s| {
-                SessionView::build(s, store.privacy_map(&s.group_id))
-                    .map_err(|e| AutopilotError::unknown(format!("error marshaling session: {e}")))
-            })
-            .collect()
+        // Expire and snapshot under one lock: an Add that completes in
+        // between (CREATED with an expiry the clock has already passed)
+        // must not be listed as live.
+        let (views, expired) = {
+            let mut store = self.lock_store();
+            let expired = self.revoke_due(&mut store);
+            let views: Result<Vec<SessionView>, AutopilotError> = store
+                .iter()
+                .map(|s| {
+                    SessionView::build(s, store.privacy_map(&s.group_id)).map_err(|e| {
+                        AutopilotError::unknown(format!("error marshaling session: {e}"))
+                    })
+                })
+                .collect();
+            (views, expired)
+        };
+        self.tell_remote_expired(expired).await;
+        views
     }
 
     /// `RevokeAutopilotSession` (§2.4): idempotent; the remote server is told
@@ -183,26 +192,38 @@ impl AutopilotCore {
     /// is told (§2.3). Runs before each call, so a moved clock takes effect
     /// at once.
     pub async fn expire_due(&self) {
-        let now = unix_nanos(self.clock.now());
-        let revoked: Vec<Vec<u8>> = {
+        let expired = {
             let mut store = self.lock_store();
-            let due = store.take_due(now);
-            due.iter()
-                .filter_map(|id| {
-                    let s = store.get_mut(id)?;
-                    if !matches!(s.state, SessionState::Created | SessionState::InUse) {
-                        return None;
-                    }
-                    s.state = SessionState::Revoked;
-                    s.revoked_at = (s.expiry_timestamp_seconds as i64).max(0) as u64;
-                    Some(s.local_public_key.to_vec())
-                })
-                .collect()
+            self.revoke_due(&mut store)
         };
-        if !revoked.is_empty() {
+        self.tell_remote_expired(expired).await;
+    }
+
+    /// Marks every live session whose expiry has passed REVOKED, with the
+    /// store locked by the caller; returns their keys for the remote server.
+    fn revoke_due(&self, store: &mut Store) -> Vec<Vec<u8>> {
+        let now = unix_nanos(self.clock.now());
+        let due = store.take_due(now);
+        due.iter()
+            .filter_map(|id| {
+                let s = store.get_mut(id)?;
+                if !matches!(s.state, SessionState::Created | SessionState::InUse) {
+                    return None;
+                }
+                s.state = SessionState::Revoked;
+                s.revoked_at = (s.expiry_timestamp_seconds as i64).max(0) as u64;
+                Some(s.local_public_key.to_vec())
+            })
+            .collect()
+    }
+
+    /// Tells the remote server about expired sessions (best effort, outside
+    /// the store lock, as litd calls it between transactions).
+    async fn tell_remote_expired(&self, keys: Vec<Vec<u8>>) {
+        if !keys.is_empty() {
             self.changes.bump();
         }
-        for key in revoked {
+        for key in keys {
             if let Err(e) = self.remote.revoke_session(key).await {
                 tracing::debug!(error = %e, "remote RevokeSession at expiry failed (ignored)");
             }

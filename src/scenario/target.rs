@@ -139,39 +139,27 @@ impl Target {
                 },
             }
         }
+        // One arm per RPC: request type, client method, response name.
+        macro_rules! unary {
+            ($req:ty, $method:ident) => {{
+                let r = req::<$req>(rpc, request, macaroons)?;
+                let name = format!("litrpc.{}Response", rpc.name());
+                done(&name, client.$method(r).await)
+            }};
+        }
         Ok(match rpc {
-            Rpc::ListAutopilotFeatures => done(
-                "litrpc.ListAutopilotFeaturesResponse",
-                client
-                    .list_autopilot_features(req::<p::ListAutopilotFeaturesRequest>(
-                        rpc, request, macaroons,
-                    )?)
-                    .await,
-            ),
-            Rpc::AddAutopilotSession => done(
-                "litrpc.AddAutopilotSessionResponse",
-                client
-                    .add_autopilot_session(req::<p::AddAutopilotSessionRequest>(
-                        rpc, request, macaroons,
-                    )?)
-                    .await,
-            ),
-            Rpc::ListAutopilotSessions => done(
-                "litrpc.ListAutopilotSessionsResponse",
-                client
-                    .list_autopilot_sessions(req::<p::ListAutopilotSessionsRequest>(
-                        rpc, request, macaroons,
-                    )?)
-                    .await,
-            ),
-            Rpc::RevokeAutopilotSession => done(
-                "litrpc.RevokeAutopilotSessionResponse",
-                client
-                    .revoke_autopilot_session(req::<p::RevokeAutopilotSessionRequest>(
-                        rpc, request, macaroons,
-                    )?)
-                    .await,
-            ),
+            Rpc::ListAutopilotFeatures => {
+                unary!(p::ListAutopilotFeaturesRequest, list_autopilot_features)
+            }
+            Rpc::AddAutopilotSession => {
+                unary!(p::AddAutopilotSessionRequest, add_autopilot_session)
+            }
+            Rpc::ListAutopilotSessions => {
+                unary!(p::ListAutopilotSessionsRequest, list_autopilot_sessions)
+            }
+            Rpc::RevokeAutopilotSession => {
+                unary!(p::RevokeAutopilotSessionRequest, revoke_autopilot_session)
+            }
         })
     }
 
