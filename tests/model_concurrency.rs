@@ -137,7 +137,8 @@ async fn client(
                     assert!(ids.contains(id), "session {id:?} lost");
                 }
                 for v in &listed {
-                    let (key, expiry) = s.added.get(&v.id).cloned().unwrap_or_default();
+                    // From the view: an Add still in flight is not in `added` yet.
+                    let (key, expiry) = (v.local_public_key.clone(), v.expiry_timestamp_seconds);
                     match v.state {
                         SessionState::Created => {
                             assert!(expiry > clock_before, "expired session still CREATED");

@@ -8,7 +8,8 @@ use clap::Args;
 
 use autopilot_mock::scenario::client_mode::ClientCheck;
 use autopilot_mock::scenario::{report, Scenario};
-use autopilot_mock::server::{RunningServer, ServerConfig};
+use autopilot_mock::server::ServerConfig;
+use autopilot_mock::MockServer;
 
 #[derive(Args, Default)]
 pub struct ScenarioArgs {
@@ -79,8 +80,8 @@ impl ScenarioArgs {
 
 impl Judge {
     /// Connects the check to the running server's stub journal.
-    pub fn attach(&self, running: &RunningServer) {
-        if let Some(stub) = &running.stub {
+    pub fn attach(&self, mock: &MockServer) {
+        if let Some(stub) = mock.stub() {
             self.check.attach_stub(stub.clone());
         }
     }

@@ -7,7 +7,8 @@ use anyhow::Context;
 use clap::Args;
 
 use autopilot_mock::remote::Catalogue;
-use autopilot_mock::server::{self, defaults, ServerConfig};
+use autopilot_mock::server::{defaults, ServerConfig};
+use autopilot_mock::MockServer;
 
 #[derive(Args)]
 #[command(after_help = "Examples:
@@ -109,13 +110,13 @@ impl ServeArgs {
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut signals = super::Signals::install()?;
     let (config, judge) = args.config_and_judge()?;
-    let running = server::start(config).await?;
+    let mock = MockServer::from_config(config).try_start().await?;
     if let Some(judge) = &judge {
-        judge.attach(&running);
+        judge.attach(&mock);
     }
-    println!("{}", running.ready_line());
-    tracing::info!(listen = %running.local_addr, "serving litrpc.Autopilot");
-    if let Some(r) = running.restored {
+    println!("{}", mock.ready_line());
+    tracing::info!(listen = %mock.addr(), "serving litrpc.Autopilot");
+    if let Some(r) = mock.restored() {
         tracing::info!(
             restored = r.restored,
             reserved_dropped = r.reserved_dropped,
@@ -126,12 +127,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let Some(judge) = judge else {
         signals.recv().await;
         tracing::info!("shutting down: finishing in-flight calls");
-        running.shutdown().await;
+        mock.shutdown().await;
         return Ok(());
     };
     judge.wait(&mut signals).await;
     tracing::info!("client check over: finishing in-flight calls");
-    running.shutdown().await;
+    mock.shutdown().await;
     match judge.conclude() {
         Ok(true) => Ok(()),
         Ok(false) => Err(super::Exit::silent(1).into()),

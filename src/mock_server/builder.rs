@@ -44,6 +44,8 @@ pub struct MockServerBuilder {
     script: Option<Script>,
     state_file: Option<PathBuf>,
     configure: Vec<Configure>,
+    /// A complete configuration (the CLI's); the fields above are then unused.
+    base: Option<ServerConfig>,
 }
 
 impl Default for MockServerBuilder {
@@ -59,6 +61,7 @@ impl Default for MockServerBuilder {
             script: None,
             state_file: None,
             configure: Vec::new(),
+            base: None,
         }
     }
 }
@@ -140,8 +143,24 @@ impl MockServerBuilder {
         }
     }
 
+    /// A builder for exactly this configuration (what `autopilot-mock serve`
+    /// assembles from its flags): its lit dir is used and kept.
+    pub fn from_config(config: ServerConfig) -> Self {
+        Self {
+            base: Some(config),
+            ..Self::default()
+        }
+    }
+
     /// Starts the server, or says why it could not.
     pub async fn try_start(self) -> Result<MockServer, MockServerError> {
+        if let Some(mut config) = self.base {
+            for f in self.configure {
+                f(&mut config);
+            }
+            let clock = config.clock.clone();
+            return MockServer::from_running(server::start(config).await?, clock, None).await;
+        }
         let (lit_dir, temp_dir) = match self.lit_dir {
             Some(dir) => (dir, None),
             None => {
@@ -166,7 +185,17 @@ impl MockServerBuilder {
         for f in self.configure {
             f(&mut config);
         }
-        let running = server::start(config).await?;
+        MockServer::from_running(server::start(config).await?, clock, temp_dir).await
+    }
+}
+
+impl MockServer {
+    /// Wraps a started server (reading its macaroon for the accessors).
+    async fn from_running(
+        running: server::RunningServer,
+        clock: Arc<dyn Clock>,
+        temp_dir: Option<tempfile::TempDir>,
+    ) -> Result<MockServer, MockServerError> {
         let macaroon = match std::fs::read(&running.paths.macaroon) {
             Ok(bytes) => bytes,
             Err(source) => {

@@ -88,6 +88,24 @@ impl MockServer {
         Self::builder().start().await
     }
 
+    /// A builder for a complete [`crate::server::ServerConfig`] (the CLI's).
+    pub fn from_config(config: crate::server::ServerConfig) -> MockServerBuilder {
+        MockServerBuilder::from_config(config)
+    }
+
+    /// The JSON ready line `autopilot-mock serve` prints.
+    pub fn ready_line(&self) -> serde_json::Value {
+        self.running
+            .as_ref()
+            .map(|r| r.ready_line())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// What `--state` loaded at start, if a state file was set.
+    pub fn restored(&self) -> Option<crate::domain::snapshot::RestoreReport> {
+        self.running.as_ref().and_then(|r| r.restored)
+    }
+
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::default()
     }
