@@ -149,18 +149,21 @@ current_step="cargo build --bins"
 log "cargo build --bins"
 cargo build "${cargo_flags[@]}" --bins
 
+# Every `test result:` line is kept, for the totals printed at the end.
+results=$(mktemp)
+
 if [[ $# -gt 0 ]]; then
     current_step="cargo test $*"
     log "cargo test $*"
-    cargo test "${cargo_flags[@]}" "$@"
+    cargo test "${cargo_flags[@]}" "$@" | tee -a "$results"
 else
     current_step="cargo test --all-targets"
     log "cargo test --all-targets"
-    cargo test "${cargo_flags[@]}" --no-fail-fast --all-targets
+    cargo test "${cargo_flags[@]}" --no-fail-fast --all-targets | tee -a "$results"
 
     current_step="cargo test --doc"
     log "cargo test --doc"
-    cargo test "${cargo_flags[@]}" --doc
+    cargo test "${cargo_flags[@]}" --doc | tee -a "$results"
 
     # ------------------------------------------------ cargo-fuzz (bounded)
     # Each target of fuzz/ for a short, seeded run on stable (-s none: no
@@ -185,3 +188,6 @@ else
 fi
 current_step="done"
 log "all tests passed"
+# One plain closing line over every cargo test run above.
+awk '/^test result:/ {p += $4; f += $6} END {printf "tests: %d passed, %d failed\n", p, f}' "$results"
+rm -f "$results"
