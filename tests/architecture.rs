@@ -1,0 +1,66 @@
+//! ARCHITECTURE.md's first invariant, checked: the domain core knows no
+//! wire format and does no I/O. Its files may not name the generated proto
+//! types, a transport crate, serde, the file system or the async runtime.
+
+use std::path::{Path, PathBuf};
+
+const FORBIDDEN: &[&str] = &[
+    "crate::proto",
+    "crate::wire",
+    "crate::grpc",
+    "crate::rest",
+    "crate::server",
+    "tonic::",
+    "axum::",
+    "hyper::",
+    "serde::",
+    "serde_json",
+    "std::fs",
+    "std::net",
+    "tokio::",
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_domain_has_no_wire_types_and_no_io() {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain"),
+        &mut files,
+    );
+    assert!(files.len() > 10, "{files:?}");
+    let mut found = Vec::new();
+    // Tests may use anything: skip test files and everything from a file's
+    // `#[cfg(test)]` on.
+    let production = files.iter().filter(|f| {
+        !f.file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with("tests.rs"))
+    });
+    for file in production {
+        let text = std::fs::read_to_string(file).expect("readable file");
+        let code_end = text.find("#[cfg(test)]").unwrap_or(text.len());
+        for (n, line) in text[..code_end].lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for word in FORBIDDEN {
+                if code.contains(word) {
+                    found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the domain must stay transport- and I/O-free:\n{}",
+        found.join("\n")
+    );
+}
