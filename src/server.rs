@@ -60,6 +60,8 @@ pub struct ServerConfig {
     pub rest_cors: Vec<String>,
     /// Watches every call (the scenario harness's client mode).
     pub observer: Option<Arc<dyn crate::observe::CallObserver>>,
+    /// Remote calls the stub's journal keeps (the oldest are dropped).
+    pub journal_limit: usize,
     /// Keep sessions in this file across restarts (`serve --state`); see
     /// [`crate::persist`].
     pub state_file: Option<PathBuf>,
@@ -89,6 +91,7 @@ impl ServerConfig {
             max_header_list_bytes: defaults::MAX_HEADER_LIST_BYTES,
             rest_cors: Vec::new(),
             observer: None,
+            journal_limit: crate::stub::DEFAULT_JOURNAL_LIMIT,
             state_file: None,
             script: None,
         }
@@ -187,6 +190,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
                 .script
                 .unwrap_or_else(|| crate::stub::Script::from_catalogue(config.catalogue));
             let stub = crate::stub::Stub::new(script, config.clock.clone());
+            stub.set_journal_limit(config.journal_limit);
             (Arc::new(stub.clone()), Some(stub))
         }
     };

@@ -55,6 +55,9 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub rest_cors: Vec<String>,
+    /// Remote calls the stub's journal keeps; the oldest are dropped first.
+    #[arg(long, env = "AUTOPILOT_MOCK_JOURNAL_LIMIT", default_value_t = autopilot_mock::stub::DEFAULT_JOURNAL_LIMIT)]
+    pub journal_limit: usize,
     /// Most sessions kept in memory.
     #[arg(long, env = "AUTOPILOT_MOCK_MAX_SESSIONS", default_value_t = 1_000_000)]
     pub max_sessions: usize,
@@ -100,6 +103,7 @@ impl ServeArgs {
         config.max_concurrent_streams = self.max_concurrent_streams;
         config.max_header_list_bytes = self.max_header_bytes;
         config.core.max_sessions = self.max_sessions;
+        config.journal_limit = self.journal_limit;
         config.rest_cors = self.rest_cors;
         config.state_file = self.state;
         self.remote.apply(&mut config)?;

@@ -61,8 +61,9 @@ struct Run<'a> {
     vars: BTreeMap<String, Value>,
     /// Seconds the target's clock is ahead of this machine's.
     clock_offset: i64,
-    /// Journal entries to ignore (those from before the scenario).
-    journal_base: BTreeMap<String, usize>,
+    /// The last journal sequence number before the scenario: later
+    /// entries are the scenario's (the journal may drop old entries).
+    journal_seq: u64,
 }
 
 pub async fn run(
@@ -84,7 +85,7 @@ pub async fn run(
         transport,
         vars: BTreeMap::new(),
         clock_offset: 0,
-        journal_base: BTreeMap::new(),
+        journal_seq: 0,
     };
     let started = Instant::now();
     if let Err(problem) = run.setup(scenario).await {
@@ -158,7 +159,7 @@ impl Run<'_> {
     async fn snapshot_journal(&mut self) -> Result<(), Verdict> {
         if let Some(admin) = self.powers.admin {
             if let Ok(journal) = admin.journal().await {
-                self.journal_base = count_by_rpc(&journal);
+                self.journal_seq = entries(&journal).filter_map(seq).max().unwrap_or(0);
             }
         }
         Ok(())
@@ -253,10 +254,9 @@ impl Run<'_> {
                 return Ok(needs_admin("an expectation on the stub"));
             };
             let journal = admin.journal().await?;
-            let base = self.journal_base.get(&want.rpc).copied().unwrap_or(0);
             let calls: Vec<&Value> = entries(&journal)
+                .filter(|e| seq(e).is_some_and(|n| n > self.journal_seq))
                 .filter(|e| e.get("rpc").and_then(Value::as_str) == Some(want.rpc.as_str()))
-                .skip(base)
                 .collect();
             if let Some(count) = want.count {
                 if calls.len() != count {
@@ -400,12 +400,6 @@ fn entries(journal: &Value) -> impl Iterator<Item = &Value> {
         .flatten()
 }
 
-fn count_by_rpc(journal: &Value) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for e in entries(journal) {
-        if let Some(rpc) = e.get("rpc").and_then(Value::as_str) {
-            *counts.entry(rpc.to_string()).or_insert(0) += 1;
-        }
-    }
-    counts
+fn seq(entry: &Value) -> Option<u64> {
+    entry.get("seq").and_then(Value::as_u64)
 }

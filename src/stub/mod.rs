@@ -13,7 +13,7 @@ pub mod journal;
 pub mod script;
 mod steps;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -45,9 +45,15 @@ struct State {
     script: Script,
     /// Uses left per step (`None`: unlimited), parallel to `script.steps`.
     remaining: BTreeMap<Rpc, Vec<Option<u32>>>,
-    journal: Vec<JournalEntry>,
+    /// The newest calls, oldest first; at most `journal_limit` of them, so a
+    /// long-running mock does not grow with every call it ever received.
+    journal: VecDeque<JournalEntry>,
+    journal_limit: usize,
     next_seq: u64,
 }
+
+/// Calls the journal keeps by default (the oldest are dropped first).
+pub const DEFAULT_JOURNAL_LIMIT: usize = 10_000;
 
 impl State {
     fn arm(&mut self) {
@@ -83,7 +89,8 @@ impl Stub {
         let mut state = State {
             script,
             remaining: BTreeMap::new(),
-            journal: Vec::new(),
+            journal: VecDeque::new(),
+            journal_limit: DEFAULT_JOURNAL_LIMIT,
             next_seq: 1,
         };
         state.arm();
@@ -93,6 +100,15 @@ impl Stub {
                 clock,
                 state: Mutex::new(state),
             }),
+        }
+    }
+
+    /// Keeps at most `limit` journal entries (at least 1), dropping the oldest.
+    pub fn set_journal_limit(&self, limit: usize) {
+        let mut state = self.lock();
+        state.journal_limit = limit.max(1);
+        while state.journal.len() > state.journal_limit {
+            state.journal.pop_front();
         }
     }
 
@@ -125,7 +141,7 @@ impl Stub {
 
     /// Every call received so far, oldest first.
     pub fn journal(&self) -> Vec<JournalEntry> {
-        self.lock().journal.clone()
+        self.lock().journal.iter().cloned().collect()
     }
 
     /// The calls of one RPC, oldest first.
@@ -159,7 +175,10 @@ impl Stub {
             let step = state.take_step(&request);
             let seq = state.next_seq;
             state.next_seq += 1;
-            state.journal.push(JournalEntry {
+            if state.journal.len() >= state.journal_limit {
+                state.journal.pop_front();
+            }
+            state.journal.push_back(JournalEntry {
                 seq,
                 at: self.inner.clock.now(),
                 request: request.clone(),
