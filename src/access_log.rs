@@ -28,21 +28,7 @@ pub const TARGET: &str = "autopilot_mock::access";
 /// client).
 const MAX_NAME: usize = 128;
 
-/// Which transport carried a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
-    Grpc,
-    Rest,
-}
-
-impl Transport {
-    fn as_str(self) -> &'static str {
-        match self {
-            Transport::Grpc => "grpc",
-            Transport::Rest => "rest",
-        }
-    }
-}
+pub use crate::observe::Transport;
 
 /// The name a call is logged under: the gRPC path, or for REST the RPC its
 /// route maps to (litd's gateway routes), else `METHOD /path`.

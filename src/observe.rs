@@ -20,12 +20,18 @@ pub enum Transport {
     Rest,
 }
 
-impl std::fmt::Display for Transport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl Transport {
+    pub fn as_str(self) -> &'static str {
+        match self {
             Transport::Grpc => "grpc",
             Transport::Rest => "rest",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
