@@ -312,10 +312,13 @@ fn by_content_type(grpc: axum::Router, rest: axum::Router) -> axum::Router {
         let started = std::time::Instant::now();
         let method = access_log::method_name(transport, &req);
         async move {
-            let response = match target.oneshot(req).await {
+            let mut response = match target.oneshot(req).await {
                 Ok(response) => response,
                 Err(never) => match never {},
             };
+            if is_grpc {
+                crate::grpc::status_as_grpc_go(response.headers_mut());
+            }
             access_log::observe(transport, method, started, response)
         }
     })

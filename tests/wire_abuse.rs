@@ -153,8 +153,8 @@ async fn malformed_grpc_framing_gets_clear_statuses() {
     over.extend((MAX_MESSAGE as u32 + 1).to_be_bytes());
     s.expect_code(
         &grpc(methods::ADD_SESSION, over),
-        tonic::Code::OutOfRange,
-        "too large",
+        tonic::Code::ResourceExhausted,
+        "grpc: received message larger than max (",
     )
     .await;
 
@@ -162,8 +162,8 @@ async fn malformed_grpc_framing_gets_clear_statuses() {
     u32_max.extend(u32::MAX.to_be_bytes());
     s.expect_code(
         &grpc(methods::REVOKE_SESSION, u32_max),
-        tonic::Code::OutOfRange,
-        "too large",
+        tonic::Code::ResourceExhausted,
+        "grpc: received message larger than max (",
     )
     .await;
 
@@ -172,8 +172,8 @@ async fn malformed_grpc_framing_gets_clear_statuses() {
     huge.label = "x".repeat(MAX_MESSAGE + 10);
     s.expect_code(
         &grpc(methods::ADD_SESSION, frame(&huge.encode_to_vec())),
-        tonic::Code::OutOfRange,
-        "too large",
+        tonic::Code::ResourceExhausted,
+        "grpc: received message larger than max (",
     )
     .await;
 

@@ -93,6 +93,36 @@ impl AutopilotService {
     }
 }
 
+/// litd runs on grpc-go, which answers a request over the receive limit with
+/// `ResourceExhausted` "grpc: received message larger than max (N vs. M)";
+/// tonic says `OutOfRange` "Error, decoded message length too large: found N
+/// bytes, the limit is: M bytes". tonic answers it before any handler, in a
+/// trailers-only response, so its status headers are rewritten here.
+pub fn status_as_grpc_go(headers: &mut http::HeaderMap) {
+    let Some(status) = Status::from_header_map(headers) else {
+        return;
+    };
+    const TONIC: &str = "Error, decoded message length too large: found ";
+    if status.code() != tonic::Code::OutOfRange || !status.message().starts_with(TONIC) {
+        return;
+    }
+    let numbers: Vec<&str> = status.message()[TONIC.len()..]
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let [found, limit] = numbers[..] else {
+        return;
+    };
+    let litd = Status::resource_exhausted(format!(
+        "grpc: received message larger than max ({found} vs. {limit})"
+    ));
+    for name in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
+        headers.remove(name);
+    }
+    // Only fails for a message that cannot be a header value; this one can.
+    let _ = litd.add_header(headers);
+}
+
 /// Domain errors keep their code: Unknown for litd's plain errors, the
 /// remote code for ListFeatures failures.
 pub fn status(e: AutopilotError) -> Status {
