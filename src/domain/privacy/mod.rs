@@ -208,6 +208,101 @@ fn go_hex_error(s: &str, e: hex::FromHexError) -> String {
     }
 }
 
+/// One direction of the privacy mapper, applied to each id of a rule.
+trait IdMapper {
+    fn channel(&mut self, id: u64) -> Result<u64, String>;
+    fn peer(&mut self, id: String) -> Result<String, String>;
+}
+
+/// Applies `mapper` to every channel id of a channel-restriction (unless
+/// ClearChanIDs) and every peer id of a peer-restriction (unless
+/// ClearPubkeys); other rules pass through. Both directions of the mapper
+/// are this walk.
+fn map_rule_ids(
+    rule: &Rule,
+    flags: PrivacyFlags,
+    mapper: &mut dyn IdMapper,
+) -> Result<Rule, String> {
+    match rule {
+        Rule::ChannelRestrict(c) => {
+            let ids = c.deny_list.clone().unwrap_or_default();
+            let ids = if flags.contains(PrivacyFlags::CLEAR_CHAN_IDS) {
+                ids
+            } else {
+                ids.into_iter()
+                    .map(|id| mapper.channel(id))
+                    .collect::<Result<_, _>>()?
+            };
+            Ok(Rule::ChannelRestrict(ChannelRestrictRule {
+                deny_list: Some(ids),
+            }))
+        }
+        Rule::PeerRestrict(p) => {
+            let ids = p.deny_list.clone().unwrap_or_default();
+            let ids = if flags.contains(PrivacyFlags::CLEAR_PUBKEYS) {
+                ids
+            } else {
+                ids.into_iter()
+                    .map(|id| mapper.peer(id))
+                    .collect::<Result<_, _>>()?
+            };
+            Ok(Rule::PeerRestrict(PeerRestrictRule {
+                deny_list: Some(ids),
+            }))
+        }
+        other => Ok(other.clone()),
+    }
+}
+
+/// Real -> pseudo, recording new pairs.
+struct Hide<'a> {
+    map: &'a mut PrivacyMap,
+    rng: &'a mut dyn RngCore,
+}
+
+impl IdMapper for Hide<'_> {
+    fn channel(&mut self, id: u64) -> Result<u64, String> {
+        // The map holds both sides as 16 hex digits.
+        let rng = &mut *self.rng;
+        let pseudo = hide(self.map, &format!("{id:016x}"), || {
+            format!("{:016x}", rng.next_u64())
+        })?;
+        str_to_u64(&pseudo)
+    }
+
+    fn peer(&mut self, id: String) -> Result<String, String> {
+        let rng = &mut *self.rng;
+        hide(self.map, &id, || pseudo_str(id.len(), rng))
+    }
+}
+
+/// Pseudo -> real through the map.
+struct Reveal<'a> {
+    map: &'a PrivacyMap,
+}
+
+const NOT_FOUND: &str = "no such key found";
+
+impl IdMapper for Reveal<'_> {
+    fn channel(&mut self, id: u64) -> Result<u64, String> {
+        if id == 0 {
+            return Ok(0);
+        }
+        let real = self
+            .map
+            .pseudo_to_real(&format!("{id:016x}"))
+            .ok_or(NOT_FOUND)?;
+        str_to_u64(real)
+    }
+
+    fn peer(&mut self, id: String) -> Result<String, String> {
+        if id.is_empty() {
+            return Ok(id);
+        }
+        Ok(self.map.pseudo_to_real(&id).ok_or(NOT_FOUND)?.to_string())
+    }
+}
+
 /// §2.2.6: the value litd stores and puts in the caveat when privacy is on.
 /// channel-restriction ids become random uint64s (unless ClearChanIDs),
 /// peer-restriction ids random pseudo strings of the same byte length
@@ -220,43 +315,7 @@ pub fn obfuscate_rule(
     map: &mut PrivacyMap,
     rng: &mut dyn RngCore,
 ) -> Result<Rule, String> {
-    match rule {
-        Rule::ChannelRestrict(c) => {
-            let ids = c.deny_list.clone().unwrap_or_default();
-            if flags.contains(PrivacyFlags::CLEAR_CHAN_IDS) {
-                return Ok(Rule::ChannelRestrict(ChannelRestrictRule {
-                    deny_list: Some(ids),
-                }));
-            }
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                // The map holds both sides as 16 hex digits.
-                let pseudo = hide(map, &format!("{id:016x}"), || {
-                    format!("{:016x}", rng.next_u64())
-                })?;
-                out.push(str_to_u64(&pseudo)?);
-            }
-            Ok(Rule::ChannelRestrict(ChannelRestrictRule {
-                deny_list: Some(out),
-            }))
-        }
-        Rule::PeerRestrict(p) => {
-            let ids = p.deny_list.clone().unwrap_or_default();
-            if flags.contains(PrivacyFlags::CLEAR_PUBKEYS) {
-                return Ok(Rule::PeerRestrict(PeerRestrictRule {
-                    deny_list: Some(ids),
-                }));
-            }
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                out.push(hide(map, &id, || pseudo_str(id.len(), rng))?);
-            }
-            Ok(Rule::PeerRestrict(PeerRestrictRule {
-                deny_list: Some(out),
-            }))
-        }
-        other => Ok(other.clone()),
-    }
+    map_rule_ids(rule, flags, &mut Hide { map, rng })
 }
 
 /// Pseudo -> real, assuming no Clear flag (see [`reveal_rule_with_flags`]).
@@ -274,49 +333,7 @@ pub fn reveal_rule_with_flags(
     flags: PrivacyFlags,
     map: &PrivacyMap,
 ) -> Result<Rule, String> {
-    const NOT_FOUND: &str = "no such key found";
-    match rule {
-        Rule::ChannelRestrict(c) => {
-            let ids = c.deny_list.clone().unwrap_or_default();
-            if flags.contains(PrivacyFlags::CLEAR_CHAN_IDS) {
-                return Ok(Rule::ChannelRestrict(ChannelRestrictRule {
-                    deny_list: Some(ids),
-                }));
-            }
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                if id == 0 {
-                    out.push(0);
-                    continue;
-                }
-                let real = map.pseudo_to_real(&format!("{id:016x}")).ok_or(NOT_FOUND)?;
-                out.push(str_to_u64(real)?);
-            }
-            Ok(Rule::ChannelRestrict(ChannelRestrictRule {
-                deny_list: Some(out),
-            }))
-        }
-        Rule::PeerRestrict(p) => {
-            let ids = p.deny_list.clone().unwrap_or_default();
-            if flags.contains(PrivacyFlags::CLEAR_PUBKEYS) {
-                return Ok(Rule::PeerRestrict(PeerRestrictRule {
-                    deny_list: Some(ids),
-                }));
-            }
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                if id.is_empty() {
-                    out.push(id);
-                    continue;
-                }
-                out.push(map.pseudo_to_real(&id).ok_or(NOT_FOUND)?.to_string());
-            }
-            Ok(Rule::PeerRestrict(PeerRestrictRule {
-                deny_list: Some(out),
-            }))
-        }
-        other => Ok(other.clone()),
-    }
+    map_rule_ids(rule, flags, &mut Reveal { map })
 }
 
 #[cfg(test)]
