@@ -74,13 +74,11 @@ pub struct CheckArgs {
 
 /// Runs the check; `Ok(true)` if every step held.
 pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
-    let macaroon = std::fs::read(&args.macaroon)
-        .with_context(|| format!("cannot read --macaroon {}", args.macaroon.display()))?;
+    let macaroon = super::read_flag_file("--macaroon", &args.macaroon)?;
     let root_key = match &args.root_key {
         None => None,
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("cannot read --root-key {}", path.display()))?;
+            let bytes = super::read_flag_file("--root-key", path)?;
             Some(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
                 anyhow::anyhow!(
                     "--root-key {} must hold 32 bytes, it holds {}",
@@ -90,11 +88,7 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
             })?)
         }
     };
-    let addr = tokio::net::lookup_host(&args.target)
-        .await
-        .with_context(|| format!("cannot resolve --target {}", args.target))?
-        .next()
-        .with_context(|| format!("--target {} resolves to no address", args.target))?;
+    let addr = super::resolve_target(&args.target).await?;
 
     let paths = collect_paths(&args.scenarios)?;
     let scenarios = paths
@@ -105,8 +99,8 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
     let target = match (&args.tls_cert, args.plaintext) {
         (_, true) => Target::plaintext(addr, macaroon),
         (Some(path), false) => {
-            let cert = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read --tls-cert {}", path.display()))?;
+            let cert =
+                String::from_utf8_lossy(&super::read_flag_file("--tls-cert", path)?).into_owned();
             Target::connect(addr, &cert, macaroon).await
         }
         (None, false) => Err("--tls-cert is required without --plaintext".to_string()),

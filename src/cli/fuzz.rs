@@ -2,11 +2,9 @@
 //! Exit status: 0 no anomaly, 1 anomalies found (or a replay still fails),
 //! 2 the run could not be made (bad flags, unreadable files, server gone).
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use autopilot_mock::fuzz::{self, Budget, FuzzConfig, Target, Transport};
@@ -76,21 +74,12 @@ pub struct FuzzArgs {
     pub replay: Option<PathBuf>,
 }
 
-async fn resolve(target: &str) -> anyhow::Result<SocketAddr> {
-    tokio::net::lookup_host(target)
-        .await
-        .with_context(|| format!("cannot resolve --target {target}"))?
-        .next()
-        .with_context(|| format!("--target {target} resolves to no address"))
-}
-
 /// Runs the fuzzer (or a replay); `Ok(true)` when no anomaly was seen.
 pub async fn run(args: FuzzArgs) -> anyhow::Result<bool> {
-    let addr = resolve(&args.target).await?;
-    let cert = std::fs::read_to_string(&args.tls_cert)
-        .with_context(|| format!("cannot read --tls-cert {}", args.tls_cert.display()))?;
-    let macaroon = std::fs::read(&args.macaroon)
-        .with_context(|| format!("cannot read --macaroon {}", args.macaroon.display()))?;
+    let addr = super::resolve_target(&args.target).await?;
+    let cert =
+        String::from_utf8_lossy(&super::read_flag_file("--tls-cert", &args.tls_cert)?).into_owned();
+    let macaroon = super::read_flag_file("--macaroon", &args.macaroon)?;
     let target = Target::new(
         addr,
         &cert,

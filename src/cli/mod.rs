@@ -67,6 +67,20 @@ impl Command {
     }
 }
 
+/// The first address `HOST:PORT` resolves to (for `--target`).
+pub async fn resolve_target(target: &str) -> anyhow::Result<std::net::SocketAddr> {
+    tokio::net::lookup_host(target)
+        .await
+        .with_context(|| format!("cannot resolve --target {target}"))?
+        .next()
+        .with_context(|| format!("--target {target} resolves to no address"))
+}
+
+/// A file a flag names, with the flag in the error.
+pub fn read_flag_file(flag: &str, path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {flag} {}", path.display()))
+}
+
 /// Ends the process with this status; the message (if any) goes to stderr.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
