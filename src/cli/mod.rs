@@ -17,7 +17,14 @@ use clap::{Parser, Subcommand};
     name = "autopilot-mock",
     version,
     about = "A faithful test double of litd's litrpc.Autopilot service",
-    after_help = "Examples:\n  autopilot-mock serve\n  autopilot-mock serve --listen 127.0.0.1:0 --lit-dir /tmp/lit"
+    after_help = "Examples:
+  autopilot-mock serve                                   # like litd on 127.0.0.1:8443, ~/.autopilot-mock
+  autopilot-mock serve --listen 127.0.0.1:0 --lit-dir /tmp/lit
+  autopilot-mock serve --scenario scenarios/client/add-list-revoke.json   # judge a client
+  autopilot-mock check --target localhost:8443 --tls-cert ~/.autopilot-mock/tls.cert \\
+      --macaroon ~/.autopilot-mock/regtest/lit.macaroon scenarios/      # judge a server
+  autopilot-mock stub --insecure                         # the remote autopilot server alone
+  autopilot-mock fuzz --target localhost:8443 --tls-cert ... --macaroon ... --duration 60"
 )]
 pub struct Cli {
     /// Log format on stderr (level from RUST_LOG, default info).
