@@ -214,13 +214,17 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         crate::persist::reseed_remote(&core, remote);
     }
 
+    let autopilot =
+        AutopilotService::new(core.clone(), auth.clone()).with_observer(config.observer.clone());
     let (grpc, health) = crate::grpc::standard::add_to(tonic::service::Routes::new(
-        AutopilotService::new(core.clone(), auth.clone())
-            .with_observer(config.observer.clone())
-            .into_server(config.max_message_bytes),
+        autopilot.clone().into_server(config.max_message_bytes),
     ))
     .await?;
-    let grpc = grpc.into_axum_router();
+    let grpc = crate::grpc::encoded_list::route(
+        grpc.into_axum_router(),
+        autopilot,
+        config.max_message_bytes,
+    );
     let rest = rest::router(RestState {
         core: core.clone(),
         auth: auth.clone(),

@@ -251,3 +251,38 @@ async fn unknown_privacy_bits_from_the_server_fail_add() {
         .features;
     assert!(features["HealthCheck"].requires_upgrade);
 }
+
+/// gRPC's List answers from each session's cached encoding; through adds,
+/// a revoke, an expiry and a reset it must answer exactly what the domain
+/// lists, encoded from scratch.
+#[tokio::test]
+async fn cached_list_encoding_follows_every_change() {
+    use autopilot_mock::wire::session_out;
+    let s = TestServer::start().await;
+    let mut c = s.client();
+    let from_scratch = || async {
+        let views = s.running.core.list_sessions().await.expect("domain lists");
+        views.into_iter().map(session_out).collect::<Vec<_>>()
+    };
+    let mut short = health_check();
+    short.expiry_timestamp_seconds = T0 + 60;
+    let first = add(&mut c, short).await;
+    let second = add(&mut c, health_check()).await;
+    assert_eq!(list(&mut c).await, from_scratch().await);
+    let third = add(&mut c, health_check()).await;
+    assert_eq!(list(&mut c).await.len(), 3);
+    revoke(&mut c, &second.local_public_key)
+        .await
+        .expect("revoke");
+    let listed = list(&mut c).await;
+    assert_eq!(listed, from_scratch().await);
+    assert_eq!(state(&listed[1]), p::SessionState::StateRevoked);
+    s.advance(61);
+    let listed = list(&mut c).await;
+    assert_eq!(listed, from_scratch().await);
+    assert_eq!(listed[0].local_public_key, first.local_public_key);
+    assert_eq!(state(&listed[0]), p::SessionState::StateRevoked);
+    assert_eq!(listed[2].local_public_key, third.local_public_key);
+    s.running.core.reset();
+    assert!(list(&mut c).await.is_empty());
+}

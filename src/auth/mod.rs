@@ -18,6 +18,7 @@
 mod gofmt;
 mod gotime;
 mod macaroon_id;
+mod memo;
 mod verify;
 mod wire;
 
@@ -131,9 +132,20 @@ fn describe(m: &wire::WireMacaroon, id: MacaroonId) -> MacaroonInfo {
 }
 
 /// Holds litd's macaroon root keys and bakes and checks macaroons with them.
-#[derive(Clone)]
 pub struct Authenticator {
     root_keys: BTreeMap<Vec<u8>, [u8; 32]>,
+    /// Macaroons that passed init, by header text (see `memo.rs`).
+    verified: memo::VerifiedMemo,
+}
+
+impl Clone for Authenticator {
+    /// A clone starts with an empty memo: its root keys may change apart.
+    fn clone(&self) -> Self {
+        Self {
+            root_keys: self.root_keys.clone(),
+            verified: Default::default(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -157,13 +169,17 @@ impl Authenticator {
     pub fn new(root_key: [u8; 32]) -> Self {
         let mut root_keys = BTreeMap::new();
         root_keys.insert(DEFAULT_ROOT_KEY_ID.to_vec(), root_key);
-        Self { root_keys }
+        Self {
+            root_keys,
+            verified: Default::default(),
+        }
     }
 
     /// Adds (or replaces) a root key under another ID, as lnd's store holds
     /// one key per ID.
     pub fn insert_root_key(&mut self, root_key_id: &[u8], root_key: [u8; 32]) {
         self.root_keys.insert(root_key_id.to_vec(), root_key);
+        self.verified.clear();
     }
 
     /// Bakes a macaroon with root key `"0"`, these ops (sorted, deduplicated
@@ -220,9 +236,13 @@ impl Authenticator {
                 values.len()
             )));
         };
+        if let Some(init) = self.verified.get(value.as_bytes()) {
+            return allow_op_or_uri(&init, required, full_method, now).map_err(AuthError::invalid);
+        }
         let raw = gofmt::hex_decode(value.as_bytes()).map_err(AuthError::invalid)?;
-        self.check_raw(&raw, required, full_method, now)
-            .map_err(AuthError::invalid)
+        let init = self.init(&raw, now).map_err(AuthError::invalid)?;
+        let init = self.verified.keep(value.as_bytes(), init);
+        allow_op_or_uri(&init, required, full_method, now).map_err(AuthError::invalid)
     }
 
     /// Checks a call that is not one of litd's RPCs (the mock's admin API)
@@ -253,13 +273,13 @@ impl Authenticator {
         full_method: &str,
         now: SystemTime,
     ) -> Result<(), String> {
-        let now = gotime::system_time_nanos(now);
+        allow_op_or_uri(&self.init(raw, now)?, required, full_method, now)
+    }
+
+    /// Steps 1-4 of the check (see `verify.rs`).
+    fn init(&self, raw: &[u8], now: SystemTime) -> Result<verify::Init, String> {
         let (m, id) = verify::parse_v2_id3(raw)?;
-        let init = verify::init(&self.root_keys, &m, &id, now)?;
-        if verify::allow(&init, required, now).is_ok() {
-            return Ok(());
-        }
-        verify::allow(&init, (URI_ENTITY, full_method), now)
+        verify::init(&self.root_keys, &m, &id, gotime::system_time_nanos(now))
     }
 
     /// Whether `raw` is a V2 macaroon signed with one of our root keys
@@ -277,6 +297,20 @@ impl Authenticator {
             .map_err(|e| AuthError::new(format!("verification failed: {e}")))?;
         Ok(describe(&m, id))
     }
+}
+
+/// Step 5: the required op, else `uri:<full method>`, whose error counts.
+fn allow_op_or_uri(
+    init: &verify::Init,
+    required: (&str, &str),
+    full_method: &str,
+    now: SystemTime,
+) -> Result<(), String> {
+    let now = gotime::system_time_nanos(now);
+    if verify::allow(init, required, now).is_ok() {
+        return Ok(());
+    }
+    verify::allow(init, (URI_ENTITY, full_method), now)
 }
 
 /// Bakes with an explicit root key and root-key ID (e.g. to produce a

@@ -272,6 +272,7 @@ impl AutopilotCore {
                     .collect(),
                 privacy_flags: if privacy { flags.bits() } else { 0 },
                 privacy_mapper: privacy,
+                revision: 0,
             });
             drop(store);
             self.changes.bump();

@@ -25,6 +25,6 @@ pub mod store;
 
 pub use add_session::{AddSessionRequest, FeatureRequest};
 pub use error::{AutopilotError, Code};
-pub use service::{AutopilotCore, CoreConfig};
+pub use service::{AutopilotCore, CoreConfig, Listed};
 pub use session::{SessionState, SessionView};
 pub use snapshot::{RestoreReport, StoreSnapshot};

@@ -18,7 +18,7 @@ use super::error::AutopilotError;
 use super::features::{self, FeatureInfo};
 use super::keys::parse_public_key;
 use super::remote::{RemoteAutopilot, RemoteError, Version};
-use super::session::{SessionState, SessionView};
+use super::session::{SessionId, SessionState, SessionView};
 use super::store::{expiry_nanos, Store};
 
 /// Settings of the core that are not per request.
@@ -126,24 +126,52 @@ impl AutopilotCore {
 
     /// `ListAutopilotSessions` (§2.3): every state, oldest first.
     pub async fn list_sessions(&self) -> Result<Vec<SessionView>, AutopilotError> {
+        let listed = self.list_sessions_with(|_, _| None::<()>).await?;
+        Ok(listed
+            .into_iter()
+            .filter_map(|l| match l {
+                Listed::Fresh { view, .. } => Some(*view),
+                Listed::Known(()) => None,
+            })
+            .collect())
+    }
+
+    /// `ListAutopilotSessions` for a caller that keeps what it made of each
+    /// session (a transport's encoded wire form): `known(id, revision)`
+    /// returns that for a session whose revision it has seen, and only the
+    /// other sessions are turned into views. `known` runs under the store
+    /// lock, so the listing is one consistent snapshot.
+    pub async fn list_sessions_with<T>(
+        &self,
+        mut known: impl FnMut(SessionId, u64) -> Option<T>,
+    ) -> Result<Vec<Listed<T>>, AutopilotError> {
         // Expire and snapshot under one lock: an Add that completes in
         // between (CREATED with an expiry the clock has already passed)
         // must not be listed as live.
-        let (views, expired) = {
+        let (listed, expired) = {
             let mut store = self.lock_store();
             let expired = self.revoke_due(&mut store);
-            let views: Result<Vec<SessionView>, AutopilotError> = store
+            let listed: Result<Vec<Listed<T>>, AutopilotError> = store
                 .iter()
                 .map(|s| {
-                    SessionView::build(s, store.privacy_map(&s.group_id)).map_err(|e| {
-                        AutopilotError::unknown(format!("error marshaling session: {e}"))
+                    if let Some(memo) = known(s.id, s.revision) {
+                        return Ok(Listed::Known(memo));
+                    }
+                    let view =
+                        SessionView::build(s, store.privacy_map(&s.group_id)).map_err(|e| {
+                            AutopilotError::unknown(format!("error marshaling session: {e}"))
+                        })?;
+                    Ok(Listed::Fresh {
+                        id: s.id,
+                        revision: s.revision,
+                        view: Box::new(view),
                     })
                 })
                 .collect();
-            (views, expired)
+            (listed, expired)
         };
         self.tell_remote_expired(expired).await;
-        views
+        listed
     }
 
     /// `RevokeAutopilotSession` (§2.4): idempotent; the remote server is told
@@ -229,6 +257,19 @@ impl AutopilotCore {
             }
         }
     }
+}
+
+/// One session of [`AutopilotCore::list_sessions_with`].
+#[derive(Debug)]
+pub enum Listed<T> {
+    /// The caller's own memo of this session, unchanged since it was made.
+    Known(T),
+    /// A session the caller has not seen at this revision.
+    Fresh {
+        id: SessionId,
+        revision: u64,
+        view: Box<SessionView>,
+    },
 }
 
 /// ListFeatures errors go back to the caller unwrapped, code kept.

@@ -76,6 +76,11 @@ pub struct Session {
     /// 0 when the privacy mapper is off, whatever went to the server.
     pub privacy_flags: u64,
     pub privacy_mapper: bool,
+    /// Stamped by the store on every insert and mutable borrow, from one
+    /// process-wide counter: a session whose revision is unchanged is
+    /// unchanged, so transports may keep what they made of it (its encoded
+    /// wire form) until the revision moves.
+    pub revision: u64,
 }
 
 impl Session {

@@ -3,6 +3,7 @@
 //! service owns the lock).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::keys::COMPRESSED_LEN;
 use super::privacy::PrivacyMap;
@@ -43,9 +44,12 @@ impl Store {
         self.by_id.get(id).and_then(|k| self.sessions.get(k))
     }
 
+    /// The session, to change: its revision moves (see [`Session::revision`]).
     pub fn get_mut(&mut self, id: &SessionId) -> Option<&mut Session> {
         let key = *self.by_id.get(id)?;
-        self.sessions.get_mut(&key)
+        let session = self.sessions.get_mut(&key)?;
+        session.revision = next_revision();
+        Some(session)
     }
 
     pub fn id_by_key(&self, key: &[u8; COMPRESSED_LEN]) -> Option<SessionId> {
@@ -67,7 +71,8 @@ impl Store {
     }
 
     /// Inserts a new session. The caller guarantees its ID is free.
-    pub fn insert(&mut self, session: Session) {
+    pub fn insert(&mut self, mut session: Session) {
+        session.revision = next_revision();
         let key = (session.created_at_nanos, self.next_seq);
         self.next_seq += 1;
         self.by_id.insert(session.id, key);
@@ -145,6 +150,13 @@ impl Store {
     pub fn clear(&mut self) {
         *self = Store::default();
     }
+}
+
+/// Revisions come from one counter for the whole process, so no two states
+/// of any session in any store (reset, restored or new) share one.
+fn next_revision() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// litd reads the requested expiry as a signed unix time: values of 2^63 and

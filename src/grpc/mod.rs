@@ -14,6 +14,7 @@ use crate::proto::litrpc as p;
 use crate::proto::litrpc::autopilot_server::{Autopilot, AutopilotServer};
 use crate::wire;
 
+pub mod encoded_list;
 pub mod standard;
 
 /// Full method names, as litd's permission table keys them.
@@ -31,6 +32,8 @@ pub struct AutopilotService {
     auth: Arc<Authenticator>,
     /// Watches every call (the scenario harness's client mode), if set.
     observer: Option<Arc<dyn CallObserver>>,
+    /// Each listed session's encoded record (see `encoded_list`).
+    encoded: Arc<encoded_list::EncodedSessions>,
 }
 
 impl AutopilotService {
@@ -39,6 +42,7 @@ impl AutopilotService {
             core,
             auth,
             observer: None,
+            encoded: encoded_list::new_cache(),
         }
     }
 
@@ -81,12 +85,12 @@ impl AutopilotService {
     }
 
     fn authorize(&self, metadata: &MetadataMap, method: &str) -> Result<(), String> {
-        let values: Vec<String> = metadata
+        let values: Vec<std::borrow::Cow<'_, str>> = metadata
             .get_all("macaroon")
             .iter()
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
             .collect();
-        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        let values: Vec<&str> = values.iter().map(|v| v.as_ref()).collect();
         self.auth
             .check(&values, method, self.core.clock().now())
             .map_err(|e| e.message)

@@ -239,6 +239,7 @@ fn session_in(s: SessionFile) -> Result<Session, String> {
         feature_configs: s.feature_configs,
         privacy_flags: s.privacy_flags,
         privacy_mapper: s.privacy_mapper,
+        revision: 0,
     })
 }
 
