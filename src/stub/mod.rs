@@ -198,12 +198,19 @@ impl Stub {
             Reply::Default => self.default_answer(&request).await,
             Reply::Ok(success) => self.scripted_success(&request, success),
         };
-        // Entries are pushed in seq order, so a binary search finds this
-        // call's entry in O(log n): a linear scan made every remote call
-        // (two per Add) cost O(calls so far).
+        // Entries are pushed with consecutive seqs and only dropped from
+        // the front (or all at once), so this call's entry, if still kept,
+        // sits at its seq's distance from the first: O(1), where a scan made
+        // every remote call (two per Add) cost O(calls so far).
         let mut state = self.lock();
-        if let Ok(i) = state.journal.binary_search_by_key(&seq, |e| e.seq) {
-            state.journal[i].answer = answer.clone();
+        let first = state.journal.front().map_or(seq, |e| e.seq);
+        if let Some(entry) = seq
+            .checked_sub(first)
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| state.journal.get_mut(i))
+            .filter(|e| e.seq == seq)
+        {
+            entry.answer = answer.clone();
         }
         drop(state);
         match answer {
