@@ -15,7 +15,7 @@ use super::recipe;
 use super::remote::{Registration, RemoteFeature};
 use super::rules::{bounds_error, Rule, RuleValue};
 use super::service::{remote_error, AutopilotCore};
-use super::session::{Session, SessionId, SessionState, SessionView};
+use super::session::{FeatureRules, Session, SessionId, SessionState, SessionView};
 use super::store::expiry_nanos;
 
 /// A request as the domain sees it (wire-free `AddAutopilotSessionRequest`).
@@ -220,7 +220,7 @@ impl AutopilotCore {
         &self,
         req: &AddSessionRequest,
         link: Option<&Link>,
-        feature_rules: BTreeMap<String, BTreeMap<String, Rule>>,
+        feature_rules: FeatureRules,
         macaroon_recipe: super::session::MacaroonRecipe,
         flags: PrivacyFlags,
         now: std::time::SystemTime,
@@ -268,7 +268,7 @@ impl AutopilotCore {
                 feature_configs: req
                     .features
                     .iter()
-                    .map(|(k, f)| (k.clone(), String::from_utf8_lossy(&f.config).into_owned()))
+                    .map(|(k, f)| (k.as_str(), Box::from(String::from_utf8_lossy(&f.config))))
                     .collect(),
                 privacy_flags: if privacy { flags.bits() } else { 0 },
                 privacy_mapper: privacy,
@@ -349,7 +349,7 @@ fn session_rules(
     map: &mut PrivacyMap,
     rng: &mut dyn RngCore,
     now: std::time::SystemTime,
-) -> Result<BTreeMap<String, BTreeMap<String, Rule>>, AutopilotError> {
+) -> Result<FeatureRules, AutopilotError> {
     let mut all = BTreeMap::new();
     for (name, feature) in &req.features {
         // 6a.
@@ -385,7 +385,7 @@ fn session_rules(
                 rules.insert(rule_name.clone(), rule);
             }
         }
-        all.insert(name.clone(), rules);
+        all.insert(name.as_str(), rules.into_iter().collect());
     }
-    Ok(all)
+    Ok(all.into_iter().collect())
 }

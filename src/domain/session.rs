@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use secp256k1::SecretKey;
 
+use super::compact_map::CompactMap;
 use super::keys::COMPRESSED_LEN;
 use super::rules::{Rule, RuleValue};
 
@@ -47,6 +48,12 @@ pub struct MacaroonRecipe {
     pub caveats: Vec<String>,
 }
 
+/// Every rule of every feature of a session, by feature then rule name.
+pub type FeatureRules = CompactMap<CompactMap<Rule>>;
+
+/// Each feature's config (UTF-8, lossily), by feature name.
+pub type FeatureConfigs = CompactMap<Box<str>>;
+
 /// A stored session.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -71,8 +78,8 @@ pub struct Session {
     pub macaroon_recipe: MacaroonRecipe,
     /// Every rule of every requested feature, as stored in the caveat:
     /// pseudo values when the privacy mapper is on.
-    pub feature_rules: BTreeMap<String, BTreeMap<String, Rule>>,
-    pub feature_configs: BTreeMap<String, String>,
+    pub feature_rules: FeatureRules,
+    pub feature_configs: FeatureConfigs,
     /// 0 when the privacy mapper is off, whatever went to the server.
     pub privacy_flags: u64,
     pub privacy_mapper: bool,
@@ -105,9 +112,9 @@ impl Session {
                     )?,
                     _ => rule.clone(),
                 };
-                values.insert(name.clone(), real.to_value());
+                values.insert(name.to_string(), real.to_value());
             }
-            out.insert(feature.clone(), values);
+            out.insert(feature.to_string(), values);
         }
         Ok(out)
     }
@@ -159,7 +166,11 @@ impl SessionView {
             autopilot_feature_info: session.feature_info(map)?,
             revoked_at: session.revoked_at,
             group_id: session.group_id,
-            feature_configs: session.feature_configs.clone(),
+            feature_configs: session
+                .feature_configs
+                .iter()
+                .map(|(name, config)| (name.to_string(), config.to_string()))
+                .collect(),
             privacy_flags: session.privacy_flags,
         })
     }

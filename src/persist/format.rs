@@ -141,12 +141,16 @@ fn session_out(s: &Session) -> SessionFile {
             .map(|(f, rules)| {
                 let rules = rules
                     .iter()
-                    .map(|(n, r)| (n.clone(), r.to_json()))
+                    .map(|(n, r)| (n.to_string(), r.to_json()))
                     .collect();
-                (f.clone(), rules)
+                (f.to_string(), rules)
             })
             .collect(),
-        feature_configs: s.feature_configs.clone(),
+        feature_configs: s
+            .feature_configs
+            .iter()
+            .map(|(f, config)| (f.to_string(), config.to_string()))
+            .collect(),
         privacy_flags: s.privacy_flags,
         privacy_mapper: s.privacy_mapper,
     }
@@ -198,15 +202,15 @@ fn session_in(s: SessionFile) -> Result<Session, String> {
         .created_at_nanos
         .parse()
         .map_err(|e| format!("created_at_nanos {:?}: {e}", s.created_at_nanos))?;
-    let mut feature_rules = BTreeMap::new();
+    let mut feature_rules = Vec::with_capacity(s.feature_rules.len());
     for (feature, rules) in s.feature_rules {
-        let mut parsed = BTreeMap::new();
+        let mut parsed = Vec::with_capacity(rules.len());
         for (name, json) in rules {
             let rule = Rule::from_json(&name, json.as_bytes())
                 .map_err(|e| format!("rule {name} of feature {feature}: {e}"))?;
-            parsed.insert(name, rule);
+            parsed.push((name, rule));
         }
-        feature_rules.insert(feature, parsed);
+        feature_rules.push((feature, parsed.into_iter().collect()));
     }
     Ok(Session {
         id: fixed(&s.id, "id")?,
@@ -235,8 +239,12 @@ fn session_in(s: SessionFile) -> Result<Session, String> {
                 .collect(),
             caveats: s.macaroon_recipe.caveats,
         },
-        feature_rules,
-        feature_configs: s.feature_configs,
+        feature_rules: feature_rules.into_iter().collect(),
+        feature_configs: s
+            .feature_configs
+            .into_iter()
+            .map(|(f, config)| (f, config.into_boxed_str()))
+            .collect(),
         privacy_flags: s.privacy_flags,
         privacy_mapper: s.privacy_mapper,
     })
