@@ -2,6 +2,7 @@
 //! number in the reference is noted where it happens; the first failure wins.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rand::RngCore;
 use secp256k1::SecretKey;
@@ -263,7 +264,7 @@ impl AutopilotCore {
                 created_at_nanos: now.unix_nanos(),
                 revoked_at: 0,
                 group_id,
-                macaroon_recipe,
+                macaroon_recipe: Arc::new(macaroon_recipe),
                 feature_rules,
                 feature_configs: req
                     .features

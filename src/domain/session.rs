@@ -2,6 +2,7 @@
 //! RPCs return (reference §2.2.8).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use secp256k1::SecretKey;
 
@@ -75,7 +76,8 @@ pub struct Session {
     pub created_at_nanos: i128,
     pub revoked_at: u64,
     pub group_id: SessionId,
-    pub macaroon_recipe: MacaroonRecipe,
+    /// Shared by sessions whose recipes are equal.
+    pub macaroon_recipe: Arc<MacaroonRecipe>,
     /// Every rule of every requested feature, as stored in the caveat:
     /// pseudo values when the privacy mapper is on.
     pub feature_rules: FeatureRules,
@@ -162,7 +164,7 @@ impl SessionView {
                 .map(|k| k.to_vec())
                 .unwrap_or_default(),
             created_at: session.created_at_secs(),
-            macaroon_recipe: session.macaroon_recipe.clone(),
+            macaroon_recipe: MacaroonRecipe::clone(&session.macaroon_recipe),
             autopilot_feature_info: session.feature_info(map)?,
             revoked_at: session.revoked_at,
             group_id: session.group_id,

@@ -2,24 +2,37 @@
 //! privacy-map tables. Plain data with indexes; no locking, no I/O (the
 //! service owns the lock).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use super::keys::COMPRESSED_LEN;
 use super::privacy::PrivacyMap;
-use super::session::{Session, SessionId, SessionState};
+use super::session::{MacaroonRecipe, Session, SessionId, SessionState};
+
+/// What [`Store::privacy_map`] lends for a group whose map is set but empty.
+static EMPTY_PRIVACY_MAP: PrivacyMap = PrivacyMap::new();
 
 /// Sessions in list order, with indexes by ID, key and group.
 #[derive(Debug, Default)]
 pub struct Store {
     /// Keyed by (created_at nanos, insertion number): litd lists sessions
     /// `ORDER BY created_at`; the insertion number breaks ties stably.
-    sessions: BTreeMap<(i128, u64), Session>,
+    /// Boxed: B-tree nodes have room for 11 entries and are often half
+    /// full, so inline sessions would leave that much unused space.
+    sessions: BTreeMap<(i128, u64), Box<Session>>,
     by_id: HashMap<SessionId, (i128, u64)>,
     by_key: HashMap<[u8; COMPRESSED_LEN], SessionId>,
     /// Session IDs per group, in insertion order.
     groups: HashMap<SessionId, Vec<SessionId>>,
-    /// The privacy map of each group (real <-> pseudo pairs).
+    /// The privacy map of each group (real <-> pseudo pairs), when it has
+    /// any pairs.
     privacy_maps: HashMap<SessionId, PrivacyMap>,
+    /// Groups whose map is set but empty: most groups, and a map costs
+    /// far more than its ID. Persisted like the others.
+    empty_privacy_maps: HashSet<SessionId>,
+    /// The recipe of the last inserted session: a new one equal to it is
+    /// shared rather than kept twice (equal requests give equal recipes).
+    last_recipe: Option<Arc<MacaroonRecipe>>,
     /// Live sessions by expiry (unix nanos), so finding the due ones costs
     /// nothing per call however many sessions are stored.
     expiries: BTreeSet<(i128, SessionId)>,
@@ -40,12 +53,15 @@ impl Store {
     }
 
     pub fn get(&self, id: &SessionId) -> Option<&Session> {
-        self.by_id.get(id).and_then(|k| self.sessions.get(k))
+        self.by_id
+            .get(id)
+            .and_then(|k| self.sessions.get(k))
+            .map(|s| &**s)
     }
 
     pub fn get_mut(&mut self, id: &SessionId) -> Option<&mut Session> {
         let key = *self.by_id.get(id)?;
-        self.sessions.get_mut(&key)
+        self.sessions.get_mut(&key).map(|s| &mut **s)
     }
 
     pub fn id_by_key(&self, key: &[u8; COMPRESSED_LEN]) -> Option<SessionId> {
@@ -54,7 +70,7 @@ impl Store {
 
     /// Every session, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &Session> {
-        self.sessions.values()
+        self.sessions.values().map(|s| &**s)
     }
 
     /// The first session in the group that is neither REVOKED nor EXPIRED.
@@ -67,7 +83,13 @@ impl Store {
     }
 
     /// Inserts a new session. The caller guarantees its ID is free.
-    pub fn insert(&mut self, session: Session) {
+    pub fn insert(&mut self, mut session: Session) {
+        match &self.last_recipe {
+            Some(last) if *last == session.macaroon_recipe => {
+                session.macaroon_recipe = Arc::clone(last);
+            }
+            _ => self.last_recipe = Some(Arc::clone(&session.macaroon_recipe)),
+        }
         let key = (session.created_at_nanos, self.next_seq);
         self.next_seq += 1;
         self.by_id.insert(session.id, key);
@@ -76,7 +98,7 @@ impl Store {
             .entry(session.group_id)
             .or_default()
             .push(session.id);
-        self.sessions.insert(key, session);
+        self.sessions.insert(key, Box::new(session));
     }
 
     /// Removes a session (a linked RESERVED row whose registration failed).
@@ -89,7 +111,7 @@ impl Store {
         if let Some(members) = self.groups.get_mut(&session.group_id) {
             members.retain(|m| m != id);
         }
-        Some(session)
+        Some(*session)
     }
 
     /// Removes every RESERVED session, as litd does at start.
@@ -129,16 +151,32 @@ impl Store {
     }
 
     pub fn privacy_map(&self, group: &SessionId) -> Option<&PrivacyMap> {
-        self.privacy_maps.get(group)
+        match self.privacy_maps.get(group) {
+            Some(map) => Some(map),
+            None => self
+                .empty_privacy_maps
+                .contains(group)
+                .then_some(&EMPTY_PRIVACY_MAP),
+        }
     }
 
     pub fn set_privacy_map(&mut self, group: SessionId, map: PrivacyMap) {
-        self.privacy_maps.insert(group, map);
+        if map.is_empty() {
+            self.privacy_maps.remove(&group);
+            self.empty_privacy_maps.insert(group);
+        } else {
+            self.empty_privacy_maps.remove(&group);
+            self.privacy_maps.insert(group, map);
+        }
     }
 
-    /// Every group's privacy map, for persistence.
+    /// Every group's privacy map, empty ones included, for persistence.
     pub fn privacy_maps(&self) -> impl Iterator<Item = (&SessionId, &PrivacyMap)> {
-        self.privacy_maps.iter()
+        let empty = self
+            .empty_privacy_maps
+            .iter()
+            .map(|group| (group, &EMPTY_PRIVACY_MAP));
+        self.privacy_maps.iter().chain(empty)
     }
 
     /// Drops every session and map.

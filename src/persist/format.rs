@@ -9,6 +9,7 @@
 //! smaller store.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use secp256k1::SecretKey;
 use serde::{Deserialize, Serialize};
@@ -227,7 +228,7 @@ fn session_in(s: SessionFile) -> Result<Session, String> {
         created_at_nanos,
         revoked_at: s.revoked_at,
         group_id: fixed(&s.group_id, "group_id")?,
-        macaroon_recipe: MacaroonRecipe {
+        macaroon_recipe: Arc::new(MacaroonRecipe {
             permissions: s
                 .macaroon_recipe
                 .permissions
@@ -238,7 +239,7 @@ fn session_in(s: SessionFile) -> Result<Session, String> {
                 })
                 .collect(),
             caveats: s.macaroon_recipe.caveats,
-        },
+        }),
         feature_rules: feature_rules.into_iter().collect(),
         feature_configs: s
             .feature_configs
