@@ -251,13 +251,13 @@ impl AutopilotCore {
             let privacy = !req.no_privacy_mapper;
             store.insert(Session {
                 id,
-                label: req.label.clone(),
+                label: req.label.as_str().into(),
                 state: SessionState::Reserved,
                 expiry_timestamp_seconds: req.expiry_timestamp_seconds,
-                mailbox_server_addr: req.mailbox_server_addr.clone(),
+                mailbox_server_addr: req.mailbox_server_addr.as_str().into(),
                 dev_server: req.dev_server,
                 pairing_secret: pairing.secret,
-                pairing_secret_mnemonic: pairing.mnemonic,
+                pairing_secret_mnemonic: pairing.mnemonic.into_boxed_str(),
                 local_secret_key: secret_key,
                 local_public_key: local_key,
                 remote_public_key: None,

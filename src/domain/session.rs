@@ -59,14 +59,14 @@ pub type FeatureConfigs = CompactMap<Box<str>>;
 #[derive(Debug, Clone)]
 pub struct Session {
     pub id: SessionId,
-    pub label: String,
+    pub label: Box<str>,
     pub state: SessionState,
     /// The requested expiry, echoed back as given.
     pub expiry_timestamp_seconds: u64,
-    pub mailbox_server_addr: String,
+    pub mailbox_server_addr: Box<str>,
     pub dev_server: bool,
     pub pairing_secret: [u8; super::pairing::SECRET_LEN],
-    pub pairing_secret_mnemonic: String,
+    pub pairing_secret_mnemonic: Box<str>,
     /// Kept so a later session linking to this group can be signed for.
     pub local_secret_key: SecretKey,
     pub local_public_key: [u8; COMPRESSED_LEN],
@@ -151,13 +151,13 @@ impl SessionView {
     ) -> Result<SessionView, String> {
         Ok(SessionView {
             id: session.id,
-            label: session.label.clone(),
+            label: session.label.to_string(),
             state: session.state,
             expiry_timestamp_seconds: session.expiry_timestamp_seconds,
-            mailbox_server_addr: session.mailbox_server_addr.clone(),
+            mailbox_server_addr: session.mailbox_server_addr.to_string(),
             dev_server: session.dev_server,
             pairing_secret: session.pairing_secret.to_vec(),
-            pairing_secret_mnemonic: session.pairing_secret_mnemonic.clone(),
+            pairing_secret_mnemonic: session.pairing_secret_mnemonic.to_string(),
             local_public_key: session.local_public_key.to_vec(),
             remote_public_key: session
                 .remote_public_key

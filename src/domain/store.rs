@@ -190,3 +190,90 @@ impl Store {
 pub fn expiry_nanos(expiry_timestamp_seconds: u64) -> i128 {
     i128::from(expiry_timestamp_seconds as i64) * 1_000_000_000
 }
+
+#[cfg(test)]
+mod tests {
+    use secp256k1::SecretKey;
+
+    use super::*;
+    use crate::domain::keys::public_key_of;
+
+    fn session(n: u8, recipe: MacaroonRecipe) -> Session {
+        let secret = SecretKey::from_secret_bytes([n; 32]).expect("valid test key");
+        let key = public_key_of(&secret);
+        let id = [key[1], key[2], key[3], key[4]];
+        Session {
+            id,
+            label: format!("s{n}").into(),
+            state: SessionState::Created,
+            expiry_timestamp_seconds: 0,
+            mailbox_server_addr: "m:443".into(),
+            dev_server: false,
+            pairing_secret: [n; crate::domain::pairing::SECRET_LEN],
+            pairing_secret_mnemonic: "abandon".into(),
+            local_secret_key: secret,
+            local_public_key: key,
+            remote_public_key: None,
+            created_at_nanos: i128::from(n),
+            revoked_at: 0,
+            group_id: id,
+            macaroon_recipe: Arc::new(recipe),
+            feature_rules: Default::default(),
+            feature_configs: Default::default(),
+            privacy_flags: 0,
+            privacy_mapper: true,
+        }
+    }
+
+    fn recipe(caveat: &str) -> MacaroonRecipe {
+        MacaroonRecipe {
+            permissions: Vec::new(),
+            caveats: vec![caveat.to_string()],
+        }
+    }
+
+    #[test]
+    fn equal_recipes_in_a_row_are_shared() {
+        let mut store = Store::default();
+        let sessions = [
+            session(1, recipe("a")),
+            session(2, recipe("a")),
+            session(3, recipe("b")),
+            session(4, recipe("b")),
+        ];
+        let ids: Vec<SessionId> = sessions.iter().map(|s| s.id).collect();
+        for s in sessions {
+            store.insert(s);
+        }
+        let recipe_of = |i: usize| match store.get(&ids[i]) {
+            Some(s) => Arc::clone(&s.macaroon_recipe),
+            None => panic!("session {i} is stored"),
+        };
+        assert!(Arc::ptr_eq(&recipe_of(0), &recipe_of(1)));
+        assert!(!Arc::ptr_eq(&recipe_of(1), &recipe_of(2)));
+        assert!(Arc::ptr_eq(&recipe_of(2), &recipe_of(3)));
+        assert_eq!(*recipe_of(3), recipe("b"));
+        let labels: Vec<&str> = store.iter().map(|s| &*s.label).collect();
+        assert_eq!(labels, ["s1", "s2", "s3", "s4"]);
+    }
+
+    #[test]
+    fn an_empty_privacy_map_is_still_set_and_listed() {
+        let mut store = Store::default();
+        let (empty, full, unset) = ([1; 4], [2; 4], [3; 4]);
+        let mut pairs = PrivacyMap::new();
+        pairs.add_pair("real", "pseudo").expect("new pair");
+        store.set_privacy_map(empty, PrivacyMap::new());
+        store.set_privacy_map(full, PrivacyMap::new());
+        store.set_privacy_map(full, pairs.clone());
+        assert_eq!(store.privacy_map(&empty), Some(&PrivacyMap::new()));
+        assert_eq!(store.privacy_map(&full), Some(&pairs));
+        assert_eq!(store.privacy_map(&unset), None);
+        let mut listed: Vec<(SessionId, PrivacyMap)> = store
+            .privacy_maps()
+            .map(|(group, map)| (*group, map.clone()))
+            .collect();
+        listed.sort_by_key(|(group, _)| *group);
+        assert_eq!(listed, [(empty, PrivacyMap::new()), (full, pairs)]);
+    }
+}

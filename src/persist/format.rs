@@ -107,17 +107,17 @@ pub(super) fn encode(snapshot: &StoreSnapshot) -> StateFile {
 fn session_out(s: &Session) -> SessionFile {
     SessionFile {
         id: hex::encode(s.id),
-        label: s.label.clone(),
+        label: s.label.to_string(),
         state: STATES
             .iter()
             .find(|(st, _)| *st == s.state)
             .map_or("STATE_CREATED", |(_, name)| name)
             .to_string(),
         expiry_timestamp_seconds: s.expiry_timestamp_seconds,
-        mailbox_server_addr: s.mailbox_server_addr.clone(),
+        mailbox_server_addr: s.mailbox_server_addr.to_string(),
         dev_server: s.dev_server,
         pairing_secret: hex::encode(s.pairing_secret),
-        pairing_secret_mnemonic: s.pairing_secret_mnemonic.clone(),
+        pairing_secret_mnemonic: s.pairing_secret_mnemonic.to_string(),
         local_secret_key: hex::encode(s.local_secret_key.to_secret_bytes()),
         local_public_key: hex::encode(s.local_public_key),
         remote_public_key: s.remote_public_key.map(hex::encode),
@@ -215,13 +215,13 @@ fn session_in(s: SessionFile) -> Result<Session, String> {
     }
     Ok(Session {
         id: fixed(&s.id, "id")?,
-        label: s.label,
+        label: s.label.into_boxed_str(),
         state,
         expiry_timestamp_seconds: s.expiry_timestamp_seconds,
-        mailbox_server_addr: s.mailbox_server_addr,
+        mailbox_server_addr: s.mailbox_server_addr.into_boxed_str(),
         dev_server: s.dev_server,
         pairing_secret,
-        pairing_secret_mnemonic: s.pairing_secret_mnemonic,
+        pairing_secret_mnemonic: s.pairing_secret_mnemonic.into_boxed_str(),
         local_secret_key,
         local_public_key,
         remote_public_key,
