@@ -2,6 +2,7 @@
 //! number in the reference is noted where it happens; the first failure wins.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rand::RngCore;
 use secp256k1::SecretKey;
@@ -15,7 +16,7 @@ use super::recipe;
 use super::remote::{Registration, RemoteFeature};
 use super::rules::{bounds_error, Rule, RuleValue};
 use super::service::{remote_error, AutopilotCore};
-use super::session::{Session, SessionId, SessionState, SessionView};
+use super::session::{FeatureRules, Session, SessionId, SessionState, SessionView};
 use super::store::expiry_nanos;
 
 /// A request as the domain sees it (wire-free `AddAutopilotSessionRequest`).
@@ -220,7 +221,7 @@ impl AutopilotCore {
         &self,
         req: &AddSessionRequest,
         link: Option<&Link>,
-        feature_rules: BTreeMap<String, BTreeMap<String, Rule>>,
+        feature_rules: FeatureRules,
         macaroon_recipe: super::session::MacaroonRecipe,
         flags: PrivacyFlags,
         now: std::time::SystemTime,
@@ -250,25 +251,25 @@ impl AutopilotCore {
             let privacy = !req.no_privacy_mapper;
             store.insert(Session {
                 id,
-                label: req.label.clone(),
+                label: req.label.as_str().into(),
                 state: SessionState::Reserved,
                 expiry_timestamp_seconds: req.expiry_timestamp_seconds,
-                mailbox_server_addr: req.mailbox_server_addr.clone(),
+                mailbox_server_addr: req.mailbox_server_addr.as_str().into(),
                 dev_server: req.dev_server,
                 pairing_secret: pairing.secret,
-                pairing_secret_mnemonic: pairing.mnemonic,
+                pairing_secret_mnemonic: pairing.mnemonic.into_boxed_str(),
                 local_secret_key: secret_key,
                 local_public_key: local_key,
                 remote_public_key: None,
                 created_at_nanos: now.unix_nanos(),
                 revoked_at: 0,
                 group_id,
-                macaroon_recipe,
+                macaroon_recipe: Arc::new(macaroon_recipe),
                 feature_rules,
                 feature_configs: req
                     .features
                     .iter()
-                    .map(|(k, f)| (k.clone(), String::from_utf8_lossy(&f.config).into_owned()))
+                    .map(|(k, f)| (k.as_str(), Box::from(String::from_utf8_lossy(&f.config))))
                     .collect(),
                 privacy_flags: if privacy { flags.bits() } else { 0 },
                 privacy_mapper: privacy,
@@ -350,7 +351,7 @@ fn session_rules(
     map: &mut PrivacyMap,
     rng: &mut dyn RngCore,
     now: std::time::SystemTime,
-) -> Result<BTreeMap<String, BTreeMap<String, Rule>>, AutopilotError> {
+) -> Result<FeatureRules, AutopilotError> {
     let mut all = BTreeMap::new();
     for (name, feature) in &req.features {
         // 6a.
@@ -386,7 +387,7 @@ fn session_rules(
                 rules.insert(rule_name.clone(), rule);
             }
         }
-        all.insert(name.clone(), rules);
+        all.insert(name.as_str(), rules.into_iter().collect());
     }
-    Ok(all)
+    Ok(all.into_iter().collect())
 }

@@ -2,7 +2,8 @@
 //!
 //! Layout:
 //! - [`service`] and [`add_session`]: the four handlers, over
-//! - [`store`] (sessions, indexes, privacy maps) and [`session`] (the model),
+//! - [`store`] (sessions, indexes, privacy maps) and [`session`] (the model,
+//!   with [`compact_map`] for its per-feature maps),
 //! - [`rules`] and [`privacy`]: the seven rule types and the privacy mapper,
 //! - [`recipe`], [`features`], [`pairing`], [`keys`]: what a session is built from,
 //! - [`remote`]: the seam to the remote autopilot server,
@@ -10,6 +11,7 @@
 
 pub mod add_session;
 pub mod clock;
+pub mod compact_map;
 pub mod error;
 pub mod features;
 pub mod keys;

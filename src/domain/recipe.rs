@@ -2,12 +2,11 @@
 //! permission per method the requested features use, and the caveats that
 //! carry the session's rules to litd's firewall.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::remote::RemoteFeature;
 use super::rules::go_json_quote as quote;
-use super::rules::Rule;
-use super::session::{MacaroonRecipe, Permission};
+use super::session::{FeatureRules, MacaroonRecipe, Permission};
 
 /// Prefix of the rules caveat.
 pub const RULES_CAVEAT_PREFIX: &str = "lnd-custom lit-mac-fw rules:";
@@ -19,7 +18,7 @@ pub const PRIVACY_CAVEAT: &str = "lnd-custom privacy";
 /// history-limit date outside years 0-9999).
 pub fn build(
     features: &[&RemoteFeature],
-    feature_rules: &BTreeMap<String, BTreeMap<String, Rule>>,
+    feature_rules: &FeatureRules,
     privacy_mapper: bool,
 ) -> Result<MacaroonRecipe, String> {
     let methods: BTreeSet<&str> = features
@@ -46,9 +45,7 @@ pub fn build(
 /// `lnd-custom lit-mac-fw rules:` followed by Go's compact JSON of
 /// `{"session_rules":null,"feature_rules":{feature:{rule:"<rule JSON>"}}}`,
 /// with sorted keys and HTML characters escaped as Go's encoder does.
-pub fn rules_caveat(
-    feature_rules: &BTreeMap<String, BTreeMap<String, Rule>>,
-) -> Result<String, String> {
+pub fn rules_caveat(feature_rules: &FeatureRules) -> Result<String, String> {
     let mut out = String::from(RULES_CAVEAT_PREFIX);
     out.push_str(r#"{"session_rules":null,"feature_rules":{"#);
     for (i, (feature, rules)) in feature_rules.iter().enumerate() {
@@ -74,10 +71,11 @@ pub fn rules_caveat(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::compact_map::CompactMap;
     use crate::domain::remote::MethodPermissions;
-    use crate::domain::rules::{Rate, RateLimit, RuleValue};
+    use crate::domain::rules::{Rate, RateLimit, Rule, RuleValue};
 
-    fn health_check_rules() -> BTreeMap<String, BTreeMap<String, Rule>> {
+    fn health_check_rules() -> FeatureRules {
         let value = RuleValue::RateLimit(RateLimit {
             read_limit: Some(Rate {
                 iterations: 10,
@@ -89,10 +87,9 @@ mod tests {
             }),
         });
         let rule = Rule::from_request("rate-limit", Some(&value)).expect("valid rate limit");
-        BTreeMap::from([(
-            "HealthCheck".to_string(),
-            BTreeMap::from([("rate-limit".to_string(), rule)]),
-        )])
+        [("HealthCheck", [("rate-limit", rule)].into_iter().collect())]
+            .into_iter()
+            .collect()
     }
 
     #[test]
@@ -138,7 +135,7 @@ mod tests {
     #[test]
     fn no_features_gives_empty_feature_rules() {
         assert_eq!(
-            rules_caveat(&BTreeMap::new()).expect("encodes"),
+            rules_caveat(&CompactMap::default()).expect("encodes"),
             r#"lnd-custom lit-mac-fw rules:{"session_rules":null,"feature_rules":{}}"#
         );
     }

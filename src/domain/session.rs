@@ -2,9 +2,11 @@
 //! RPCs return (reference §2.2.8).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use secp256k1::SecretKey;
 
+use super::compact_map::CompactMap;
 use super::keys::COMPRESSED_LEN;
 use super::rules::{Rule, RuleValue};
 
@@ -47,18 +49,24 @@ pub struct MacaroonRecipe {
     pub caveats: Vec<String>,
 }
 
+/// Every rule of every feature of a session, by feature then rule name.
+pub type FeatureRules = CompactMap<CompactMap<Rule>>;
+
+/// Each feature's config (UTF-8, lossily), by feature name.
+pub type FeatureConfigs = CompactMap<Box<str>>;
+
 /// A stored session.
 #[derive(Debug, Clone)]
 pub struct Session {
     pub id: SessionId,
-    pub label: String,
+    pub label: Box<str>,
     pub state: SessionState,
     /// The requested expiry, echoed back as given.
     pub expiry_timestamp_seconds: u64,
-    pub mailbox_server_addr: String,
+    pub mailbox_server_addr: Box<str>,
     pub dev_server: bool,
     pub pairing_secret: [u8; super::pairing::SECRET_LEN],
-    pub pairing_secret_mnemonic: String,
+    pub pairing_secret_mnemonic: Box<str>,
     /// Kept so a later session linking to this group can be signed for.
     pub local_secret_key: SecretKey,
     pub local_public_key: [u8; COMPRESSED_LEN],
@@ -68,11 +76,12 @@ pub struct Session {
     pub created_at_nanos: i128,
     pub revoked_at: u64,
     pub group_id: SessionId,
-    pub macaroon_recipe: MacaroonRecipe,
+    /// Shared by sessions whose recipes are equal.
+    pub macaroon_recipe: Arc<MacaroonRecipe>,
     /// Every rule of every requested feature, as stored in the caveat:
     /// pseudo values when the privacy mapper is on.
-    pub feature_rules: BTreeMap<String, BTreeMap<String, Rule>>,
-    pub feature_configs: BTreeMap<String, String>,
+    pub feature_rules: FeatureRules,
+    pub feature_configs: FeatureConfigs,
     /// 0 when the privacy mapper is off, whatever went to the server.
     pub privacy_flags: u64,
     pub privacy_mapper: bool,
@@ -110,9 +119,9 @@ impl Session {
                     )?,
                     _ => rule.clone(),
                 };
-                values.insert(name.clone(), real.to_value());
+                values.insert(name.to_string(), real.to_value());
             }
-            out.insert(feature.clone(), values);
+            out.insert(feature.to_string(), values);
         }
         Ok(out)
     }
@@ -147,24 +156,28 @@ impl SessionView {
     ) -> Result<SessionView, String> {
         Ok(SessionView {
             id: session.id,
-            label: session.label.clone(),
+            label: session.label.to_string(),
             state: session.state,
             expiry_timestamp_seconds: session.expiry_timestamp_seconds,
-            mailbox_server_addr: session.mailbox_server_addr.clone(),
+            mailbox_server_addr: session.mailbox_server_addr.to_string(),
             dev_server: session.dev_server,
             pairing_secret: session.pairing_secret.to_vec(),
-            pairing_secret_mnemonic: session.pairing_secret_mnemonic.clone(),
+            pairing_secret_mnemonic: session.pairing_secret_mnemonic.to_string(),
             local_public_key: session.local_public_key.to_vec(),
             remote_public_key: session
                 .remote_public_key
                 .map(|k| k.to_vec())
                 .unwrap_or_default(),
             created_at: session.created_at_secs(),
-            macaroon_recipe: session.macaroon_recipe.clone(),
+            macaroon_recipe: MacaroonRecipe::clone(&session.macaroon_recipe),
             autopilot_feature_info: session.feature_info(map)?,
             revoked_at: session.revoked_at,
             group_id: session.group_id,
-            feature_configs: session.feature_configs.clone(),
+            feature_configs: session
+                .feature_configs
+                .iter()
+                .map(|(name, config)| (name.to_string(), config.to_string()))
+                .collect(),
             privacy_flags: session.privacy_flags,
         })
     }

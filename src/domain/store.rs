@@ -2,25 +2,38 @@
 //! privacy-map tables. Plain data with indexes; no locking, no I/O (the
 //! service owns the lock).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use super::keys::COMPRESSED_LEN;
 use super::privacy::PrivacyMap;
-use super::session::{Session, SessionId, SessionState};
+use super::session::{MacaroonRecipe, Session, SessionId, SessionState};
+
+/// What [`Store::privacy_map`] lends for a group whose map is set but empty.
+static EMPTY_PRIVACY_MAP: PrivacyMap = PrivacyMap::new();
 
 /// Sessions in list order, with indexes by ID, key and group.
 #[derive(Debug, Default)]
 pub struct Store {
     /// Keyed by (created_at nanos, insertion number): litd lists sessions
     /// `ORDER BY created_at`; the insertion number breaks ties stably.
-    sessions: BTreeMap<(i128, u64), Session>,
+    /// Boxed: B-tree nodes have room for 11 entries and are often half
+    /// full, so inline sessions would leave that much unused space.
+    sessions: BTreeMap<(i128, u64), Box<Session>>,
     by_id: HashMap<SessionId, (i128, u64)>,
     by_key: HashMap<[u8; COMPRESSED_LEN], SessionId>,
     /// Session IDs per group, in insertion order.
     groups: HashMap<SessionId, Vec<SessionId>>,
-    /// The privacy map of each group (real <-> pseudo pairs).
+    /// The privacy map of each group (real <-> pseudo pairs), when it has
+    /// any pairs.
     privacy_maps: HashMap<SessionId, PrivacyMap>,
+    /// Groups whose map is set but empty: most groups, and a map costs
+    /// far more than its ID. Persisted like the others.
+    empty_privacy_maps: HashSet<SessionId>,
+    /// The recipe of the last inserted session: a new one equal to it is
+    /// shared rather than kept twice (equal requests give equal recipes).
+    last_recipe: Option<Arc<MacaroonRecipe>>,
     /// Live sessions by expiry (unix nanos), so finding the due ones costs
     /// nothing per call however many sessions are stored.
     expiries: BTreeSet<(i128, SessionId)>,
@@ -41,7 +54,10 @@ impl Store {
     }
 
     pub fn get(&self, id: &SessionId) -> Option<&Session> {
-        self.by_id.get(id).and_then(|k| self.sessions.get(k))
+        self.by_id
+            .get(id)
+            .and_then(|k| self.sessions.get(k))
+            .map(|s| &**s)
     }
 
     /// The session, to change: its revision moves (see [`Session::revision`]).
@@ -49,7 +65,7 @@ impl Store {
         let key = *self.by_id.get(id)?;
         let session = self.sessions.get_mut(&key)?;
         session.revision = next_revision();
-        Some(session)
+        Some(&mut **session)
     }
 
     pub fn id_by_key(&self, key: &[u8; COMPRESSED_LEN]) -> Option<SessionId> {
@@ -58,7 +74,7 @@ impl Store {
 
     /// Every session, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &Session> {
-        self.sessions.values()
+        self.sessions.values().map(|s| &**s)
     }
 
     /// The first session in the group that is neither REVOKED nor EXPIRED.
@@ -73,6 +89,12 @@ impl Store {
     /// Inserts a new session. The caller guarantees its ID is free.
     pub fn insert(&mut self, mut session: Session) {
         session.revision = next_revision();
+        match &self.last_recipe {
+            Some(last) if *last == session.macaroon_recipe => {
+                session.macaroon_recipe = Arc::clone(last);
+            }
+            _ => self.last_recipe = Some(Arc::clone(&session.macaroon_recipe)),
+        }
         let key = (session.created_at_nanos, self.next_seq);
         self.next_seq += 1;
         self.by_id.insert(session.id, key);
@@ -81,7 +103,7 @@ impl Store {
             .entry(session.group_id)
             .or_default()
             .push(session.id);
-        self.sessions.insert(key, session);
+        self.sessions.insert(key, Box::new(session));
     }
 
     /// Removes a session (a linked RESERVED row whose registration failed).
@@ -94,7 +116,7 @@ impl Store {
         if let Some(members) = self.groups.get_mut(&session.group_id) {
             members.retain(|m| m != id);
         }
-        Some(session)
+        Some(*session)
     }
 
     /// Removes every RESERVED session, as litd does at start.
@@ -134,16 +156,32 @@ impl Store {
     }
 
     pub fn privacy_map(&self, group: &SessionId) -> Option<&PrivacyMap> {
-        self.privacy_maps.get(group)
+        match self.privacy_maps.get(group) {
+            Some(map) => Some(map),
+            None => self
+                .empty_privacy_maps
+                .contains(group)
+                .then_some(&EMPTY_PRIVACY_MAP),
+        }
     }
 
     pub fn set_privacy_map(&mut self, group: SessionId, map: PrivacyMap) {
-        self.privacy_maps.insert(group, map);
+        if map.is_empty() {
+            self.privacy_maps.remove(&group);
+            self.empty_privacy_maps.insert(group);
+        } else {
+            self.empty_privacy_maps.remove(&group);
+            self.privacy_maps.insert(group, map);
+        }
     }
 
-    /// Every group's privacy map, for persistence.
+    /// Every group's privacy map, empty ones included, for persistence.
     pub fn privacy_maps(&self) -> impl Iterator<Item = (&SessionId, &PrivacyMap)> {
-        self.privacy_maps.iter()
+        let empty = self
+            .empty_privacy_maps
+            .iter()
+            .map(|group| (group, &EMPTY_PRIVACY_MAP));
+        self.privacy_maps.iter().chain(empty)
     }
 
     /// Drops every session and map.
@@ -163,4 +201,115 @@ fn next_revision() -> u64 {
 /// above wrap negative.
 pub fn expiry_nanos(expiry_timestamp_seconds: u64) -> i128 {
     i128::from(expiry_timestamp_seconds as i64) * 1_000_000_000
+}
+
+#[cfg(test)]
+mod tests {
+    use secp256k1::SecretKey;
+
+    use super::*;
+    use crate::domain::keys::public_key_of;
+
+    fn session(n: u8, recipe: MacaroonRecipe) -> Session {
+        let secret = SecretKey::from_secret_bytes([n; 32]).expect("valid test key");
+        let key = public_key_of(&secret);
+        let id = [key[1], key[2], key[3], key[4]];
+        Session {
+            id,
+            label: format!("s{n}").into(),
+            state: SessionState::Created,
+            expiry_timestamp_seconds: 0,
+            mailbox_server_addr: "m:443".into(),
+            dev_server: false,
+            pairing_secret: [n; crate::domain::pairing::SECRET_LEN],
+            pairing_secret_mnemonic: "abandon".into(),
+            local_secret_key: secret,
+            local_public_key: key,
+            remote_public_key: None,
+            created_at_nanos: i128::from(n),
+            revoked_at: 0,
+            group_id: id,
+            macaroon_recipe: Arc::new(recipe),
+            feature_rules: Default::default(),
+            feature_configs: Default::default(),
+            privacy_flags: 0,
+            privacy_mapper: true,
+            revision: 0,
+        }
+    }
+
+    #[test]
+    fn revisions_move_on_insert_and_every_mutable_borrow_only() {
+        let mut store = Store::default();
+        store.insert(session(1, recipe("a")));
+        store.insert(session(2, recipe("a")));
+        let ids: Vec<SessionId> = store.iter().map(|s| s.id).collect();
+        let revision = |store: &Store, id| store.get(id).map(|s| s.revision);
+        let (first, second) = (revision(&store, &ids[0]), revision(&store, &ids[1]));
+        assert!(first < second && first > Some(0));
+        assert_eq!(revision(&store, &ids[0]), first, "reading leaves it");
+        if let Some(s) = store.get_mut(&ids[0]) {
+            s.revoked_at = 1;
+        }
+        assert!(revision(&store, &ids[0]) > second);
+        assert_eq!(revision(&store, &ids[1]), second);
+        store.clear();
+        store.insert(session(1, recipe("a")));
+        assert!(
+            revision(&store, &ids[0]) > second,
+            "never reused after a reset"
+        );
+    }
+
+    fn recipe(caveat: &str) -> MacaroonRecipe {
+        MacaroonRecipe {
+            permissions: Vec::new(),
+            caveats: vec![caveat.to_string()],
+        }
+    }
+
+    #[test]
+    fn equal_recipes_in_a_row_are_shared() {
+        let mut store = Store::default();
+        let sessions = [
+            session(1, recipe("a")),
+            session(2, recipe("a")),
+            session(3, recipe("b")),
+            session(4, recipe("b")),
+        ];
+        let ids: Vec<SessionId> = sessions.iter().map(|s| s.id).collect();
+        for s in sessions {
+            store.insert(s);
+        }
+        let recipe_of = |i: usize| match store.get(&ids[i]) {
+            Some(s) => Arc::clone(&s.macaroon_recipe),
+            None => panic!("session {i} is stored"),
+        };
+        assert!(Arc::ptr_eq(&recipe_of(0), &recipe_of(1)));
+        assert!(!Arc::ptr_eq(&recipe_of(1), &recipe_of(2)));
+        assert!(Arc::ptr_eq(&recipe_of(2), &recipe_of(3)));
+        assert_eq!(*recipe_of(3), recipe("b"));
+        let labels: Vec<&str> = store.iter().map(|s| &*s.label).collect();
+        assert_eq!(labels, ["s1", "s2", "s3", "s4"]);
+    }
+
+    #[test]
+    fn an_empty_privacy_map_is_still_set_and_listed() {
+        let mut store = Store::default();
+        let (empty, full, unset) = ([1; 4], [2; 4], [3; 4]);
+        let mut pairs = PrivacyMap::new();
+        pairs.add_pair("real", "pseudo").expect("new pair");
+        store.set_privacy_map(empty, PrivacyMap::new());
+        store.set_privacy_map(full, PrivacyMap::new());
+        store.set_privacy_map(full, pairs.clone());
+        assert_eq!(store.privacy_map(&empty), Some(&PrivacyMap::new()));
+        assert_eq!(store.privacy_map(&full), Some(&pairs));
+        assert_eq!(store.privacy_map(&unset), None);
+        let mut listed: Vec<(SessionId, PrivacyMap)> = store
+            .privacy_maps()
+            .map(|(group, map)| (*group, map.clone()))
+            .collect();
+        listed.sort_by_key(|(group, _)| *group);
+        assert_eq!(listed, [(empty, PrivacyMap::new()), (full, pairs)]);
+    }
 }

@@ -9,6 +9,7 @@
 //! smaller store.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use secp256k1::SecretKey;
 use serde::{Deserialize, Serialize};
@@ -106,17 +107,17 @@ pub(super) fn encode(snapshot: &StoreSnapshot) -> StateFile {
 fn session_out(s: &Session) -> SessionFile {
     SessionFile {
         id: hex::encode(s.id),
-        label: s.label.clone(),
+        label: s.label.to_string(),
         state: STATES
             .iter()
             .find(|(st, _)| *st == s.state)
             .map_or("STATE_CREATED", |(_, name)| name)
             .to_string(),
         expiry_timestamp_seconds: s.expiry_timestamp_seconds,
-        mailbox_server_addr: s.mailbox_server_addr.clone(),
+        mailbox_server_addr: s.mailbox_server_addr.to_string(),
         dev_server: s.dev_server,
         pairing_secret: hex::encode(s.pairing_secret),
-        pairing_secret_mnemonic: s.pairing_secret_mnemonic.clone(),
+        pairing_secret_mnemonic: s.pairing_secret_mnemonic.to_string(),
         local_secret_key: hex::encode(s.local_secret_key.to_secret_bytes()),
         local_public_key: hex::encode(s.local_public_key),
         remote_public_key: s.remote_public_key.map(hex::encode),
@@ -141,12 +142,16 @@ fn session_out(s: &Session) -> SessionFile {
             .map(|(f, rules)| {
                 let rules = rules
                     .iter()
-                    .map(|(n, r)| (n.clone(), r.to_json()))
+                    .map(|(n, r)| (n.to_string(), r.to_json()))
                     .collect();
-                (f.clone(), rules)
+                (f.to_string(), rules)
             })
             .collect(),
-        feature_configs: s.feature_configs.clone(),
+        feature_configs: s
+            .feature_configs
+            .iter()
+            .map(|(f, config)| (f.to_string(), config.to_string()))
+            .collect(),
         privacy_flags: s.privacy_flags,
         privacy_mapper: s.privacy_mapper,
     }
@@ -198,32 +203,32 @@ fn session_in(s: SessionFile) -> Result<Session, String> {
         .created_at_nanos
         .parse()
         .map_err(|e| format!("created_at_nanos {:?}: {e}", s.created_at_nanos))?;
-    let mut feature_rules = BTreeMap::new();
+    let mut feature_rules = Vec::with_capacity(s.feature_rules.len());
     for (feature, rules) in s.feature_rules {
-        let mut parsed = BTreeMap::new();
+        let mut parsed = Vec::with_capacity(rules.len());
         for (name, json) in rules {
             let rule = Rule::from_json(&name, json.as_bytes())
                 .map_err(|e| format!("rule {name} of feature {feature}: {e}"))?;
-            parsed.insert(name, rule);
+            parsed.push((name, rule));
         }
-        feature_rules.insert(feature, parsed);
+        feature_rules.push((feature, parsed.into_iter().collect()));
     }
     Ok(Session {
         id: fixed(&s.id, "id")?,
-        label: s.label,
+        label: s.label.into_boxed_str(),
         state,
         expiry_timestamp_seconds: s.expiry_timestamp_seconds,
-        mailbox_server_addr: s.mailbox_server_addr,
+        mailbox_server_addr: s.mailbox_server_addr.into_boxed_str(),
         dev_server: s.dev_server,
         pairing_secret,
-        pairing_secret_mnemonic: s.pairing_secret_mnemonic,
+        pairing_secret_mnemonic: s.pairing_secret_mnemonic.into_boxed_str(),
         local_secret_key,
         local_public_key,
         remote_public_key,
         created_at_nanos,
         revoked_at: s.revoked_at,
         group_id: fixed(&s.group_id, "group_id")?,
-        macaroon_recipe: MacaroonRecipe {
+        macaroon_recipe: Arc::new(MacaroonRecipe {
             permissions: s
                 .macaroon_recipe
                 .permissions
@@ -234,9 +239,13 @@ fn session_in(s: SessionFile) -> Result<Session, String> {
                 })
                 .collect(),
             caveats: s.macaroon_recipe.caveats,
-        },
-        feature_rules,
-        feature_configs: s.feature_configs,
+        }),
+        feature_rules: feature_rules.into_iter().collect(),
+        feature_configs: s
+            .feature_configs
+            .into_iter()
+            .map(|(f, config)| (f, config.into_boxed_str()))
+            .collect(),
         privacy_flags: s.privacy_flags,
         privacy_mapper: s.privacy_mapper,
         revision: 0,

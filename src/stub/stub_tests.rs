@@ -145,7 +145,10 @@ async fn the_journal_keeps_only_the_newest_calls() {
     assert!(matches!(s.journal()[1].answer, Answer::Key(_)));
     s.clear_journal();
     s.register_session(reg(4)).await.expect("default answer");
-    assert!(matches!(s.journal()[0].answer, Answer::Key(_)), "after a clear");
+    assert!(
+        matches!(s.journal()[0].answer, Answer::Key(_)),
+        "after a clear"
+    );
     s.set_journal_limit(1);
     assert_eq!(s.journal().len(), 1);
 }

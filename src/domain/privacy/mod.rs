@@ -113,8 +113,11 @@ pub struct PrivacyMap {
 }
 
 impl PrivacyMap {
-    pub fn new() -> Self {
-        Self::default()
+    pub const fn new() -> Self {
+        PrivacyMap {
+            real_to_pseudo: BTreeMap::new(),
+            pseudo_to_real: BTreeMap::new(),
+        }
     }
 
     pub fn real_to_pseudo(&self, real: &str) -> Option<&str> {
