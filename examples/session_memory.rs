@@ -1,7 +1,8 @@
 //! Heap bytes per stored session, by owner: the domain store, the in-process
 //! remote server's client table and the stub's journal. Counts every
 //! allocation (a counting global allocator), so the figures are exact heap
-//! use, not RSS.
+//! use, not RSS. Also prints what an Add costs with no transport (the
+//! domain and the in-process stub on one thread).
 //!
 //! ```sh
 //! cargo run --release --example session_memory -- 100000
@@ -85,9 +86,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     core.add_session(request()).await?;
     let before = live();
     let journal_before = stub.journal().len();
+    let started = std::time::Instant::now();
     for _ in 0..n {
         core.add_session(request()).await?;
     }
+    let add_micros = started.elapsed().as_secs_f64() * 1e6 / n as f64;
     let total = live() - before;
     let journal_entries = stub.journal().len() - journal_before;
     stub.clear_journal();
@@ -96,6 +99,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store_only = live() - before;
     let per = |b: isize| b as f64 / n as f64;
     println!("sessions added:          {n}");
+    println!("Add, no transport:       {add_micros:.1} µs each");
     println!("heap per session, all:   {:.0} B", per(total));
     println!(
         "  stub journal ({journal_entries} calls kept): {:.0} B",
