@@ -11,6 +11,7 @@ use super::suite::{Row, Server, SuiteReport};
 fn server_name(s: Server) -> &'static str {
     match s {
         Server::Mock => "autopilot-mock",
+        Server::MockQuiet => "autopilot-mock, access log off",
         Server::Ceiling => "ceiling (tonic echo)",
         Server::CeilingSized => "ceiling, List-sized reply",
         Server::GrpcJs => "grpc-js peer",
@@ -178,6 +179,13 @@ impl SuiteReport {
         line(
             "ListAutopilotSessions (10 sessions) vs the ceiling answering as many bytes",
             list.and_then(|r| self.ratio(r, Server::CeilingSized)),
+            "x",
+            |v| v >= 0.9,
+        )?;
+        line(
+            "ListAutopilotSessions (10 sessions), access log off, vs the ceiling answering as many bytes",
+            self.row(Server::MockQuiet, Transport::Grpc, Rpc::ListSessions)
+                .and_then(|r| self.ratio(r, Server::CeilingSized)),
             "x",
             |v| v >= 0.9,
         )?;

@@ -39,6 +39,9 @@ pub struct SuiteConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Server {
     Mock,
+    /// The mock with its per-call access log turned off (`RUST_LOG`), to
+    /// show what the default log line costs.
+    MockQuiet,
     Ceiling,
     /// The ceiling answering with as many bytes as the mock's List does.
     CeilingSized,
@@ -121,6 +124,7 @@ const PLAN: &[(Server, Instance, Transport, Rpc)] = &[
     (Server::Ceiling, Instance::Read, Transport::Grpc, Rpc::Echo),
     (Server::CeilingSized, Instance::Read, Transport::Grpc, Rpc::Echo),
     (Server::Mock, Instance::Read, Transport::Grpc, Rpc::ListSessions),
+    (Server::MockQuiet, Instance::Read, Transport::Grpc, Rpc::ListSessions),
     (Server::GrpcJs, Instance::Read, Transport::Grpc, Rpc::ListSessions),
     (Server::Mock, Instance::Add, Transport::Grpc, Rpc::AddSession),
     (Server::GrpcJs, Instance::Add, Transport::Grpc, Rpc::AddSession),
@@ -156,6 +160,12 @@ pub async fn run(config: &SuiteConfig) -> Result<SuiteReport, String> {
     // The read instance creates the credentials everyone else reuses.
     let mock_read = start(procs::serve_command(&config.exe, &lit), &lit).await?;
     let mock_add = start(procs::serve_command(&config.exe, &lit), &lit).await?;
+    let mut quiet = procs::serve_command(&config.exe, &lit);
+    quiet.env(
+        "RUST_LOG",
+        format!("info,{}=warn", crate::access_log::TARGET),
+    );
+    let mock_quiet = start(quiet, &lit).await?;
     let echo = start(procs::echo_command(&config.exe, &lit), &lit).await?;
     let (js_read, js_add) = match &config.grpc_js {
         Some((node, script)) => (
@@ -165,6 +175,7 @@ pub async fn run(config: &SuiteConfig) -> Result<SuiteReport, String> {
         None => (None, None),
     };
     super::populate(&mock_read.target, config.list_sessions).await?;
+    super::populate(&mock_quiet.target, config.list_sessions).await?;
     if let Some(js) = &js_read {
         super::populate(&js.target, config.list_sessions).await?;
     }
@@ -177,6 +188,7 @@ pub async fn run(config: &SuiteConfig) -> Result<SuiteReport, String> {
         match (server, instance) {
             (Server::Mock, Instance::Read) => Some(&mock_read.target),
             (Server::Mock, Instance::Add) => Some(&mock_add.target),
+            (Server::MockQuiet, _) => Some(&mock_quiet.target),
             (Server::Ceiling, _) => Some(&echo.target),
             (Server::CeilingSized, _) => Some(&echo_sized),
             (Server::GrpcJs, Instance::Read) => js_read.as_ref().map(|p| &p.target),
@@ -219,9 +231,16 @@ pub async fn run(config: &SuiteConfig) -> Result<SuiteReport, String> {
             report.h2load.push(H2Row { server, rpc, stats });
         }
     }
-    for peer in [Some(mock_read), Some(mock_add), Some(echo), js_read, js_add]
-        .into_iter()
-        .flatten()
+    for peer in [
+        Some(mock_read),
+        Some(mock_add),
+        Some(mock_quiet),
+        Some(echo),
+        js_read,
+        js_add,
+    ]
+    .into_iter()
+    .flatten()
     {
         peer.proc.stop().await;
     }
