@@ -17,6 +17,7 @@ pub mod features;
 pub mod keys;
 pub mod pairing;
 pub mod privacy;
+pub mod random_hash;
 pub mod recipe;
 pub mod remote;
 pub mod rules;

@@ -2,12 +2,13 @@
 //! privacy-map tables. Plain data with indexes; no locking, no I/O (the
 //! service owns the lock).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::keys::COMPRESSED_LEN;
 use super::privacy::PrivacyMap;
+use super::random_hash::{RandomKeyMap, RandomKeySet};
 use super::session::{MacaroonRecipe, Session, SessionId, SessionState};
 
 /// What [`Store::privacy_map`] lends for a group whose map is set but empty.
@@ -21,16 +22,17 @@ pub struct Store {
     /// Boxed: B-tree nodes have room for 11 entries and are often half
     /// full, so inline sessions would leave that much unused space.
     sessions: BTreeMap<(i128, u64), Box<Session>>,
-    by_id: HashMap<SessionId, (i128, u64)>,
-    by_key: HashMap<[u8; COMPRESSED_LEN], SessionId>,
-    /// Session IDs per group, in insertion order.
-    groups: HashMap<SessionId, Vec<SessionId>>,
+    by_id: RandomKeyMap<SessionId, (i128, u64)>,
+    by_key: RandomKeyMap<[u8; COMPRESSED_LEN], SessionId>,
+    /// The sessions linked to each group after its first (whose ID is the
+    /// group's), in insertion order. Most groups have none and no entry.
+    linked: RandomKeyMap<SessionId, Vec<SessionId>>,
     /// The privacy map of each group (real <-> pseudo pairs), when it has
     /// any pairs.
-    privacy_maps: HashMap<SessionId, PrivacyMap>,
+    privacy_maps: RandomKeyMap<SessionId, PrivacyMap>,
     /// Groups whose map is set but empty: most groups, and a map costs
     /// far more than its ID. Persisted like the others.
-    empty_privacy_maps: HashSet<SessionId>,
+    empty_privacy_maps: RandomKeySet<SessionId>,
     /// The recipe of the last inserted session: a new one equal to it is
     /// shared rather than kept twice (equal requests give equal recipes).
     last_recipe: Option<Arc<MacaroonRecipe>>,
@@ -79,10 +81,11 @@ impl Store {
 
     /// The first session in the group that is neither REVOKED nor EXPIRED.
     pub fn active_in_group(&self, group: &SessionId) -> Option<&Session> {
-        self.groups
-            .get(group)?
-            .iter()
-            .filter_map(|id| self.get(id))
+        let first = self.get(group).filter(|s| s.group_id == *group);
+        let linked = self.linked.get(group).into_iter().flatten();
+        first
+            .into_iter()
+            .chain(linked.filter_map(|id| self.get(id)))
             .find(|s| !s.state.is_terminal())
     }
 
@@ -99,10 +102,12 @@ impl Store {
         self.next_seq += 1;
         self.by_id.insert(session.id, key);
         self.by_key.insert(session.local_public_key, session.id);
-        self.groups
-            .entry(session.group_id)
-            .or_default()
-            .push(session.id);
+        if session.group_id != session.id {
+            self.linked
+                .entry(session.group_id)
+                .or_default()
+                .push(session.id);
+        }
         self.sessions.insert(key, Box::new(session));
     }
 
@@ -113,7 +118,7 @@ impl Store {
         self.expiries
             .remove(&(expiry_nanos(session.expiry_timestamp_seconds), *id));
         self.by_key.remove(&session.local_public_key);
-        if let Some(members) = self.groups.get_mut(&session.group_id) {
+        if let Some(members) = self.linked.get_mut(&session.group_id) {
             members.retain(|m| m != id);
         }
         Some(*session)

@@ -11,9 +11,8 @@
 //! This path serves calls when no observer watches (the scenario harness's
 //! client mode needs the response as a message and goes the generic way).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::convert::Infallible;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
@@ -22,6 +21,7 @@ use prost::Message;
 use tonic::{Request, Response, Status};
 
 use super::{methods, status, AutopilotService};
+use crate::domain::random_hash::RandomKeyMap;
 use crate::domain::session::SessionId;
 use crate::domain::{AutopilotError, Listed};
 use crate::proto::litrpc as p;
@@ -83,31 +83,14 @@ fn session_record(session: p::Session) -> Bytes {
     buf.freeze()
 }
 
-type Records = HashMap<SessionId, (u64, Bytes), BuildHasherDefault<IdHasher>>;
+/// Session IDs are four bytes of a random public key: no need for SipHash.
+type Records = RandomKeyMap<SessionId, (u64, Bytes)>;
 
 /// The records of recently listed sessions, by ID, with the revision each
 /// was encoded at.
 #[derive(Default)]
 pub struct EncodedSessions {
     records: Mutex<Records>,
-}
-
-/// Session IDs are four bytes of a random public key, already uniform: no
-/// need for SipHash (which showed up in profiles of List), one multiply
-/// spreads them over the bits the table uses.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
 }
 
 impl EncodedSessions {
