@@ -328,6 +328,11 @@ async fn startup(
     })
 }
 
+/// Adds measured at each scale point (or fewer, if a row's duration runs
+/// out first): enough, about half a second, that one scheduling hiccup does
+/// not decide the figure.
+pub const SCALE_ADDS: u64 = 5000;
+
 /// Memory and Add at each scale point in one process (no List, so no large
 /// freed buffers linger in the RSS), then List at each point in another.
 async fn scale(
@@ -356,8 +361,8 @@ async fn scale(
         let shape = Shape {
             in_flight: config.shape.in_flight,
             warmup: Duration::ZERO,
-            duration: Duration::from_secs(60),
-            max_calls: Some(1000),
+            duration: config.shape.duration,
+            max_calls: Some(SCALE_ADDS),
         };
         let add = super::run_load(
             &mem.target,
