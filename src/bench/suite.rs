@@ -220,6 +220,7 @@ pub async fn run(config: &SuiteConfig) -> Result<SuiteReport, String> {
     if let Some(h2load) = &config.h2load {
         let cross = [
             (Server::Ceiling, Some(&echo), Rpc::Echo),
+            (Server::CeilingSized, Some(&echo), Rpc::Echo),
             (Server::Mock, Some(&mock_read), Rpc::ListSessions),
             (Server::GrpcJs, js_read.as_ref(), Rpc::ListSessions),
             (Server::Mock, Some(&mock_add), Rpc::AddSession),
@@ -227,7 +228,11 @@ pub async fn run(config: &SuiteConfig) -> Result<SuiteReport, String> {
         ];
         for (server, peer, rpc) in cross {
             let Some(peer) = peer else { continue };
-            let stats = h2load_row(h2load, &scratch, peer, rpc, config).await?;
+            let reply_len = match server {
+                Server::CeilingSized => echo_sized.echo_reply_len,
+                _ => 0,
+            };
+            let stats = h2load_row(h2load, &scratch, peer, rpc, reply_len, config).await?;
             report.h2load.push(H2Row { server, rpc, stats });
         }
     }
@@ -266,10 +271,17 @@ async fn h2load_row(
     scratch: &ScratchDir,
     peer: &Peer,
     rpc: Rpc,
+    echo_reply_len: u32,
     config: &SuiteConfig,
 ) -> Result<H2loadStats, String> {
     let (path, message) = match rpc {
-        Rpc::Echo => (super::echo::ECHO_PATH.to_string(), Vec::new()),
+        Rpc::Echo => (
+            super::echo::ECHO_PATH.to_string(),
+            prost::Message::encode_to_vec(&super::echo::EchoMessage {
+                payload: Vec::new(),
+                reply_len: echo_reply_len,
+            }),
+        ),
         Rpc::AddSession => (
             format!("/litrpc.Autopilot/{}", rpc.name()),
             prost::Message::encode_to_vec(&super::calls::add_request(
@@ -281,7 +293,7 @@ async fn h2load_row(
     let mut frame = vec![0u8];
     frame.extend_from_slice(&(message.len() as u32).to_be_bytes());
     frame.extend_from_slice(&message);
-    let body = scratch.child(&format!("{}.grpc", rpc.name()));
+    let body = scratch.child(&format!("{}-{echo_reply_len}.grpc", rpc.name()));
     std::fs::write(&body, frame).map_err(|e| format!("writing {}: {e}", body.display()))?;
     let url = format!("https://127.0.0.1:{}{path}", peer.target.addr.port());
     h2load::run(
