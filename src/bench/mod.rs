@@ -18,6 +18,7 @@ pub mod h2load;
 pub mod load;
 pub mod procs;
 pub mod report;
+pub mod startup_scale;
 pub mod suite;
 
 use std::sync::Arc;

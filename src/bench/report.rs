@@ -142,7 +142,7 @@ impl SuiteReport {
             "Idle RSS (after the first answered call): {:.1} MB.\n",
             self.rss_idle_kb as f64 / 1024.0
         )?;
-        writeln!(out, "| sessions stored | RSS MB | bytes per session over idle | Add req/s (next {}) | Add p50 µs | List ms | List µs per session |", super::suite::SCALE_ADDS)?;
+        writeln!(out, "| sessions stored | RSS MB | bytes per session over idle | Add req/s (next {}) | Add p50 µs | List ms | List µs per session |", super::startup_scale::SCALE_ADDS)?;
         writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|")?;
         for p in &self.scale {
             writeln!(
