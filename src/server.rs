@@ -231,6 +231,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         max_body_bytes: config.max_message_bytes,
         cors_origins: Arc::new(config.rest_cors),
         observer: config.observer.clone(),
+        session_json: Default::default(),
     })
     .nest(
         crate::stub::admin::PREFIX,

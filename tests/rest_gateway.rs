@@ -338,3 +338,57 @@ async fn cors_like_litd_restcors() {
     assert!(other.headers().get("access-control-allow-origin").is_none());
     running.shutdown().await;
 }
+
+/// REST's List joins each session's kept JSON; through adds, a revoke, an
+/// expiry and a reset its body must be byte for byte the JSON of what the
+/// domain lists, built from scratch.
+#[tokio::test]
+async fn cached_list_json_follows_every_change() {
+    use autopilot_mock::rest::json::to_litd_json;
+    let s = TestServer::start().await;
+    let rest = Rest::new(&s);
+    let mut grpc = s.client();
+    let body = || async {
+        let resp = rest
+            .http
+            .get(format!("{}/v1/autopilot/sessions", rest.base))
+            .header("Grpc-Metadata-Macaroon", &rest.macaroon)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(resp.status().as_u16(), 200);
+        resp.text().await.expect("body")
+    };
+    let from_scratch = || async {
+        let views = s.running.core.list_sessions().await.expect("domain lists");
+        let sessions = views.into_iter().map(autopilot_mock::wire::session_out);
+        let response = p::ListAutopilotSessionsResponse {
+            sessions: sessions.collect(),
+        };
+        to_litd_json("litrpc.ListAutopilotSessionsResponse", &response).to_string()
+    };
+    assert_eq!(body().await, r#"{"sessions":[]}"#);
+    let mut short = health_check();
+    short.expiry_timestamp_seconds = T0 + 60;
+    grpc.add_autopilot_session(short).await.expect("add");
+    let second = grpc
+        .add_autopilot_session(health_check())
+        .await
+        .expect("add")
+        .into_inner()
+        .session
+        .expect("session");
+    assert_eq!(body().await, from_scratch().await);
+    grpc.revoke_autopilot_session(p::RevokeAutopilotSessionRequest {
+        local_public_key: second.local_public_key,
+    })
+    .await
+    .expect("revoke");
+    assert_eq!(body().await, from_scratch().await);
+    s.advance(61);
+    let listed = body().await;
+    assert_eq!(listed, from_scratch().await);
+    assert_eq!(listed.matches("STATE_REVOKED").count(), 2, "{listed}");
+    s.running.core.reset();
+    assert_eq!(body().await, r#"{"sessions":[]}"#);
+}

@@ -3,17 +3,16 @@
 //! A `ListAutopilotSessionsResponse` on the wire is just its sessions, each
 //! as field 1 (`0x0a`, a length, the encoded `Session`), one after another.
 //! So each session's record is encoded once, kept with the session's
-//! revision ([`crate::domain::session::Session::revision`]), and a listing is
-//! those records concatenated. Only sessions that changed since the last
+//! revision (in a [`SessionCache`]), and a listing is those records
+//! concatenated. Only sessions that changed since the last
 //! listing are turned into views and encoded again. The bytes are exactly
 //! prost's encoding of the same response (tested below and end to end).
 //!
 //! This path serves calls when no observer watches (the scenario harness's
 //! client mode needs the response as a message and goes the generic way).
 
-use std::collections::HashSet;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use prost::encoding::{DecodeContext, WireType};
@@ -21,16 +20,10 @@ use prost::Message;
 use tonic::{Request, Response, Status};
 
 use super::{methods, status, AutopilotService};
-use crate::domain::random_hash::RandomKeyMap;
-use crate::domain::session::SessionId;
-use crate::domain::{AutopilotError, Listed};
+use crate::domain::AutopilotError;
 use crate::proto::litrpc as p;
 use crate::wire;
-
-/// Sessions whose records are kept at most: a listing of more sessions
-/// encodes the rest on every call, so memory stays bounded (about 0.5 KB a
-/// session) however many sessions are stored.
-pub const CACHED_SESSIONS: usize = 10_000;
+use crate::wire::session_cache::SessionCache;
 
 /// The `sessions` field's number in `ListAutopilotSessionsResponse`.
 const SESSIONS_FIELD: u32 = 1;
@@ -83,64 +76,6 @@ fn session_record(session: p::Session) -> Bytes {
     buf.freeze()
 }
 
-/// Session IDs are four bytes of a random public key: no need for SipHash.
-type Records = RandomKeyMap<SessionId, (u64, Bytes)>;
-
-/// The records of recently listed sessions, by ID, with the revision each
-/// was encoded at.
-#[derive(Default)]
-pub struct EncodedSessions {
-    records: Mutex<Records>,
-}
-
-impl EncodedSessions {
-    fn lock(&self) -> MutexGuard<'_, Records> {
-        // Every critical section is a map lookup or insert: a poisoned lock
-        // still guards a valid map.
-        self.records.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn current(&self, id: &SessionId, revision: u64) -> Option<(SessionId, Bytes)> {
-        match self.lock().get(id) {
-            Some((at, record)) if *at == revision => Some((*id, record.clone())),
-            _ => None,
-        }
-    }
-
-    /// The whole response: every session's record, encoding the sessions
-    /// that changed and remembering them.
-    fn assemble(&self, listed: Vec<Listed<(SessionId, Bytes)>>) -> EncodedSessionList {
-        let mut records = Vec::with_capacity(listed.len());
-        let mut fresh = Vec::new();
-        for item in listed {
-            match item {
-                Listed::Known(known) => records.push(known),
-                Listed::Fresh { id, revision, view } => {
-                    let record = session_record(wire::session_out(*view));
-                    fresh.push((id, revision, record.clone()));
-                    records.push((id, record));
-                }
-            }
-        }
-        if !fresh.is_empty() {
-            let mut cache = self.lock();
-            if cache.len() + fresh.len() > CACHED_SESSIONS {
-                // Forget sessions no longer listed (reset, removed); past
-                // the limit, later sessions are simply not kept.
-                let listed: HashSet<SessionId> = records.iter().map(|(id, _)| *id).collect();
-                cache.retain(|id, _| listed.contains(id));
-            }
-            for (id, revision, record) in fresh {
-                if cache.len() >= CACHED_SESSIONS && !cache.contains_key(&id) {
-                    break;
-                }
-                cache.insert(id, (revision, record));
-            }
-        }
-        EncodedSessionList(records.into_iter().map(|(_, record)| record).collect())
-    }
-}
-
 impl AutopilotService {
     /// `ListAutopilotSessions`, answered from the session records: the same
     /// macaroon check and domain call as the generic handler.
@@ -156,7 +91,8 @@ impl AutopilotService {
             .list_sessions_with(|id, revision| cache.current(&id, revision))
             .await
             .map_err(status)?;
-        Ok(Response::new(cache.assemble(listed)))
+        let records = cache.assemble(listed, |view| session_record(wire::session_out(view)));
+        Ok(Response::new(EncodedSessionList(records)))
     }
 }
 
@@ -197,6 +133,9 @@ pub fn route(
     router.route_service(methods::LIST_SESSIONS, handler)
 }
 
+/// Each listed session's encoded record.
+pub type EncodedSessions = SessionCache<Bytes>;
+
 /// A cache shared by the service's clones.
 pub fn new_cache() -> Arc<EncodedSessions> {
     Arc::new(EncodedSessions::default())
@@ -227,12 +166,8 @@ mod tests {
             sessions: sessions.clone(),
         }
         .encode_to_vec();
-        let cache = EncodedSessions::default();
-        let listed = sessions
-            .into_iter()
-            .map(|s| Listed::Known(([1, 2, 3, 4], session_record(s))))
-            .collect();
-        assert_eq!(cache.assemble(listed).encode_to_vec(), expected);
+        let records = sessions.into_iter().map(session_record).collect();
+        assert_eq!(EncodedSessionList(records).encode_to_vec(), expected);
     }
 
     #[test]
@@ -243,18 +178,5 @@ mod tests {
         let bytes = response.encode_to_vec();
         let decoded = EncodedSessionList::decode(bytes.as_slice()).map_err(|e| e.to_string());
         assert_eq!(decoded.map(|d| d.encode_to_vec()), Ok(bytes));
-    }
-
-    #[test]
-    fn a_record_is_current_only_at_its_revision() {
-        let cache = EncodedSessions::default();
-        let record = Bytes::from_static(b"\x0a\x00");
-        cache.lock().insert([1, 2, 3, 4], (7, record.clone()));
-        assert_eq!(
-            cache.current(&[1, 2, 3, 4], 7),
-            Some(([1, 2, 3, 4], record))
-        );
-        assert_eq!(cache.current(&[1, 2, 3, 4], 8), None);
-        assert_eq!(cache.current(&[9, 9, 9, 9], 7), None);
     }
 }

@@ -2,6 +2,7 @@
 //! same port as gRPC: JSON in, the same prost messages and domain calls as
 //! the gRPC transport, JSON out. Translation only.
 
+mod cached_list;
 pub mod json;
 mod raw;
 
@@ -24,6 +25,7 @@ use crate::domain::{AutopilotCore, AutopilotError, Code};
 use crate::observe::{self, CallObserver, Rpc, Transport};
 use crate::proto::litrpc as p;
 use crate::wire;
+use crate::wire::session_cache::SessionCache;
 
 /// The REST header that carries the macaroon (grpc-gateway strips the
 /// `Grpc-Metadata-` prefix to make it the `macaroon` metadata key).
@@ -38,6 +40,8 @@ pub struct RestState {
     pub cors_origins: Arc<Vec<String>>,
     /// Watches every call (the scenario harness's client mode), if set.
     pub observer: Option<Arc<dyn CallObserver>>,
+    /// Each listed session's JSON, kept while the session is unchanged.
+    pub session_json: Arc<SessionCache<Arc<str>>>,
 }
 
 /// The REST routes, with litd's 404 and 501 answers.
@@ -222,6 +226,9 @@ async fn form_post_as_get_features(State(s): State<RestState>, headers: HeaderMa
 }
 
 async fn list_sessions(State(s): State<RestState>, headers: HeaderMap) -> Response {
+    if s.observer.is_none() {
+        return cached_list::list_sessions(&s, &headers).await;
+    }
     let request = p::ListAutopilotSessionsRequest {};
     s.call(Rpc::ListAutopilotSessions, &headers, request, |_| async {
         let sessions = s.core.list_sessions().await?;

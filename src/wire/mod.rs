@@ -2,6 +2,7 @@
 //! and the domain's types. Only transports use this module.
 
 pub mod rules;
+pub mod session_cache;
 
 use std::collections::BTreeMap;
 
