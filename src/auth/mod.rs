@@ -27,6 +27,7 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
@@ -223,26 +224,14 @@ impl Authenticator {
     /// macaroons. Never panics, whatever the input.
     pub fn check(
         &self,
-        values: &[&str],
+        values: &[impl AsRef<str>],
         full_method: &str,
         now: SystemTime,
     ) -> Result<(), AuthError> {
         let Some(required) = required_permission(full_method) else {
             return Err(AuthError::new("unknown request"));
         };
-        let [value] = values else {
-            return Err(AuthError::new(format!(
-                "expected 1 macaroon, got {}",
-                values.len()
-            )));
-        };
-        if let Some(init) = self.verified.get(value.as_bytes()) {
-            return allow_op_or_uri(&init, required, full_method, now).map_err(AuthError::invalid);
-        }
-        let raw = gofmt::hex_decode(value.as_bytes()).map_err(AuthError::invalid)?;
-        let init = self.init(&raw, now).map_err(AuthError::invalid)?;
-        let init = self.verified.keep(value.as_bytes(), init);
-        allow_op_or_uri(&init, required, full_method, now).map_err(AuthError::invalid)
+        self.check_op(values, required, full_method, now)
     }
 
     /// Checks a call that is not one of litd's RPCs (the mock's admin API)
@@ -250,9 +239,21 @@ impl Authenticator {
     /// `uri:<path>` is the fallback op, as `uri:<method>` is for RPCs.
     pub fn check_permission(
         &self,
-        values: &[&str],
+        values: &[impl AsRef<str>],
         required: (&str, &str),
         path: &str,
+        now: SystemTime,
+    ) -> Result<(), AuthError> {
+        self.check_op(values, required, path, now)
+    }
+
+    /// The check after the required op is known: one value, hex, then
+    /// steps 1-5, with steps 1-4 remembered per macaroon (`memo.rs`).
+    fn check_op(
+        &self,
+        values: &[impl AsRef<str>],
+        required: (&str, &str),
+        full_method: &str,
         now: SystemTime,
     ) -> Result<(), AuthError> {
         let [value] = values else {
@@ -261,19 +262,16 @@ impl Authenticator {
                 values.len()
             )));
         };
-        let raw = gofmt::hex_decode(value.as_bytes()).map_err(AuthError::invalid)?;
-        self.check_raw(&raw, required, path, now)
-            .map_err(AuthError::invalid)
-    }
-
-    fn check_raw(
-        &self,
-        raw: &[u8],
-        required: (&str, &str),
-        full_method: &str,
-        now: SystemTime,
-    ) -> Result<(), String> {
-        allow_op_or_uri(&self.init(raw, now)?, required, full_method, now)
+        let value = value.as_ref().as_bytes();
+        let init = match self.verified.get(value) {
+            Some(init) => init,
+            None => {
+                let raw = gofmt::hex_decode(value).map_err(AuthError::invalid)?;
+                let init = self.init(&raw, now).map_err(AuthError::invalid)?;
+                self.verified.keep(value, init)
+            }
+        };
+        allow_op_or_uri(&init, required, full_method, now).map_err(AuthError::invalid)
     }
 
     /// Steps 1-4 of the check (see `verify.rs`).
@@ -297,6 +295,12 @@ impl Authenticator {
             .map_err(|e| AuthError::new(format!("verification failed: {e}")))?;
         Ok(describe(&m, id))
     }
+}
+
+/// The values of a macaroon header as text (invalid UTF-8 replaced, which
+/// then fails the hex decoding with litd's text), borrowed when valid.
+pub fn header_texts<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Vec<Cow<'a, str>> {
+    values.into_iter().map(String::from_utf8_lossy).collect()
 }
 
 /// Step 5: the required op, else `uri:<full method>`, whose error counts.

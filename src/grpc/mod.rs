@@ -85,12 +85,8 @@ impl AutopilotService {
     }
 
     fn authorize(&self, metadata: &MetadataMap, method: &str) -> Result<(), String> {
-        let values: Vec<std::borrow::Cow<'_, str>> = metadata
-            .get_all("macaroon")
-            .iter()
-            .map(|v| String::from_utf8_lossy(v.as_bytes()))
-            .collect();
-        let values: Vec<&str> = values.iter().map(|v| v.as_ref()).collect();
+        let values =
+            crate::auth::header_texts(metadata.get_all("macaroon").iter().map(|v| v.as_bytes()));
         self.auth
             .check(&values, method, self.core.clock().now())
             .map_err(|e| e.message)

@@ -163,12 +163,12 @@ fn domain_error(e: AutopilotError) -> Response {
 impl RestState {
     /// The macaroon check for a call (the REST header carries the values).
     fn authorize(&self, headers: &HeaderMap, rpc: Rpc) -> Result<(), String> {
-        let values: Vec<String> = headers
-            .get_all(MACAROON_HEADER)
-            .iter()
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .collect();
-        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        let values = crate::auth::header_texts(
+            headers
+                .get_all(MACAROON_HEADER)
+                .iter()
+                .map(|v| v.as_bytes()),
+        );
         self.auth
             .check(&values, rpc.full_method(), self.core.clock().now())
             .map_err(|e| e.message)

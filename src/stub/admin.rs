@@ -53,12 +53,12 @@ const WRITE: (&str, &str) = ("autopilot", "write");
 
 impl AdminState {
     fn authorize(&self, headers: &HeaderMap, op: (&str, &str), path: &str) -> Option<Response> {
-        let values: Vec<String> = headers
-            .get_all(MACAROON_HEADER)
-            .iter()
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .collect();
-        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        let values = crate::auth::header_texts(
+            headers
+                .get_all(MACAROON_HEADER)
+                .iter()
+                .map(|v| v.as_bytes()),
+        );
         let full = format!("{PREFIX}{path}");
         self.auth
             .check_permission(&values, op, &full, self.core.clock().now())
