@@ -15,6 +15,7 @@ use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::Channel;
 
 use super::echo::{EchoMessage, ECHO_PATH};
+use crate::grpc::methods;
 use crate::proto::litrpc as p;
 use crate::proto::litrpc::autopilot_client::AutopilotClient;
 
@@ -162,25 +163,22 @@ impl Caller {
                 self.unary(channel, ECHO_PATH, message).await
             }
             Rpc::ListFeatures => {
-                let path = "/litrpc.Autopilot/ListAutopilotFeatures";
-                self.unary(channel, path, p::ListAutopilotFeaturesRequest {})
-                    .await
+                let message = p::ListAutopilotFeaturesRequest {};
+                self.unary(channel, methods::LIST_FEATURES, message).await
             }
             Rpc::AddSession => {
-                let path = "/litrpc.Autopilot/AddAutopilotSession";
-                self.unary(channel, path, self.add.clone()).await
+                let message = self.add.clone();
+                self.unary(channel, methods::ADD_SESSION, message).await
             }
             Rpc::ListSessions => {
-                let path = "/litrpc.Autopilot/ListAutopilotSessions";
-                self.unary(channel, path, p::ListAutopilotSessionsRequest {})
-                    .await
+                let message = p::ListAutopilotSessionsRequest {};
+                self.unary(channel, methods::LIST_SESSIONS, message).await
             }
             Rpc::RevokeSession => {
-                let path = "/litrpc.Autopilot/RevokeAutopilotSession";
                 let message = p::RevokeAutopilotSessionRequest {
                     local_public_key: self.revoke_key.clone(),
                 };
-                self.unary(channel, path, message).await
+                self.unary(channel, methods::REVOKE_SESSION, message).await
             }
         }
     }

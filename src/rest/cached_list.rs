@@ -3,10 +3,10 @@
 //! object with those texts joined into its `sessions` array, byte for byte
 //! what the generic path writes (tested end to end in `tests/rest_gateway.rs`).
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 
-use super::{domain_error, json, RestState};
+use super::{domain_error, json, ok_json_text, RestState};
 use crate::domain::AutopilotError;
 use crate::observe::Rpc;
 use crate::wire;
@@ -32,24 +32,5 @@ pub(super) async fn list_sessions(s: &RestState, headers: &HeaderMap) -> Respons
             .to_string()
             .into()
     });
-    let mut body = String::with_capacity(16 + sessions.iter().map(|j| j.len() + 1).sum::<usize>());
-    body.push_str("{\"sessions\":[");
-    for (i, session) in sessions.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(session);
-    }
-    body.push_str("]}");
-    let mut response = (StatusCode::OK, body).into_response();
-    let response_headers = response.headers_mut();
-    response_headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response_headers.insert(
-        "grpc-metadata-content-type",
-        HeaderValue::from_static("application/grpc"),
-    );
-    response
+    ok_json_text(format!("{{\"sessions\":[{}]}}", sessions.join(",")))
 }

@@ -137,7 +137,11 @@ pub fn error_response(code: Code, message: &str) -> Response {
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    json_text_response(status, body.to_string())
+}
+
+fn json_text_response(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -147,7 +151,12 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
 }
 
 fn ok_response(type_name: &str, message: &impl serde::Serialize) -> Response {
-    let mut response = json_response(StatusCode::OK, &json::to_litd_json(type_name, message));
+    ok_json_text(json::to_litd_json(type_name, message).to_string())
+}
+
+/// A successful call's response from its JSON text.
+fn ok_json_text(body: String) -> Response {
+    let mut response = json_text_response(StatusCode::OK, body);
     // Carried over from the gRPC response headers, as grpc-gateway does.
     response.headers_mut().insert(
         "grpc-metadata-content-type",
