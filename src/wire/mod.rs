@@ -3,6 +3,7 @@
 
 pub mod rules;
 pub mod session_cache;
+pub mod status;
 
 use std::collections::BTreeMap;
 
