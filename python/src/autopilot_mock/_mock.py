@@ -1,5 +1,6 @@
 """One running ``autopilot-mock serve`` process and its admin API."""
 
+import atexit
 import http.client
 import json
 import os
@@ -11,12 +12,23 @@ import subprocess
 import tempfile
 import threading
 import urllib.parse
+import weakref
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from ._binary import binary_path
 
 ADMIN = "/_autopilot-mock/v1"
+
+# Mocks not stopped yet: an interpreter that exits without stop() (a test
+# that crashed, a forgotten context manager) still ends them.
+_running: "weakref.WeakSet[Mock]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_leftovers() -> None:
+    for mock in list(_running):
+        mock.stop(timeout=5)
 
 
 class MockError(RuntimeError):
@@ -53,6 +65,7 @@ class Mock:
         self.returncode: Optional[int] = None
         self.output: List[str] = []
         self._tls = ssl.create_default_context(cadata=self.tls_cert_pem.decode("ascii"))
+        _running.add(self)
 
     # ---------------------------------------------------------- admin API
     def _admin(self, method: str, path: str, body: Any = None) -> Any:
@@ -138,6 +151,7 @@ class Mock:
         if self._owned_dir is not None:
             shutil.rmtree(self._owned_dir, ignore_errors=True)
             self._owned_dir = None
+        _running.discard(self)
         return self.returncode
 
     def logs(self) -> str:
