@@ -10,7 +10,8 @@
 # /lit (a volume: tls.cert and regtest/lit.macaroon for your clients, kept
 # across restarts). Arguments after the image name replace the command, e.g.
 # `docker run ... autopilot-mock serve --listen 0.0.0.0:8443 --lit-dir /lit --seed 1`.
-# A runtime provides /dev/urandom, which the static binary reads for keys.
+# A container runtime provides /dev/random and /dev/urandom, which the static
+# binary opens for keys (without them it exits 1 and says so).
 
 # ---- what every variant shares: /lit, the one directory the mock writes to
 FROM scratch AS base

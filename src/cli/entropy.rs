@@ -2,10 +2,11 @@
 //!
 //! Keys, secrets, macaroon root keys and TLS keys are all drawn from it. A
 //! statically linked binary (`scripts/build-static.sh`) cannot find glibc's
-//! `getrandom` at run time, so the `getrandom` crates fall back to reading
-//! `/dev/urandom`; in a `FROM scratch` image or a bare chroot without it, the
+//! `getrandom` at run time, so the `getrandom` crates fall back to the device
+//! files: they poll `/dev/random` (until the kernel's pool is ready), then read
+//! `/dev/urandom`. In a `FROM scratch` image or a bare chroot without them, the
 //! first draw used to panic deep inside `rand` ("could not initialize
-//! ThreadRng"). Checking once, before anything draws, turns that into a
+//! ThreadRng"). Container runtimes provide both. Checking once, before anything draws, turns that into a
 //! message a person can act on and a non-zero exit.
 
 use rand::TryRngCore;
@@ -17,9 +18,9 @@ pub fn check_os_random() -> Result<(), String> {
     rand::rngs::OsRng.try_fill_bytes(&mut probe).map_err(|e| {
         format!(
             "cannot read random bytes from the operating system ({e}); keys, secrets and \
-             macaroons need them. A static binary reads /dev/urandom: in a container or \
-             chroot, provide it (e.g. `-v /dev/urandom:/dev/urandom`, or \
-             `mknod -m 444 ROOT/dev/urandom c 1 9`)"
+             macaroons need them. A static binary opens /dev/random and /dev/urandom: in a \
+             chroot or bare root, provide both (bind-mount them, or `mknod -m 444 \
+             ROOT/dev/random c 1 8` and `mknod -m 444 ROOT/dev/urandom c 1 9`)"
         )
     })
 }

@@ -191,22 +191,26 @@ part_image() {
     check "the image holds the static binary" cmp -s "$BIN" "$root/autopilot-mock"
     check "the image holds /lit" test -d "$root/lit"
 
-    # Without /dev/urandom: a clear error and a non-zero exit, no panic.
+    # Without /dev/random and /dev/urandom (a static binary's getrandom opens
+    # both): a clear error and a non-zero exit, no panic.
     rm -rf "$root/dev"
     err=$(timeout 20 chroot "$root" /autopilot-mock serve --listen 127.0.0.1:0 --lit-dir /lit 2>&1 >/dev/null)
     local rc=$?
     echo "without /dev/urandom: exit $rc: $err" >&2
     check "no /dev/urandom: exit 1" test "$rc" -eq 1
-    check "no /dev/urandom: the message names it" grep -q 'cannot read random bytes from the operating system.*/dev/urandom' <<<"$err"
+    check "no /dev/urandom: the message names it" grep -q 'cannot read random bytes from the operating system.*/dev/random and /dev/urandom' <<<"$err"
     check "no /dev/urandom: no panic" bash -c '! grep -q panicked <<<"$1"' _ "$err"
 
-    # With it (a character device, as a container runtime provides): the
+    # With them (character devices, as a container runtime provides): the
     # image's own command, on a free port, and a real call.
     mkdir -p "$root/dev"
-    if ! mknod -m 444 "$root/dev/urandom" c 1 9 2>/dev/null; then
-        touch "$root/dev/urandom" && mount --bind /dev/urandom "$root/dev/urandom" || return 1
-        BIND_MOUNT="$root/dev/urandom"
-    fi
+    local dev bind_mounts=()
+    for dev in random:8 urandom:9; do
+        if ! mknod -m 444 "$root/dev/${dev%:*}" c 1 "${dev#*:}" 2>/dev/null; then
+            touch "$root/dev/${dev%:*}" && mount --bind "/dev/${dev%:*}" "$root/dev/${dev%:*}" || return 1
+            bind_mounts+=("$root/dev/${dev%:*}")
+        fi
+    done
     mapfile -t cmd < <(jq -r '.Entrypoint[], .Cmd[]' <<<"$config")
     cmd=("${cmd[@]/0.0.0.0:8443/127.0.0.1:0}")
     chroot "$root" "${cmd[@]}" >"$WORK/image-ready" 2>"$WORK/image-log" &
@@ -222,7 +226,7 @@ part_image() {
     kill -TERM "$pid"
     wait "$pid"
     check "SIGTERM: exit 0" test $? -eq 0
-    [[ -n ${BIND_MOUNT:-} ]] && umount "$BIND_MOUNT"
+    for dev in "${bind_mounts[@]}"; do umount "$dev"; done
     "${podman[@]}" rmi -f localhost/autopilot-mock:test >/dev/null 2>&1
     return 0
 }
