@@ -123,21 +123,29 @@ part_python() {
 
 # -------------------------------------------------------------------- node
 part_node() {
-    local proj="$WORK/node-project" tarballs out
+    local proj="$WORK/node-project" tarballs out types_passed=0 types_failed=0
     tarballs=$(bash "$ROOT/node/pack.sh" "$BIN" "$WORK/npm") || return 1
     mkdir -p "$proj"
     echo '{"name": "autopilot-mock-user", "version": "0.0.0", "private": true}' >"$proj/package.json"
-    log "npm install the two packed packages into a fresh project"
+    log "npm install the two packed packages (and tsc, for the types) into a fresh project"
     # shellcheck disable=SC2086  # two paths, no spaces (mktemp)
-    (cd "$proj" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error $tarballs) >&2 || return 1
+    (cd "$proj" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error $tarballs \
+        typescript@5.9.3 @types/node@20.19.43) >&2 || return 1
+    cp "$HERE/types-check.ts" "$proj/"
+    if (cd "$proj" && ./node_modules/.bin/tsc --noEmit --strict --types node types-check.ts) >&2; then
+        types_passed=1
+    else
+        echo "FAIL: index.d.ts does not type-check types-check.ts" >&2
+        types_failed=1
+    fi
     cp "$HERE/node_package.test.js" "$proj/"
     readme_snippet node "$proj/readme.test.js" || return 1
     out=$(cd "$proj" && env -u AUTOPILOT_MOCK_BIN NODE_PATH="${AUTOPILOT_MOCK_NODE_CLIENTS:?}/node_modules" \
         node --test node_package.test.js readme.test.js 2>&1)
     local rc=$?
     echo "$out" >&2
-    node_passed=$(grep -oE '^# pass [0-9]+' <<<"$out" | cut -d' ' -f3)
-    node_failed=$(grep -oE '^# fail [0-9]+' <<<"$out" | cut -d' ' -f3)
+    node_passed=$(($(grep -oE '^# pass [0-9]+' <<<"$out" | cut -d' ' -f3) + ${types_passed:-0}))
+    node_failed=$(($(grep -oE '^# fail [0-9]+' <<<"$out" | cut -d' ' -f3) + ${types_failed:-0}))
     return $rc
 }
 
