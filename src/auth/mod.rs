@@ -27,11 +27,13 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 pub use macaroon_id::{canonical_ops, MacaroonId, MacaroonOp};
+
+/// Go's `%q` of a byte string, for other modules that print Go texts.
+pub(crate) use gofmt::quote as go_quote;
 
 /// Location written into every macaroon litd bakes.
 pub const MACAROON_LOCATION: &str = "litd";
@@ -214,17 +216,19 @@ impl Authenticator {
     /// Checks one call, as litd does before running the handler.
     ///
     /// `values` are all values of the `macaroon` gRPC metadata key (or of the
-    /// REST `Grpc-Metadata-Macaroon` header) as received (hex text);
+    /// REST `Grpc-Metadata-Macaroon` header) as received: the raw header
+    /// bytes, which need not be UTF-8 (see [`decode_header_hex`]);
     /// `full_method` is e.g. `/litrpc.Autopilot/AddAutopilotSession`.
     ///
     /// Like lnd, a failed entity:action check is retried with the
-    /// `uri:<full_method>` op and the retry's error is returned; so a caveat
-    /// failure (e.g. an expired `time-before`) on an entity:action macaroon
-    /// reads `permission denied`, and shows its own text only on `uri:`
-    /// macaroons. Never panics, whatever the input.
+    /// `uri:<full_method>` op and the retry's error is returned; the bakery
+    /// checks the caveats on both attempts, so a failing caveat (e.g. an
+    /// expired `time-before`) reads its own text on any macaroon, and
+    /// `permission denied` only comes when every caveat holds. Never panics,
+    /// whatever the input.
     pub fn check(
         &self,
-        values: &[impl AsRef<str>],
+        values: &[impl AsRef<[u8]>],
         full_method: &str,
         now: SystemTime,
     ) -> Result<(), AuthError> {
@@ -239,7 +243,7 @@ impl Authenticator {
     /// `uri:<path>` is the fallback op, as `uri:<method>` is for RPCs.
     pub fn check_permission(
         &self,
-        values: &[impl AsRef<str>],
+        values: &[impl AsRef<[u8]>],
         required: (&str, &str),
         path: &str,
         now: SystemTime,
@@ -251,7 +255,7 @@ impl Authenticator {
     /// steps 1-5, with steps 1-4 remembered per macaroon (`memo.rs`).
     fn check_op(
         &self,
-        values: &[impl AsRef<str>],
+        values: &[impl AsRef<[u8]>],
         required: (&str, &str),
         full_method: &str,
         now: SystemTime,
@@ -262,11 +266,11 @@ impl Authenticator {
                 values.len()
             )));
         };
-        let value = value.as_ref().as_bytes();
+        let value = value.as_ref();
         let init = match self.verified.get(value) {
             Some(init) => init,
             None => {
-                let raw = gofmt::hex_decode(value).map_err(AuthError::invalid)?;
+                let raw = decode_header_hex(value).map_err(AuthError::invalid)?;
                 let init = self.init(&raw, now).map_err(AuthError::invalid)?;
                 self.verified.keep(value, init)
             }
@@ -297,10 +301,13 @@ impl Authenticator {
     }
 }
 
-/// The values of a macaroon header as text (invalid UTF-8 replaced, which
-/// then fails the hex decoding with litd's text), borrowed when valid.
-pub fn header_texts<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Vec<Cow<'a, str>> {
-    values.into_iter().map(String::from_utf8_lossy).collect()
+/// A `macaroon` header value decoded as lnd does it: Go's
+/// `hex.DecodeString` on the raw bytes. A byte that is not a hex digit is
+/// reported as that byte (`encoding/hex: invalid byte: U+00FF 'ÿ'` for a raw
+/// 0xFF), never as a character decoded from UTF-8: net/http and grpc-go
+/// hand obs-text bytes on unchanged (reference, Correction 8).
+pub fn decode_header_hex(value: &[u8]) -> Result<Vec<u8>, String> {
+    gofmt::hex_decode(value)
 }
 
 /// Step 5: the required op, else `uri:<full method>`, whose error counts.

@@ -85,8 +85,11 @@ impl AutopilotService {
     }
 
     fn authorize(&self, metadata: &MetadataMap, method: &str) -> Result<(), String> {
-        let values =
-            crate::auth::header_texts(metadata.get_all("macaroon").iter().map(|v| v.as_bytes()));
+        let values: Vec<&[u8]> = metadata
+            .get_all("macaroon")
+            .iter()
+            .map(|v| v.as_bytes())
+            .collect();
         self.auth
             .check(&values, method, self.core.clock().now())
             .map_err(|e| e.message)

@@ -53,12 +53,11 @@ const WRITE: (&str, &str) = ("autopilot", "write");
 
 impl AdminState {
     fn authorize(&self, headers: &HeaderMap, op: (&str, &str), path: &str) -> Option<Response> {
-        let values = crate::auth::header_texts(
-            headers
-                .get_all(MACAROON_HEADER)
-                .iter()
-                .map(|v| v.as_bytes()),
-        );
+        let values: Vec<&[u8]> = headers
+            .get_all(MACAROON_HEADER)
+            .iter()
+            .map(|v| v.as_bytes())
+            .collect();
         let full = format!("{PREFIX}{path}");
         self.auth
             .check_permission(&values, op, &full, self.core.clock().now())

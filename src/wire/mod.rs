@@ -1,6 +1,7 @@
 //! Translation between the prost wire messages (shared by gRPC and REST)
 //! and the domain's types. Only transports use this module.
 
+pub mod protojson_in;
 pub mod rules;
 pub mod session_cache;
 

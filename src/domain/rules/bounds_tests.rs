@@ -93,8 +93,19 @@ fn bounds_history_limit() {
     assert_eq!(
         hl(0, 3600).check_bounds(&min, &max, now).unwrap_err(),
         "history-limit start date not valid for given the minimum required start date. \
-         Start date should at least be 2023-11-13 22:13:20 +0000 UTC or the duration should \
-         at least be 24h0m0s"
+         Start date should at least be 2023-11-13 22:13:20 +0000 UTC m=-86400.000000000 or the \
+         duration should at least be 24h0m0s"
+    );
+    // litd's monotonic reading: the time since its start, 5 minutes here.
+    let later = crate::domain::rules::go_time::GoNow {
+        wall: now,
+        monotonic_nanos: 300_000_000_007,
+    };
+    assert_eq!(
+        hl(0, 3600).check_bounds(&min, &max, later).unwrap_err(),
+        "history-limit start date not valid for given the minimum required start date. \
+         Start date should at least be 2023-11-13 22:13:20 +0000 UTC m=-86099.999999993 or the \
+         duration should at least be 24h0m0s"
     );
     let min = hl(1_699_999_000, 0);
     assert_eq!(

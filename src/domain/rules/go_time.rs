@@ -25,6 +25,29 @@ pub struct GoTime {
     /// Seconds east of UTC; 0 prints as `UTC`/`Z`, anything else as a
     /// nameless fixed zone (what Go's RFC 3339 parser makes of `+02:00`).
     offset: i32,
+    /// The monotonic clock reading (nanoseconds since the process started)
+    /// that `time.Now()` carries and `String()` prints as ` m=±s.n`.
+    mono: Option<i64>,
+}
+
+/// "Now" as Go's `time.Now()` gives it: the wall clock and the monotonic
+/// reading. For the mock the monotonic reading is the time on the mock's
+/// clock since the core was created (litd's process start), so it is
+/// deterministic under a manual clock and moves with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GoNow {
+    pub wall: SystemTime,
+    pub monotonic_nanos: i64,
+}
+
+impl From<SystemTime> for GoNow {
+    /// A process that started at `wall`.
+    fn from(wall: SystemTime) -> GoNow {
+        GoNow {
+            wall,
+            monotonic_nanos: 0,
+        }
+    }
 }
 
 impl GoTime {
@@ -33,6 +56,7 @@ impl GoTime {
         sec: 0,
         nsec: 0,
         offset: 0,
+        mono: None,
     };
 
     /// A parsed civil time: unix seconds (in range), nanoseconds and the
@@ -42,6 +66,7 @@ impl GoTime {
             sec: unix + UNIX_TO_INTERNAL,
             nsec,
             offset,
+            mono: None,
         }
     }
 
@@ -51,6 +76,7 @@ impl GoTime {
             sec: secs.wrapping_add(UNIX_TO_INTERNAL),
             nsec: 0,
             offset: 0,
+            mono: None,
         }
     }
 
@@ -63,6 +89,15 @@ impl GoTime {
             sec: secs.saturating_add(UNIX_TO_INTERNAL),
             nsec: n.rem_euclid(NANOS as i128) as u32,
             offset: 0,
+            mono: None,
+        }
+    }
+
+    /// `time.Now()`: the instant with its monotonic reading.
+    pub fn now(now: GoNow) -> GoTime {
+        GoTime {
+            mono: Some(now.monotonic_nanos),
+            ..GoTime::from_system(now.wall)
         }
     }
 
@@ -99,10 +134,13 @@ impl GoTime {
         } else {
             -i64::MAX
         };
+        // Go keeps the monotonic reading unless adding overflows it.
+        let mono = self.mono.and_then(|m| m.checked_add(d));
         GoTime {
             sec,
             nsec: nsec as u32,
             offset: self.offset,
+            mono,
         }
     }
 
@@ -123,7 +161,8 @@ impl GoTime {
         (y, m, d, secs / 3600, secs / 60 % 60, secs % 60)
     }
 
-    /// `t.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`.
+    /// `t.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`, then
+    /// ` m=±<seconds>.<9 digits>` when the time carries a monotonic reading.
     pub fn go_string(&self) -> String {
         let (y, mo, d, h, mi, s) = self.civil();
         let zone = offset_text(self.offset, false);
@@ -132,11 +171,21 @@ impl GoTime {
         } else {
             zone.clone()
         };
-        format!(
+        let mut text = format!(
             "{}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}{} {zone} {name}",
             year_text(y),
             nanos_text(self.nsec)
-        )
+        );
+        if let Some(m) = self.mono {
+            let sign = if m < 0 { '-' } else { '+' };
+            let m = m.unsigned_abs();
+            text.push_str(&format!(
+                " m={sign}{}.{:09}",
+                m / NANOS as u64,
+                m % NANOS as u64
+            ));
+        }
+        text
     }
 
     /// `t.MarshalJSON()` as `encoding/json` reports it: RFC 3339 with

@@ -64,6 +64,23 @@ fn add_and_sub_saturate_like_go() {
         sec: i64::MAX - 5,
         ..GoTime::ZERO
     };
+    // The monotonic reading moves with Add and prints as Go's m=.
+    let now = GoTime::now(GoNow {
+        wall: SystemTime::UNIX_EPOCH + std::time::Duration::new(1_700_000_000, 123_456_789),
+        monotonic_nanos: 431,
+    });
+    assert_eq!(
+        now.add(-86_400 * NANOS).go_string(),
+        "2023-11-13 22:13:20.123456789 +0000 UTC m=-86399.999999569"
+    );
+    assert_eq!(
+        now.add(2 * NANOS).go_string(),
+        "2023-11-14 22:13:22.123456789 +0000 UTC m=+2.000000431"
+    );
+    assert_eq!(
+        GoTime::from_unix(1_700_000_000).go_string(),
+        "2023-11-14 22:13:20 +0000 UTC"
+    );
     assert_eq!(late.add(i64::MAX).sec, i64::MAX);
     let early = GoTime {
         sec: -i64::MAX + 5,

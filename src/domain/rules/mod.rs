@@ -8,8 +8,6 @@
 //! litd's texts come from Go's `encoding/json`, `time` and `fmt` packages,
 //! so the small Go-compatible pieces live here too (`go_json`, `go_time`).
 
-use std::time::SystemTime;
-
 mod value;
 pub use value::*;
 
@@ -197,7 +195,13 @@ impl Rule {
     /// refused with `min value is not of type <X>`, and only where litd
     /// looks at it: history-limit and on-chain-budget ignore max, the two
     /// restriction rules check nothing.
-    pub fn check_bounds(&self, min: &Rule, max: &Rule, now: SystemTime) -> Result<(), String> {
+    pub fn check_bounds(
+        &self,
+        min: &Rule,
+        max: &Rule,
+        now: impl Into<go_time::GoNow>,
+    ) -> Result<(), String> {
+        let now = now.into();
         use std::mem::discriminant as kind;
         let uses_max = matches!(
             self,
