@@ -5,7 +5,7 @@
 //! reproduces both: real V2 macaroons (location `litd`, bakery version-3
 //! identifiers, HMAC-SHA256 chain from `HMAC("macaroons-key-generator", root
 //! key)`), lnd's check order, and the Go libraries' error wording (see
-//! `verify` for the order and `wire`/`gofmt`/`gotime` for the texts).
+//! `verify` for the order, `wire` and [`crate::gocompat`] for the texts).
 //!
 //! The codec is hand-written rather than delegated to `libmacaroon`, although
 //! that crate does read and write V2 with binary identifiers: the check must
@@ -15,8 +15,6 @@
 //! piece of real cryptography beyond HMAC (decrypting third-party caveat
 //! keys), and the tests use it as an independent implementation.
 
-mod gofmt;
-mod gotime;
 mod macaroon_id;
 mod memo;
 mod verify;
@@ -30,10 +28,10 @@ mod tests;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-pub use macaroon_id::{canonical_ops, MacaroonId, MacaroonOp};
+use crate::gocompat::fmt as gofmt;
+use crate::gocompat::time::{format_rfc3339_nano, unix_nanos};
 
-/// Go's `%q` of a byte string, for other modules that print Go texts.
-pub(crate) use gofmt::quote as go_quote;
+pub use macaroon_id::{canonical_ops, MacaroonId, MacaroonOp};
 
 /// Location written into every macaroon litd bakes.
 pub const MACAROON_LOCATION: &str = "litd";
@@ -281,7 +279,7 @@ impl Authenticator {
     /// Steps 1-4 of the check (see `verify.rs`).
     fn init(&self, raw: &[u8], now: SystemTime) -> Result<verify::Init, String> {
         let (m, id) = verify::parse_v2_id3(raw)?;
-        verify::init(&self.root_keys, &m, &id, gotime::system_time_nanos(now))
+        verify::init(&self.root_keys, &m, &id, unix_nanos(now))
     }
 
     /// Whether `raw` is a V2 macaroon signed with one of our root keys
@@ -317,7 +315,7 @@ fn allow_op_or_uri(
     full_method: &str,
     now: SystemTime,
 ) -> Result<(), String> {
-    let now = gotime::system_time_nanos(now);
+    let now = unix_nanos(now);
     if verify::allow(init, required, now).is_ok() {
         return Ok(());
     }
@@ -381,7 +379,7 @@ pub fn add_first_party_caveat(raw: &[u8], caveat: &str) -> Result<Vec<u8>, AuthE
 
 /// `time-before <RFC3339Nano UTC>`, formatted as Go formats it.
 pub fn time_before_caveat(t: SystemTime) -> String {
-    format!("time-before {}", gotime::format_rfc3339_nano(t))
+    format!("time-before {}", format_rfc3339_nano(t))
 }
 
 /// Flips one bit of the signature (the last byte of the encoding) so the

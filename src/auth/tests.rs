@@ -204,7 +204,12 @@ fn time_before() {
 
 #[test]
 fn standard_and_unknown_caveats() {
-    let sat = |c: &str| format!("caveat {} not satisfied: ", gofmt::quote(c.as_bytes()));
+    let sat = |c: &str| {
+        format!(
+            "caveat {} not satisfied: ",
+            crate::gocompat::fmt::quote(c.as_bytes())
+        )
+    };
     let cases: &[(&[&str], String)] = &[
         (
             &["ipaddr 127.0.0.1"],

@@ -20,10 +20,10 @@
 
 use std::collections::BTreeMap;
 
-use super::gofmt::{lossy, quote};
-use super::gotime::{parse_rfc3339_nano, UnixNanos};
 use super::macaroon_id::{MacaroonId, ID_VERSION};
 use super::wire::{self, WireMacaroon};
+use crate::gocompat::fmt::{lossy, quote};
+use crate::gocompat::parse_rfc3339_nano;
 
 /// The bakery's `LoginOp`, which gets special treatment during init.
 const LOGIN: (&str, &str) = ("login", "login");
@@ -60,7 +60,7 @@ pub(crate) fn init(
     root_keys: &BTreeMap<Vec<u8>, [u8; 32]>,
     m: &WireMacaroon,
     id: &MacaroonId,
-    now: UnixNanos,
+    now: i128,
 ) -> Result<Init, String> {
     if id.ops.first().is_none_or(|op| op.actions.is_empty()) {
         return Err("cannot retrieve macaroon: no operations found in macaroon".into());
@@ -157,7 +157,7 @@ fn third_party_failure(key: &[u8; 32], m: &WireMacaroon, i: usize) -> String {
 /// Step 5, one `Allow` call for one op: the macaroon's caveats are checked
 /// whether or not it holds the op; the first error (init errors, then the
 /// caveat error) is returned as is, `permission denied` when there is none.
-pub(crate) fn allow(init: &Init, op: (&str, &str), now: UnixNanos) -> Result<(), String> {
+pub(crate) fn allow(init: &Init, op: (&str, &str), now: i128) -> Result<(), String> {
     match init {
         Init::Invalid(e) => Err(e.clone()),
         Init::Valid {
@@ -183,7 +183,7 @@ pub(crate) fn allow(init: &Init, op: (&str, &str), now: UnixNanos) -> Result<(),
 /// the standard checkers `time-before`, `declared` and `error` are
 /// registered for litd's service (bakery `allCheckers`; lndclient adds
 /// none), so no caveat depends on the op being checked.
-pub(crate) fn check_conditions(conditions: &[Vec<u8>], now: UnixNanos) -> Result<(), String> {
+pub(crate) fn check_conditions(conditions: &[Vec<u8>], now: i128) -> Result<(), String> {
     let declared = infer_declared(conditions);
     conditions
         .iter()
@@ -238,7 +238,7 @@ fn split_once_space(b: &[u8]) -> Option<(&[u8], &[u8])> {
 fn check_first_party(
     cav: &[u8],
     declared: &BTreeMap<Vec<u8>, Vec<u8>>,
-    now: UnixNanos,
+    now: i128,
 ) -> Result<(), String> {
     let (cond, arg) =
         parse_caveat(cav).map_err(|e| format!("cannot parse caveat {}: {e}", quote(cav)))?;

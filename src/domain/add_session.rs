@@ -14,11 +14,11 @@ use super::pairing;
 use super::privacy::{obfuscate_config, obfuscate_rule, PrivacyFlags, PrivacyMap};
 use super::recipe;
 use super::remote::{Registration, RemoteFeature};
-use super::rules::go_time::GoNow;
 use super::rules::{bounds_error, Rule, RuleValue};
 use super::service::{remote_error, AutopilotCore};
 use super::session::{FeatureRules, Session, SessionId, SessionState, SessionView};
 use super::store::expiry_nanos;
+use crate::gocompat::time::GoNow;
 
 /// A request as the domain sees it (wire-free `AddAutopilotSessionRequest`).
 /// `session_rules` is absent: litd never reads it.

@@ -23,8 +23,8 @@ use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::FileDescriptorSet;
 use serde_json::{Map, Value};
 
-use crate::auth::go_quote;
-use crate::domain::rules::go_json;
+use crate::gocompat::fmt::quote as go_quote;
+use crate::gocompat::json as go_json;
 use crate::proto::FILE_DESCRIPTOR_SET;
 
 /// 0: not chosen yet; 1: space; 2: no-break space.

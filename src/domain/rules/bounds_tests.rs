@@ -25,15 +25,23 @@ fn bounds_rate_limit() {
     assert_eq!(rl((2000, 2), (20, 2)).check_bounds(&min, &max, now), Ok(()));
     // 0/0 is NaN, which compares false and so passes; 1/0 is Inf.
     assert_eq!(rl((0, 0), (1, 1)).check_bounds(&min, &max, now), Ok(()));
-    assert!(rl((1, 0), (1, 1)).check_bounds(&min, &max, now).is_err());
+    assert_eq!(
+        rl((1, 0), (1, 1))
+            .check_bounds(&min, &max, now)
+            .unwrap_err(),
+        "read limit is not between the min and max"
+    );
     let no_read = json(
         RATE_LIMIT,
         r#"{"write_limit":{"iterations":1,"num_hours":1}}"#,
     )
     .unwrap();
-    assert!(rl((1, 1), (1, 1))
-        .check_bounds(&no_read, &max, now)
-        .is_err());
+    assert_eq!(
+        rl((1, 1), (1, 1))
+            .check_bounds(&no_read, &max, now)
+            .unwrap_err(),
+        "cannot check rate-limit: a read limit is missing"
+    );
 }
 
 #[test]
@@ -97,7 +105,7 @@ fn bounds_history_limit() {
          duration should at least be 24h0m0s"
     );
     // litd's monotonic reading: the time since its start, 5 minutes here.
-    let later = crate::domain::rules::go_time::GoNow {
+    let later = crate::gocompat::time::GoNow {
         wall: now,
         monotonic_nanos: 300_000_000_007,
     };

@@ -3,9 +3,9 @@
 //! Duration time.Duration}`; either a fixed start date or a duration back
 //! from now.
 
-use super::go_json::{each_field, At, Dec, Json};
-use super::go_time::{duration_string, GoNow, GoTime};
 use super::{HistoryLimit, RuleValue};
+use crate::gocompat::json::{each_field, At, Dec, Json};
+use crate::gocompat::time::{duration_string, GoNow, GoTime};
 
 const NANOS: i64 = 1_000_000_000;
 

@@ -6,7 +6,7 @@
 //! that goes into the rules caveat, and the proto form shown to callers.
 //!
 //! litd's texts come from Go's `encoding/json`, `time` and `fmt` packages,
-//! so the small Go-compatible pieces live here too (`go_json`, `go_time`).
+//! reproduced in [`crate::gocompat`].
 
 mod value;
 pub use value::*;
@@ -14,17 +14,14 @@ pub use value::*;
 mod channel_constraint;
 mod channel_policy_bounds;
 mod channel_restrict;
-pub(crate) mod go_json;
-mod go_json_codec;
-pub mod go_time;
-mod go_time_parse;
 mod history_limit;
 mod on_chain_budget;
 mod peer_restrict;
 mod rate_limit;
 
+use crate::gocompat::json as go_json;
+pub(crate) use crate::gocompat::json::quote as go_json_quote;
 pub use channel_restrict::ChannelRestrictRule;
-pub use go_json_codec::quote as go_json_quote;
 pub use history_limit::HistoryLimitRule;
 pub use peer_restrict::PeerRestrictRule;
 
@@ -199,7 +196,7 @@ impl Rule {
         &self,
         min: &Rule,
         max: &Rule,
-        now: impl Into<go_time::GoNow>,
+        now: impl Into<crate::gocompat::time::GoNow>,
     ) -> Result<(), String> {
         let now = now.into();
         use std::mem::discriminant as kind;

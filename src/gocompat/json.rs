@@ -1,7 +1,8 @@
-//! Just enough of Go's `encoding/json` for litd's rule values and feature
-//! configs. litd reads the remote server's rule bytes and the caller's
-//! feature configs with `json.Unmarshal` and writes them back with
-//! `json.Marshal`, and its error texts come straight from that package, so
+//! Just enough of Go's `encoding/json` for litd's rule values, feature
+//! configs and REST bodies. litd reads the remote server's rule bytes and the
+//! caller's feature configs with `json.Unmarshal` and writes them back with
+//! `json.Marshal`, grpc-gateway takes a body's first value with a
+//! `json.Decoder`, and their error texts come straight from that package, so
 //! the mock needs: a reader that accepts and refuses exactly what Go's
 //! scanner does, with its messages; decoding helpers that follow Go's rules
 //! for struct fields (case-insensitive keys, unknown keys ignored, the first
@@ -11,7 +12,7 @@
 //! Nothing here recurses on the input's nesting: Go accepts 10 000 levels,
 //! which would overflow a small thread stack if walked recursively.
 
-pub(crate) use super::go_json_codec::*;
+pub(crate) use super::json_codec::*;
 
 /// Go's `maxNestingDepth`.
 const MAX_DEPTH: usize = 10_000;
@@ -433,5 +434,5 @@ fn push_utf8_go(out: &mut String, mut b: &[u8]) {
 }
 
 #[cfg(test)]
-#[path = "go_json_tests.rs"]
+#[path = "json_tests.rs"]
 mod tests;

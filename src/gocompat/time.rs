@@ -1,16 +1,33 @@
-//! Go's `time.Time` and `time.Duration`, as far as the history-limit rule
-//! needs them. litd keeps that rule as `{StartDate time.Time, Duration
+//! Go's `time.Time` and `time.Duration`, as far as litd's texts need them.
+//! litd keeps the history-limit rule as `{StartDate time.Time, Duration
 //! time.Duration}`, and its JSON, its proto form and its error texts all go
 //! through Go's time package, so the mock copies that package's arithmetic
-//! (wrapping and saturating where Go does) and its text forms.
+//! (wrapping and saturating where Go does) and its text forms; the
+//! `time-before` caveat is written in `RFC3339Nano`.
 //!
 //! Assumption: litd runs with its local zone set to UTC (the usual container
 //! setup), so `time.Unix(..)` and `time.Now()` print as `+0000 UTC`.
 
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::go_time_parse;
-use crate::domain::clock::unix_nanos;
+use super::time_parse;
+
+/// Nanoseconds since the unix epoch (negative before it).
+pub fn unix_nanos(t: SystemTime) -> i128 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    }
+}
+
+/// `t.UTC().Format(time.RFC3339Nano)`: trailing zeros of the fraction are
+/// dropped, and the dot with them.
+pub fn format_rfc3339_nano(t: SystemTime) -> String {
+    GoTime::from_system(t)
+        .rfc3339_quoted()
+        .trim_matches('"')
+        .to_string()
+}
 
 /// Seconds from Go's internal epoch (0001-01-01T00:00:00Z) to the unix epoch.
 const UNIX_TO_INTERNAL: i64 = 62_135_596_800;
@@ -218,7 +235,7 @@ impl GoTime {
     /// Go's `Time.UnmarshalJSON` on the bytes between the quotes of a JSON
     /// string (Go does not unescape them first): strict RFC 3339.
     pub fn parse_rfc3339(b: &[u8]) -> Result<GoTime, String> {
-        go_time_parse::parse_fast(b).ok_or_else(|| go_time_parse::parse_error(b))
+        time_parse::parse_fast(b).ok_or_else(|| time_parse::parse_error(b))
     }
 }
 
@@ -247,6 +264,17 @@ fn offset_text(offset: i32, colon: bool) -> String {
     let zone = zone.unsigned_abs();
     let sep = if colon { ":" } else { "" };
     format!("{sign}{:02}{sep}{:02}", zone / 60, zone % 60)
+}
+
+/// The inverse of [`civil_from_days`].
+pub(super) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's method).
@@ -321,5 +349,5 @@ pub fn duration_string(d: i64) -> String {
 }
 
 #[cfg(test)]
-#[path = "go_time_tests.rs"]
+#[path = "time_tests.rs"]
 mod tests;
