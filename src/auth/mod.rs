@@ -17,6 +17,7 @@
 
 mod macaroon_id;
 mod memo;
+pub mod ui_password;
 mod verify;
 mod wire;
 
@@ -78,18 +79,10 @@ impl AuthError {
     }
 }
 
-/// The entity:action an Autopilot method needs (`perms/permissions.go`), or
-/// `None` when the method is not in litd's table.
-pub fn required_permission(full_method: &str) -> Option<(&'static str, &'static str)> {
-    match full_method {
-        "/litrpc.Autopilot/ListAutopilotFeatures" | "/litrpc.Autopilot/ListAutopilotSessions" => {
-            Some(("autopilot", "read"))
-        }
-        "/litrpc.Autopilot/AddAutopilotSession" | "/litrpc.Autopilot/RevokeAutopilotSession" => {
-            Some(("autopilot", "write"))
-        }
-        _ => None,
-    }
+/// Every entity:action a method needs (`perms/permissions.go`), from the
+/// RPC registry, or `None` when the method is not one litd serves.
+pub fn required_permissions(full_method: &str) -> Option<&'static [(&'static str, &'static str)]> {
+    crate::rpc::Rpc::from_full_method(full_method).map(|rpc| rpc.spec().permissions)
 }
 
 /// A decoded macaroon, for tests and tools.
@@ -211,51 +204,46 @@ impl Authenticator {
         self.bake(&[(URI_ENTITY, full_methods)], &[])
     }
 
-    /// Checks one call, as litd does before running the handler.
+    /// Checks one call to a litd method, as litd does before running the
+    /// handler: [`Self::check_ops`] with the method's ops from the registry
+    /// (`unknown request` for a method litd does not serve; nothing to
+    /// check for one that needs no macaroon).
     ///
     /// `values` are all values of the `macaroon` gRPC metadata key (or of the
     /// REST `Grpc-Metadata-Macaroon` header) as received: the raw header
     /// bytes, which need not be UTF-8 (see [`decode_header_hex`]);
     /// `full_method` is e.g. `/litrpc.Autopilot/AddAutopilotSession`.
-    ///
-    /// Like lnd, a failed entity:action check is retried with the
-    /// `uri:<full_method>` op and the retry's error is returned; the bakery
-    /// checks the caveats on both attempts, so a failing caveat (e.g. an
-    /// expired `time-before`) reads its own text on any macaroon, and
-    /// `permission denied` only comes when every caveat holds. Never panics,
-    /// whatever the input.
     pub fn check(
         &self,
         values: &[impl AsRef<[u8]>],
         full_method: &str,
         now: SystemTime,
     ) -> Result<(), AuthError> {
-        let Some(required) = required_permission(full_method) else {
+        let Some(required) = required_permissions(full_method) else {
             return Err(AuthError::new("unknown request"));
         };
-        self.check_op(values, required, full_method, now)
+        if required.is_empty() {
+            return Ok(());
+        }
+        self.check_ops(values, required, full_method, now)
     }
 
-    /// Checks a call that is not one of litd's RPCs (the mock's admin API)
-    /// exactly like [`Self::check`], but against an explicit entity:action;
-    /// `uri:<path>` is the fallback op, as `uri:<method>` is for RPCs.
-    pub fn check_permission(
+    /// The check: one value, hex, then steps 1-5, with steps 1-4
+    /// remembered per macaroon (`memo.rs`). `required` are the ops the
+    /// macaroon must allow, `uri` the `uri:<uri>` op tried instead (the
+    /// full method for an RPC, the path for the mock's admin API).
+    ///
+    /// Like lnd, a failed entity:action check is retried with the
+    /// `uri:<uri>` op and the retry's error is returned; the bakery checks
+    /// the caveats on both attempts, so a failing caveat (e.g. an expired
+    /// `time-before`) reads its own text on any macaroon, and `permission
+    /// denied` only comes when every caveat holds. Never panics, whatever
+    /// the input.
+    pub fn check_ops(
         &self,
         values: &[impl AsRef<[u8]>],
-        required: (&str, &str),
-        path: &str,
-        now: SystemTime,
-    ) -> Result<(), AuthError> {
-        self.check_op(values, required, path, now)
-    }
-
-    /// The check after the required op is known: one value, hex, then
-    /// steps 1-5, with steps 1-4 remembered per macaroon (`memo.rs`).
-    fn check_op(
-        &self,
-        values: &[impl AsRef<[u8]>],
-        required: (&str, &str),
-        full_method: &str,
+        required: &[(&str, &str)],
+        uri: &str,
         now: SystemTime,
     ) -> Result<(), AuthError> {
         let [value] = values else {
@@ -273,7 +261,7 @@ impl Authenticator {
                 self.verified.keep(value, init)
             }
         };
-        allow_op_or_uri(&init, required, full_method, now).map_err(AuthError::invalid)
+        allow_ops_or_uri(&init, required, uri, now).map_err(AuthError::invalid)
     }
 
     /// Steps 1-4 of the check (see `verify.rs`).
@@ -308,18 +296,21 @@ pub fn decode_header_hex(value: &[u8]) -> Result<Vec<u8>, String> {
     gofmt::hex_decode(value)
 }
 
-/// Step 5: the required op, else `uri:<full method>`, whose error counts.
-fn allow_op_or_uri(
+/// Step 5: every required op, else `uri:<uri>`, whose error counts.
+fn allow_ops_or_uri(
     init: &verify::Init,
-    required: (&str, &str),
-    full_method: &str,
+    required: &[(&str, &str)],
+    uri: &str,
     now: SystemTime,
 ) -> Result<(), String> {
     let now = unix_nanos(now);
-    if verify::allow(init, required, now).is_ok() {
+    if required
+        .iter()
+        .all(|op| verify::allow(init, *op, now).is_ok())
+    {
         return Ok(());
     }
-    verify::allow(init, (URI_ENTITY, full_method), now)
+    verify::allow(init, (URI_ENTITY, uri), now)
 }
 
 /// Bakes with an explicit root key and root-key ID (e.g. to produce a
