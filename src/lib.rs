@@ -11,6 +11,8 @@
 //!   order, error texts) with no transport and no I/O.
 //! - [`remote`]: implementations of the domain's remote-server seam.
 //! - [`auth`]: macaroons, checked on every call by every transport.
+//! - [`gocompat`]: Go's standard-library texts and rules (fmt, hex, time,
+//!   encoding/json), shared by every layer.
 //! - [`tls`], [`litdir`]: credentials, laid out on disk like a lit dir.
 //! - [`wire`]: prost messages <-> domain types; [`grpc`]: the tonic service;
 //!   [`rest`]: litd's REST gateway (grpc-gateway JSON) on the same port.
@@ -29,6 +31,7 @@ pub mod bench;
 pub mod client;
 pub mod domain;
 pub mod fuzz;
+pub mod gocompat;
 pub mod grpc;
 pub mod grpc_web;
 pub mod litdir;

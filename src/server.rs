@@ -202,6 +202,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     crate::remote::check_terms(remote.as_ref(), config.core.lit_version)
         .await
         .map_err(StartError::Autopilot)?;
+    if let Some(seed) = config.seed {
+        // protojson's `proto:` + space or no-break space, reproducible too.
+        crate::wire::protojson_in::seed_error_prefix(seed);
+    }
     let core = Arc::new(AutopilotCore::with_config(
         remote,
         config.clock,

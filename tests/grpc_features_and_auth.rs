@@ -119,7 +119,8 @@ async fn permissions_and_caveats_are_enforced() {
 
     // time-before is honoured against the server's clock. lnd checks the
     // entity:action ops first, then retries with the `uri:` op and reports
-    // that second failure: a caveat text shows only for a uri: macaroon.
+    // that second failure; the bakery checks the caveats on both, so the
+    // caveat's text shows for either kind of macaroon.
     let lit_ops: &[(&str, &[&str])] = &[("autopilot", &["read", "write"])];
     let list_uri: &[(&str, &[&str])] = &[("uri", &["/litrpc.Autopilot/ListAutopilotSessions"])];
     let deadline = "time-before 2030-01-01T00:01:00Z";
@@ -137,7 +138,7 @@ async fn permissions_and_caveats_are_enforced() {
         s.client_with(vec![fresh_ops])
             .list_autopilot_sessions(p::ListAutopilotSessionsRequest {})
             .await,
-        "proxy error with context lit: invalid macaroon: permission denied",
+        "proxy error with context lit: invalid macaroon: caveat \"time-before 2030-01-01T00:01:00Z\" not satisfied: macaroon has expired",
     );
     assert_unknown(
         s.client_with(vec![fresh_uri])

@@ -41,5 +41,41 @@ fn names_and_numbers() {
         assert_eq!(r.expiry_timestamp_seconds, 7);
         assert!(r.privacy_flags_set);
     }
-    assert!(decode_body::<p::AddAutopilotSessionRequest>(br#"{"expiry":1}"#).is_err());
+    let err =
+        decode_body::<p::AddAutopilotSessionRequest>(br#"{"expiry":1}"#).expect_err("unknown");
+    assert_eq!(
+        err.replacen("proto:\u{a0}", "proto: ", 1),
+        r#"proto: (line 1:2): unknown field "expiry""#
+    );
+}
+
+#[test]
+fn integral_floats_and_their_strings_are_integers() {
+    // Correction 6: what a Python client's float expiry looks like.
+    for (json, want) in [
+        (
+            r#"{"expiry_timestamp_seconds":1796235490.0}"#,
+            1_796_235_490,
+        ),
+        (
+            r#"{"expiry_timestamp_seconds":1.79623549e9}"#,
+            1_796_235_490,
+        ),
+        (
+            r#"{"expiry_timestamp_seconds":"1796235490.0"}"#,
+            1_796_235_490,
+        ),
+        (r#"{"expiry_timestamp_seconds":"1e1"}"#, 10),
+    ] {
+        let r: p::AddAutopilotSessionRequest = decode_body(json.as_bytes()).expect(json);
+        assert_eq!(r.expiry_timestamp_seconds, want, "{json}");
+    }
+    let err = decode_body::<p::AddAutopilotSessionRequest>(
+        br#"{"expiry_timestamp_seconds":1796235490.25}"#,
+    )
+    .expect_err("not integral");
+    assert_eq!(
+        err.replacen("proto:\u{a0}", "proto: ", 1),
+        "proto: (line 1:29): invalid value for uint64 field expiryTimestampSeconds: 1796235490.25"
+    );
 }

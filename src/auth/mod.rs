@@ -5,7 +5,7 @@
 //! reproduces both: real V2 macaroons (location `litd`, bakery version-3
 //! identifiers, HMAC-SHA256 chain from `HMAC("macaroons-key-generator", root
 //! key)`), lnd's check order, and the Go libraries' error wording (see
-//! `verify` for the order and `wire`/`gofmt`/`gotime` for the texts).
+//! `verify` for the order, `wire` and [`crate::gocompat`] for the texts).
 //!
 //! The codec is hand-written rather than delegated to `libmacaroon`, although
 //! that crate does read and write V2 with binary identifiers: the check must
@@ -15,8 +15,6 @@
 //! piece of real cryptography beyond HMAC (decrypting third-party caveat
 //! keys), and the tests use it as an independent implementation.
 
-mod gofmt;
-mod gotime;
 mod macaroon_id;
 mod memo;
 pub mod ui_password;
@@ -30,6 +28,9 @@ mod tests;
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
+
+use crate::gocompat::fmt as gofmt;
+use crate::gocompat::time::{format_rfc3339_nano, unix_nanos};
 
 pub use macaroon_id::{canonical_ops, MacaroonId, MacaroonOp};
 
@@ -208,8 +209,9 @@ impl Authenticator {
     /// (`unknown request` for a method litd does not serve; nothing to
     /// check for one that needs no macaroon).
     ///
-    /// `values` are all values of the `macaroon` gRPC metadata key (or of
-    /// the REST `Grpc-Metadata-Macaroon` header) as received, as bytes;
+    /// `values` are all values of the `macaroon` gRPC metadata key (or of the
+    /// REST `Grpc-Metadata-Macaroon` header) as received: the raw header
+    /// bytes, which need not be UTF-8 (see [`decode_header_hex`]);
     /// `full_method` is e.g. `/litrpc.Autopilot/AddAutopilotSession`.
     pub fn check(
         &self,
@@ -232,10 +234,11 @@ impl Authenticator {
     /// full method for an RPC, the path for the mock's admin API).
     ///
     /// Like lnd, a failed entity:action check is retried with the
-    /// `uri:<uri>` op and the retry's error is returned; so a caveat
-    /// failure (e.g. an expired `time-before`) on an entity:action macaroon
-    /// reads `permission denied`, and shows its own text only on `uri:`
-    /// macaroons. Never panics, whatever the input.
+    /// `uri:<uri>` op and the retry's error is returned; the bakery checks
+    /// the caveats on both attempts, so a failing caveat (e.g. an expired
+    /// `time-before`) reads its own text on any macaroon, and `permission
+    /// denied` only comes when every caveat holds. Never panics, whatever
+    /// the input.
     pub fn check_ops(
         &self,
         values: &[impl AsRef<[u8]>],
@@ -253,7 +256,7 @@ impl Authenticator {
         let init = match self.verified.get(value) {
             Some(init) => init,
             None => {
-                let raw = gofmt::hex_decode(value).map_err(AuthError::invalid)?;
+                let raw = decode_header_hex(value).map_err(AuthError::invalid)?;
                 let init = self.init(&raw, now).map_err(AuthError::invalid)?;
                 self.verified.keep(value, init)
             }
@@ -264,7 +267,7 @@ impl Authenticator {
     /// Steps 1-4 of the check (see `verify.rs`).
     fn init(&self, raw: &[u8], now: SystemTime) -> Result<verify::Init, String> {
         let (m, id) = verify::parse_v2_id3(raw)?;
-        verify::init(&self.root_keys, &m, &id, gotime::system_time_nanos(now))
+        verify::init(&self.root_keys, &m, &id, unix_nanos(now))
     }
 
     /// Whether `raw` is a V2 macaroon signed with one of our root keys
@@ -284,6 +287,15 @@ impl Authenticator {
     }
 }
 
+/// A `macaroon` header value decoded as lnd does it: Go's
+/// `hex.DecodeString` on the raw bytes. A byte that is not a hex digit is
+/// reported as that byte (`encoding/hex: invalid byte: U+00FF 'ÿ'` for a raw
+/// 0xFF), never as a character decoded from UTF-8: net/http and grpc-go
+/// hand obs-text bytes on unchanged (reference, Correction 8).
+pub fn decode_header_hex(value: &[u8]) -> Result<Vec<u8>, String> {
+    gofmt::hex_decode(value)
+}
+
 /// Step 5: every required op, else `uri:<uri>`, whose error counts.
 fn allow_ops_or_uri(
     init: &verify::Init,
@@ -291,7 +303,7 @@ fn allow_ops_or_uri(
     uri: &str,
     now: SystemTime,
 ) -> Result<(), String> {
-    let now = gotime::system_time_nanos(now);
+    let now = unix_nanos(now);
     if required
         .iter()
         .all(|op| verify::allow(init, *op, now).is_ok())
@@ -358,7 +370,7 @@ pub fn add_first_party_caveat(raw: &[u8], caveat: &str) -> Result<Vec<u8>, AuthE
 
 /// `time-before <RFC3339Nano UTC>`, formatted as Go formats it.
 pub fn time_before_caveat(t: SystemTime) -> String {
-    format!("time-before {}", gotime::format_rfc3339_nano(t))
+    format!("time-before {}", format_rfc3339_nano(t))
 }
 
 /// Flips one bit of the signature (the last byte of the encoding) so the

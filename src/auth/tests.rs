@@ -186,10 +186,15 @@ fn time_before() {
     // Exactly at the deadline is already expired (Go: !now.Before(t)).
     let at = time_before_caveat(now());
     assert!(err_of(&uri_list_with(&[&at]), LIST).ends_with("macaroon has expired"));
-    // lnd retries with the uri: op and returns that attempt's error, so an
-    // entity:action macaroon that expired reads "permission denied".
+    // The bakery checks the caveats on both of lnd's attempts, so an
+    // entity:action macaroon that expired reads the caveat's text too.
     let lit = add_first_party_caveat(&auth().bake_lit_macaroon(), &past).unwrap();
-    assert_eq!(err_of(&lit, LIST), invalid("permission denied"));
+    assert_eq!(
+        err_of(&lit, LIST),
+        invalid(&format!(
+            "caveat \"{past}\" not satisfied: macaroon has expired"
+        ))
+    );
     assert_eq!(
         err_of(&uri_list_with(&["time-before soon"]), LIST),
         invalid(
@@ -201,7 +206,12 @@ fn time_before() {
 
 #[test]
 fn standard_and_unknown_caveats() {
-    let sat = |c: &str| format!("caveat {} not satisfied: ", gofmt::quote(c.as_bytes()));
+    let sat = |c: &str| {
+        format!(
+            "caveat {} not satisfied: ",
+            crate::gocompat::fmt::quote(c.as_bytes())
+        )
+    };
     let cases: &[(&[&str], String)] = &[
         (
             &["ipaddr 127.0.0.1"],
@@ -233,18 +243,17 @@ fn standard_and_unknown_caveats() {
                 sat("declared nokey")
             )),
         ),
-        (&[&format!("allow x {LIST}")], "OK".into()),
+        // Only time-before, declared and error are registered checkers.
         (
-            &["allow read"],
-            invalid(&format!("{}{LIST} not allowed", sat("allow read"))),
-        ),
-        (&["deny write"], "OK".into()),
-        (
-            &[&format!("deny {LIST}")],
+            &[&format!("allow x {LIST}")],
             invalid(&format!(
-                "{}{LIST} not allowed",
-                sat(&format!("deny {LIST}"))
+                "{}caveat not recognized",
+                sat(&format!("allow x {LIST}"))
             )),
+        ),
+        (
+            &["deny write"],
+            invalid(&format!("{}caveat not recognized", sat("deny write"))),
         ),
         (&[""], invalid("cannot parse caveat \"\": empty caveat")),
         (
@@ -259,9 +268,65 @@ fn standard_and_unknown_caveats() {
     for (caveats, want) in cases {
         assert_eq!(&err_of(&uri_list_with(caveats), LIST), want, "{caveats:?}");
     }
-    // allow/deny see the entity:action op's action on the first attempt.
+    // On lit.macaroon (entity ops) the caveat's text wins as well.
+    let lit = auth().bake(LIT_MACAROON_OPS, &["ipaddr 1.2.3.4"]);
+    assert_eq!(
+        err_of(&lit, LIST),
+        invalid("caveat \"ipaddr 1.2.3.4\" not satisfied: caveat not recognized")
+    );
     let ro = auth().bake(&[("autopilot", &["read"])], &["allow read"]);
-    assert_eq!(err_of(&ro, LIST), "OK");
+    assert_eq!(
+        err_of(&ro, LIST),
+        invalid("caveat \"allow read\" not satisfied: caveat not recognized")
+    );
+}
+
+#[test]
+fn a_failing_caveat_wins_over_a_missing_op_and_the_first_one_counts() {
+    // Missing op (read-only asked to add) and a failing caveat: the caveat.
+    let ro = auth().bake(&[("autopilot", &["read"])], &["ipaddr 1.2.3.4"]);
+    assert_eq!(
+        err_of(&ro, ADD),
+        invalid("caveat \"ipaddr 1.2.3.4\" not satisfied: caveat not recognized")
+    );
+    // Several failing caveats: the first, as is.
+    let past = time_before_caveat(now() - Duration::from_secs(1));
+    let two = auth().bake(LIT_MACAROON_OPS, &[&past, "ipaddr 1.2.3.4"]);
+    assert_eq!(
+        err_of(&two, LIST),
+        invalid(&format!(
+            "caveat \"{past}\" not satisfied: macaroon has expired"
+        ))
+    );
+    let swapped = auth().bake(LIT_MACAROON_OPS, &["ipaddr 1.2.3.4", &past]);
+    assert_eq!(
+        err_of(&swapped, LIST),
+        invalid("caveat \"ipaddr 1.2.3.4\" not satisfied: caveat not recognized")
+    );
+    // No caveat fails and no op matches: permission denied.
+    let future = time_before_caveat(now() + Duration::from_secs(60));
+    let ro = auth().bake(&[("autopilot", &["read"])], &[&future]);
+    assert_eq!(err_of(&ro, ADD), invalid("permission denied"));
+}
+
+#[test]
+fn header_bytes_are_hex_decoded_as_go_does() {
+    // A raw 0xFF byte (obs-text) is reported as that byte, not as U+FFFD.
+    let err = auth()
+        .check(&[b"\xff0".as_slice()], LIST, now())
+        .unwrap_err();
+    assert_eq!(
+        err.message,
+        invalid("encoding/hex: invalid byte: U+00FF '\u{ff}'")
+    );
+    let err = auth()
+        .check(&[b"ab\x80\x80".as_slice()], LIST, now())
+        .unwrap_err();
+    assert_eq!(err.message, invalid("encoding/hex: invalid byte: U+0080"));
+    assert_eq!(
+        decode_header_hex(b"0a\xc3\xa9"),
+        Err("encoding/hex: invalid byte: U+00C3 '\u{c3}'".to_string())
+    );
 }
 
 #[test]

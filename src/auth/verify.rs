@@ -12,17 +12,18 @@
 //!    error is the first of [init errors, caveat errors of this call], or
 //!    `permission denied` when there are none.
 //!
-//! A consequence worth knowing: for a macaroon that holds `autopilot:read`
-//! and an expired `time-before`, the first call fails on the caveat but the
-//! second finds no `uri:` op and answers `permission denied`; the caveat
-//! error only surfaces for `uri:` macaroons.
+//! bakery v2.3.0's `Allow` checks the first-party caveats of every verified
+//! macaroon whatever op was asked (reference, Correction 1), so a failing
+//! caveat wins over `permission denied` on both attempts: lit.macaroon with
+//! an expired `time-before` reads `... macaroon has expired`, and a missing
+//! op together with a failing caveat reads the caveat's text too.
 
 use std::collections::BTreeMap;
 
-use super::gofmt::{fields, lossy, quote};
-use super::gotime::{parse_rfc3339_nano, UnixNanos};
 use super::macaroon_id::{MacaroonId, ID_VERSION};
 use super::wire::{self, WireMacaroon};
+use crate::gocompat::fmt::{lossy, quote};
+use crate::gocompat::parse_rfc3339_nano;
 
 /// The bakery's `LoginOp`, which gets special treatment during init.
 const LOGIN: (&str, &str) = ("login", "login");
@@ -59,7 +60,7 @@ pub(crate) fn init(
     root_keys: &BTreeMap<Vec<u8>, [u8; 32]>,
     m: &WireMacaroon,
     id: &MacaroonId,
-    now: UnixNanos,
+    now: i128,
 ) -> Result<Init, String> {
     if id.ops.first().is_none_or(|op| op.actions.is_empty()) {
         return Err("cannot retrieve macaroon: no operations found in macaroon".into());
@@ -79,7 +80,7 @@ pub(crate) fn init(
     if ops.iter().any(|(e, a)| (e.as_str(), a.as_str()) == LOGIN) {
         // A login macaroon: its caveats are checked now, and with no
         // identity service the bakery can never accept the declared identity.
-        init_errors.push(match check_conditions(LOGIN.1, &conditions, now) {
+        init_errors.push(match check_conditions(&conditions, now) {
             Err(e) => format!("cannot authorize login macaroon: {e}"),
             Ok(()) => "cannot decode declared identity: no identity declared or possible: \
                        no identity declared or possible"
@@ -153,8 +154,10 @@ fn third_party_failure(key: &[u8; 32], m: &WireMacaroon, i: usize) -> String {
     }
 }
 
-/// Step 5, one `Allow` call for one op.
-pub(crate) fn allow(init: &Init, op: (&str, &str), now: UnixNanos) -> Result<(), String> {
+/// Step 5, one `Allow` call for one op: the macaroon's caveats are checked
+/// whether or not it holds the op; the first error (init errors, then the
+/// caveat error) is returned as is, `permission denied` when there is none.
+pub(crate) fn allow(init: &Init, op: (&str, &str), now: i128) -> Result<(), String> {
     match init {
         Init::Invalid(e) => Err(e.clone()),
         Init::Valid {
@@ -162,37 +165,29 @@ pub(crate) fn allow(init: &Init, op: (&str, &str), now: UnixNanos) -> Result<(),
             conditions,
             init_errors,
         } => {
-            let mut errors: Vec<String> = Vec::new();
-            let matching = ops
-                .iter()
-                .filter(|(e, a)| (e.as_str(), a.as_str()) == op && op != LOGIN);
-            for _ in matching {
-                match check_conditions(op.1, conditions, now) {
-                    Ok(()) => return Ok(()),
-                    Err(e) => errors.push(e),
-                }
+            let caveats = check_conditions(conditions, now);
+            let holds_op = op != LOGIN && ops.iter().any(|(e, a)| (e.as_str(), a.as_str()) == op);
+            if holds_op && caveats.is_ok() {
+                return Ok(());
             }
             Err(init_errors
-                .iter()
-                .chain(errors.iter())
-                .next()
+                .first()
                 .cloned()
+                .or(caveats.err())
                 .unwrap_or_else(|| "permission denied".to_string()))
         }
     }
 }
 
-/// The bakery's `checkConditions`: every first-party caveat must hold for
-/// an operation whose action is `action`.
-pub(crate) fn check_conditions(
-    action: &str,
-    conditions: &[Vec<u8>],
-    now: UnixNanos,
-) -> Result<(), String> {
+/// The bakery's `checkConditions`: every first-party caveat must hold. Only
+/// the standard checkers `time-before`, `declared` and `error` are
+/// registered for litd's service (bakery `allCheckers`; lndclient adds
+/// none), so no caveat depends on the op being checked.
+pub(crate) fn check_conditions(conditions: &[Vec<u8>], now: i128) -> Result<(), String> {
     let declared = infer_declared(conditions);
     conditions
         .iter()
-        .try_for_each(|c| check_first_party(c, action, &declared, now))
+        .try_for_each(|c| check_first_party(c, &declared, now))
 }
 
 /// `checkers.ParseCaveat`.
@@ -237,12 +232,13 @@ fn split_once_space(b: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// `checkers.Checker.CheckFirstPartyCaveat` with only the standard checkers
-/// registered (what litd's own service has).
+/// registered (what litd's own service has): `allow` and `deny` are not
+/// among them (lnd's comment naming them is stale), so they are
+/// `caveat not recognized` like any other unknown condition.
 fn check_first_party(
     cav: &[u8],
-    action: &str,
     declared: &BTreeMap<Vec<u8>, Vec<u8>>,
-    now: UnixNanos,
+    now: i128,
 ) -> Result<(), String> {
     let (cond, arg) =
         parse_caveat(cav).map_err(|e| format!("cannot parse caveat {}: {e}", quote(cav)))?;
@@ -253,8 +249,6 @@ fn check_first_party(
             Ok(_) => Err("macaroon has expired".to_string()),
         },
         b"declared" => check_declared(arg, declared),
-        b"allow" => check_operation(action, true, arg),
-        b"deny" => check_operation(action, false, arg),
         b"error" => Err("bad caveat".to_string()),
         _ => Err("caveat not recognized".to_string()),
     };
@@ -274,15 +268,5 @@ fn check_declared(arg: &[u8], declared: &BTreeMap<Vec<u8>, Vec<u8>>) -> Result<(
             quote(want)
         )),
         Some(_) => Ok(()),
-    }
-}
-
-/// `allow`/`deny`: the operation in the context is the op's action.
-fn check_operation(action: &str, need: bool, arg: &[u8]) -> Result<(), String> {
-    let found = fields(arg).iter().any(|f| f == action);
-    if found == need {
-        Ok(())
-    } else {
-        Err(format!("{action} not allowed"))
     }
 }

@@ -217,7 +217,7 @@ fn parse_v1(mut data: &[u8]) -> Result<WireMacaroon, String> {
         if name != want.as_bytes() {
             return Err(format!(
                 "unexpected field {}; expected {want}",
-                super::gofmt::quote(name)
+                crate::gocompat::fmt::quote(name)
             ));
         }
         *data = &data[total..];
@@ -254,7 +254,12 @@ fn parse_v1(mut data: &[u8]) -> Result<WireMacaroon, String> {
             b"vid" => has_vid = true,
             b"cl" if has_loc => return Err("repeated field \"location\" in caveat".into()),
             b"cl" => has_loc = !value.is_empty(),
-            other => return Err(format!("unexpected field {}", super::gofmt::quote(other))),
+            other => {
+                return Err(format!(
+                    "unexpected field {}",
+                    crate::gocompat::fmt::quote(other)
+                ))
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ use super::rules::{bounds_error, Rule, RuleValue};
 use super::service::{remote_error, AutopilotCore};
 use super::session::{FeatureRules, Session, SessionId, SessionState, SessionView};
 use super::store::expiry_nanos;
+use crate::gocompat::time::GoNow;
 
 /// A request as the domain sees it (wire-free `AddAutopilotSessionRequest`).
 /// `session_rules` is absent: litd never reads it.
@@ -88,7 +89,11 @@ impl AutopilotCore {
         // 6. Rules of every requested feature, then 7. the recipe.
         let feature_rules = {
             let mut rng = self.lock_rng();
-            session_rules(&req, &by_name, privacy, flags, &mut map, &mut *rng, now)?
+            let go_now = GoNow {
+                wall: now,
+                monotonic_nanos: self.monotonic_nanos(now),
+            };
+            session_rules(&req, &by_name, privacy, flags, &mut map, &mut *rng, go_now)?
         };
         let requested: Vec<&RemoteFeature> = req
             .features
@@ -348,7 +353,7 @@ fn session_rules(
     flags: PrivacyFlags,
     map: &mut PrivacyMap,
     rng: &mut dyn RngCore,
-    now: std::time::SystemTime,
+    now: GoNow,
 ) -> Result<FeatureRules, AutopilotError> {
     let mut all = BTreeMap::new();
     for (name, feature) in &req.features {

@@ -114,12 +114,7 @@ impl Clock for OffsetClock {
 }
 
 /// Nanoseconds since the unix epoch (negative before it).
-pub fn unix_nanos(t: SystemTime) -> i128 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    }
-}
+pub use crate::gocompat::time::unix_nanos;
 
 /// The instant `nanos` after (or before) the unix epoch.
 pub fn from_unix_nanos(nanos: i128) -> SystemTime {

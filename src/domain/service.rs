@@ -64,6 +64,9 @@ pub struct AutopilotCore {
     pub(super) config: CoreConfig,
     /// Bumped after every change, for persistence (see `snapshot.rs`).
     pub(super) changes: super::snapshot::ChangeFeed,
+    /// The clock's reading when the core was made: the mock's "process
+    /// start", from which Go's monotonic readings are counted.
+    pub(super) started_at: std::time::SystemTime,
 }
 
 impl AutopilotCore {
@@ -83,6 +86,7 @@ impl AutopilotCore {
             None => StdRng::from_os_rng(),
         };
         let keys = Mutex::new(KeySequence::new(&mut rng));
+        let started_at = clock.now();
         Self {
             store: Mutex::new(Store::default()),
             remote,
@@ -91,7 +95,15 @@ impl AutopilotCore {
             keys,
             config,
             changes: Default::default(),
+            started_at,
         }
+    }
+
+    /// Go's monotonic reading at `now` (as `time.Now()` carries it in litd):
+    /// the time on the mock's clock since the core was made.
+    pub(super) fn monotonic_nanos(&self, now: std::time::SystemTime) -> i64 {
+        let since = unix_nanos(now) - unix_nanos(self.started_at);
+        since.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {

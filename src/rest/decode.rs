@@ -22,13 +22,12 @@ pub(super) enum Undecodable {
     Bad(Code, String),
 }
 
-/// Decodes a request body as protojson would: an empty body is an empty
-/// request; anything malformed is InvalidArgument (HTTP 400).
+/// Decodes a request body as litd's gateway does (first JSON value, then
+/// protojson, see [`crate::wire::protojson_in`]): an empty body is an empty
+/// request; anything malformed is InvalidArgument (HTTP 400) with
+/// encoding/json's or protojson's text.
 pub fn decode_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, String> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body).map_err(|e| format!("proto: {e}"))
+    crate::wire::protojson_in::decode(body)
 }
 
 /// grpc-gateway's bytes path parameter: padded standard base64, then padded
@@ -171,7 +170,10 @@ mod tests {
         assert!(r.features.is_empty());
         let err = decode_body::<p::AddAutopilotSessionRequest>(br#"{"nope":1}"#)
             .expect_err("unknown field");
-        assert!(err.starts_with("proto: "), "{err}");
+        assert_eq!(
+            err.replace('\u{a0}', " "),
+            r#"proto: (line 1:2): unknown field "nope""#
+        );
         let r: p::AddAutopilotSessionRequest =
             decode_body(br#"{"expiryTimestampSeconds":5,"linked_group_id":"AQID"}"#)
                 .expect("camelCase, numbers for u64");

@@ -46,6 +46,12 @@ pub fn error_response(code: Code, message: &str) -> Response {
 pub struct RestError {
     pub code: Code,
     pub message: String,
+    /// The error came back from litd's gRPC server (auth or the handler):
+    /// grpc-gateway forwards that call's header metadata on errors too, so
+    /// the response carries `Grpc-Metadata-Content-Type: application/grpc`
+    /// as litd's does (its itest asserts it on the no-macaroon error). The
+    /// gateway's own errors (routing, body and path decoding) have none.
+    pub from_call: bool,
 }
 
 impl RestError {
@@ -53,6 +59,7 @@ impl RestError {
         Self {
             code,
             message: message.into(),
+            from_call: false,
         }
     }
 
@@ -69,7 +76,14 @@ impl RestError {
 
 impl IntoResponse for RestError {
     fn into_response(self) -> Response {
-        error_response(self.code, &self.message)
+        let mut response = error_response(self.code, &self.message);
+        if self.from_call {
+            response.headers_mut().insert(
+                "grpc-metadata-content-type",
+                HeaderValue::from_static("application/grpc"),
+            );
+        }
+        response
     }
 }
 
@@ -81,7 +95,10 @@ impl From<AutopilotError> for RestError {
 
 impl From<CallError> for RestError {
     fn from(e: CallError) -> Self {
-        Self::from(AutopilotError::from(e))
+        Self {
+            from_call: true,
+            ..Self::from(AutopilotError::from(e))
+        }
     }
 }
 

@@ -53,6 +53,7 @@ pub(crate) fn router(state: RestState) -> Router {
     router
         .method_not_allowed_fallback(|| async { RestError::method_not_allowed() })
         .fallback(|| async { RestError::not_found() })
+        .layer(axum::middleware::from_fn(raw::drain_ignored_body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors))
         .with_state(state)
 }
@@ -136,8 +137,11 @@ async fn call<C: Call>(
     }
 }
 
-/// litd's `allowCORS`: for an allowed `Origin`, echo it and list the allowed
-/// methods and headers; a preflight `OPTIONS` gets just those headers.
+/// litd's `allowCORS` (front door §2.6), active when `restcors` lists
+/// origins and the request has a non-empty `Origin`: the allowed headers and
+/// methods are always set, the origin is echoed only when listed (or `*`),
+/// and any `OPTIONS` request is answered with just those headers and an
+/// empty 200, without reaching the gateway.
 async fn cors(
     State(s): State<RestState>,
     req: axum::extract::Request,
@@ -146,29 +150,31 @@ async fn cors(
     let origin = req
         .headers()
         .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let allowed = origin.filter(|o| s.cors_origins.iter().any(|a| a == "*" || a == o));
-    let Some(origin) = allowed else {
+        .filter(|o| !o.is_empty())
+        .cloned();
+    let Some(origin) = origin.filter(|_| !s.cors_origins.is_empty()) else {
         return next.run(req).await;
     };
-    let preflight = req.method() == Method::OPTIONS;
-    let mut response = if preflight {
+    let allowed = s
+        .cors_origins
+        .iter()
+        .any(|a| a == "*" || a.as_bytes() == origin.as_bytes());
+    let mut response = if req.method() == Method::OPTIONS {
         StatusCode::OK.into_response()
     } else {
         next.run(req).await
     };
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&origin) {
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
-    }
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, DELETE"),
-    );
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
         HeaderValue::from_static("Content-Type, Accept, Grpc-Metadata-Macaroon"),
     );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, DELETE"),
+    );
+    if allowed {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
     response
 }

@@ -4,6 +4,7 @@
 //! `session_cache`). Only entry points and the registry use this module.
 
 pub mod litd_json;
+pub mod protojson_in;
 pub mod rules;
 pub(crate) mod session_cache;
 pub mod session_list;

@@ -4,7 +4,7 @@
 use rand::RngCore;
 
 use super::{hide, pseudo_str, PrivacyFlags, PrivacyMap};
-use crate::domain::rules::go_json::{self, check_floats, write_string, write_value, Json};
+use crate::gocompat::json::{self as go_json, check_floats, write_string, write_value, Json};
 
 /// Go's type for the decoded config, as `json: cannot unmarshal` names it.
 const CONFIG_TYPE: &str = "map[string]interface {}";

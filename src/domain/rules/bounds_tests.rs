@@ -25,15 +25,23 @@ fn bounds_rate_limit() {
     assert_eq!(rl((2000, 2), (20, 2)).check_bounds(&min, &max, now), Ok(()));
     // 0/0 is NaN, which compares false and so passes; 1/0 is Inf.
     assert_eq!(rl((0, 0), (1, 1)).check_bounds(&min, &max, now), Ok(()));
-    assert!(rl((1, 0), (1, 1)).check_bounds(&min, &max, now).is_err());
+    assert_eq!(
+        rl((1, 0), (1, 1))
+            .check_bounds(&min, &max, now)
+            .unwrap_err(),
+        "read limit is not between the min and max"
+    );
     let no_read = json(
         RATE_LIMIT,
         r#"{"write_limit":{"iterations":1,"num_hours":1}}"#,
     )
     .unwrap();
-    assert!(rl((1, 1), (1, 1))
-        .check_bounds(&no_read, &max, now)
-        .is_err());
+    assert_eq!(
+        rl((1, 1), (1, 1))
+            .check_bounds(&no_read, &max, now)
+            .unwrap_err(),
+        "cannot check rate-limit: a read limit is missing"
+    );
 }
 
 #[test]
@@ -93,8 +101,19 @@ fn bounds_history_limit() {
     assert_eq!(
         hl(0, 3600).check_bounds(&min, &max, now).unwrap_err(),
         "history-limit start date not valid for given the minimum required start date. \
-         Start date should at least be 2023-11-13 22:13:20 +0000 UTC or the duration should \
-         at least be 24h0m0s"
+         Start date should at least be 2023-11-13 22:13:20 +0000 UTC m=-86400.000000000 or the \
+         duration should at least be 24h0m0s"
+    );
+    // litd's monotonic reading: the time since its start, 5 minutes here.
+    let later = crate::gocompat::time::GoNow {
+        wall: now,
+        monotonic_nanos: 300_000_000_007,
+    };
+    assert_eq!(
+        hl(0, 3600).check_bounds(&min, &max, later).unwrap_err(),
+        "history-limit start date not valid for given the minimum required start date. \
+         Start date should at least be 2023-11-13 22:13:20 +0000 UTC m=-86099.999999993 or the \
+         duration should at least be 24h0m0s"
     );
     let min = hl(1_699_999_000, 0);
     assert_eq!(

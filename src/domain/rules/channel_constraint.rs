@@ -2,8 +2,8 @@
 //! open. litd: `rules/channel_constraints.go`, Go struct
 //! `ChannelConstraint`. Its JSON keys say `msat` but hold the sat fields.
 
-use super::go_json::{flat_struct, Dec, Field, Json};
 use super::{ChannelConstraint, RuleValue};
+use crate::gocompat::json::{flat_struct, Dec, Field, Json};
 
 const FIELDS: [Field; 5] = [
     Field::U64("min_capacity_msat"),

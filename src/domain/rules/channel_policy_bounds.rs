@@ -2,8 +2,8 @@
 //! autopilot may set. litd: `rules/chan_policy_bounds.go`, Go struct
 //! `ChanPolicyBounds`.
 
-use super::go_json::{flat_struct, Dec, Field, Json};
 use super::{ChannelPolicyBounds, RuleValue};
+use crate::gocompat::json::{flat_struct, Dec, Field, Json};
 
 const FIELDS: [Field; 8] = [
     Field::U64("min_base_msat"),

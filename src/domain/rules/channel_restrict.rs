@@ -3,8 +3,8 @@
 //! []uint64}`. With privacy on, the ids are pseudo ids (see
 //! `domain::privacy`).
 
-use super::go_json::{each_field, At, Dec, Json};
 use super::{ChannelRestrict, RuleValue};
+use crate::gocompat::json::{each_field, At, Dec, Json};
 
 /// The checked value. `None` is Go's nil slice, which litd writes as
 /// `null`; an empty list is written `[]`.

@@ -3,11 +3,9 @@
 //! Duration time.Duration}`; either a fixed start date or a duration back
 //! from now.
 
-use std::time::SystemTime;
-
-use super::go_json::{each_field, At, Dec, Json};
-use super::go_time::{duration_string, GoTime};
 use super::{HistoryLimit, RuleValue};
+use crate::gocompat::json::{each_field, At, Dec, Json};
+use crate::gocompat::time::{duration_string, GoNow, GoTime};
 
 const NANOS: i64 = 1_000_000_000;
 
@@ -122,14 +120,15 @@ fn effective_start(v: &HistoryLimitRule, now: GoTime) -> GoTime {
 /// litd reads the clock once per side, the minimum's a moment after the
 /// value's, which is why an equal duration passes there; the mock models
 /// that moment as one nanosecond. The message shows the minimum's start as
-/// Go's `Time.String()` (without the monotonic `m=` part litd may print)
-/// and `time.Since` of it.
+/// Go's `Time.String()` and `time.Since` of it; a start computed from
+/// `time.Now()` prints its monotonic reading (` m=-86399.999999569`),
+/// a fixed start date from JSON does not (reference, Correction 5).
 pub(super) fn check(
     v: &HistoryLimitRule,
     min: &HistoryLimitRule,
-    now: SystemTime,
+    now: GoNow,
 ) -> Result<(), String> {
-    let now = GoTime::from_system(now);
+    let now = GoTime::now(now);
     if effective_start(v, now).before(&effective_start(min, now.add(1))) {
         return Ok(());
     }

@@ -6,9 +6,7 @@
 //! that goes into the rules caveat, and the proto form shown to callers.
 //!
 //! litd's texts come from Go's `encoding/json`, `time` and `fmt` packages,
-//! so the small Go-compatible pieces live here too (`go_json`, `go_time`).
-
-use std::time::SystemTime;
+//! reproduced in [`crate::gocompat`].
 
 mod value;
 pub use value::*;
@@ -16,17 +14,14 @@ pub use value::*;
 mod channel_constraint;
 mod channel_policy_bounds;
 mod channel_restrict;
-pub(crate) mod go_json;
-mod go_json_codec;
-pub mod go_time;
-mod go_time_parse;
 mod history_limit;
 mod on_chain_budget;
 mod peer_restrict;
 mod rate_limit;
 
+use crate::gocompat::json as go_json;
+pub(crate) use crate::gocompat::json::quote as go_json_quote;
 pub use channel_restrict::ChannelRestrictRule;
-pub use go_json_codec::quote as go_json_quote;
 pub use history_limit::HistoryLimitRule;
 pub use peer_restrict::PeerRestrictRule;
 
@@ -197,7 +192,13 @@ impl Rule {
     /// refused with `min value is not of type <X>`, and only where litd
     /// looks at it: history-limit and on-chain-budget ignore max, the two
     /// restriction rules check nothing.
-    pub fn check_bounds(&self, min: &Rule, max: &Rule, now: SystemTime) -> Result<(), String> {
+    pub fn check_bounds(
+        &self,
+        min: &Rule,
+        max: &Rule,
+        now: impl Into<crate::gocompat::time::GoNow>,
+    ) -> Result<(), String> {
+        let now = now.into();
         use std::mem::discriminant as kind;
         let uses_max = matches!(
             self,

@@ -1,8 +1,8 @@
 //! `on-chain-budget`: the on-chain amount and fee rate the autopilot may
 //! spend. litd: `rules/onchain_budget.go`, Go struct `OnChainBudget`.
 
-use super::go_json::{flat_struct, Dec, Field, Json};
 use super::{OnChainBudget, RuleValue};
+use crate::gocompat::json::{flat_struct, Dec, Field, Json};
 
 const FIELDS: [Field; 2] = [
     Field::U64("absolute_amt_sats"),

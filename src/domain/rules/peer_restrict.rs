@@ -3,8 +3,8 @@
 //! []string}`. With privacy on, the ids are pseudo ids (see
 //! `domain::privacy`).
 
-use super::go_json::{each_field, write_string, At, Dec, Json};
 use super::{PeerRestrict, RuleValue};
+use crate::gocompat::json::{each_field, write_string, At, Dec, Json};
 
 /// The checked value. `None` is Go's nil slice (`null` in JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

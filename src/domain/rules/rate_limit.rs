@@ -2,8 +2,8 @@
 //! make per number of hours. litd: `rules/rate_limit.go`, Go struct
 //! `RateLimit{WriteLimit, ReadLimit *Rate}` (JSON in that field order).
 
-use super::go_json::{each_field, At, Dec, Json};
 use super::{Rate, RateLimit, RuleValue};
+use crate::gocompat::json::{each_field, At, Dec, Json};
 
 /// litd dereferences both limits of a request without a nil check, so a
 /// request that leaves one out crashes the litd process (there is no

@@ -396,5 +396,8 @@ fn deep_nesting_does_not_overflow() {
         "[".repeat(9_999),
         "]".repeat(9_999)
     );
-    assert!(json(RATE_LIMIT, &inner).is_err());
+    assert_eq!(
+        json(RATE_LIMIT, &inner).unwrap_err(),
+        "json: cannot unmarshal array into Go struct field RateLimit.read_limit of type rules.Rate"
+    );
 }

@@ -40,13 +40,23 @@ fn zero_time_and_unix() {
 #[test]
 fn marshal_refuses_years_outside_range() {
     let before_year_zero = GoTime::from_unix(-62_167_219_201);
-    assert!(before_year_zero.marshal_json().is_err());
-    assert!(before_year_zero
-        .go_string()
-        .starts_with("-0001-12-31 23:59:59"));
-    assert!(GoTime::from_unix(-62_167_219_200).marshal_json().is_ok());
-    assert!(GoTime::from_unix(253_402_300_799).marshal_json().is_ok());
-    assert!(GoTime::from_unix(253_402_300_800).marshal_json().is_err());
+    let refused = Err("json: error calling MarshalJSON for type time.Time: \
+                       Time.MarshalJSON: year outside of range [0,9999]"
+        .to_string());
+    assert_eq!(before_year_zero.marshal_json(), refused);
+    assert_eq!(
+        before_year_zero.go_string(),
+        "-0001-12-31 23:59:59 +0000 UTC"
+    );
+    assert_eq!(
+        GoTime::from_unix(-62_167_219_200).marshal_json(),
+        Ok("\"0000-01-01T00:00:00Z\"".to_string())
+    );
+    assert_eq!(
+        GoTime::from_unix(253_402_300_799).marshal_json(),
+        Ok("\"9999-12-31T23:59:59Z\"".to_string())
+    );
+    assert_eq!(GoTime::from_unix(253_402_300_800).marshal_json(), refused);
 }
 
 #[test]
@@ -64,6 +74,23 @@ fn add_and_sub_saturate_like_go() {
         sec: i64::MAX - 5,
         ..GoTime::ZERO
     };
+    // The monotonic reading moves with Add and prints as Go's m=.
+    let now = GoTime::now(GoNow {
+        wall: SystemTime::UNIX_EPOCH + std::time::Duration::new(1_700_000_000, 123_456_789),
+        monotonic_nanos: 431,
+    });
+    assert_eq!(
+        now.add(-86_400 * NANOS).go_string(),
+        "2023-11-13 22:13:20.123456789 +0000 UTC m=-86399.999999569"
+    );
+    assert_eq!(
+        now.add(2 * NANOS).go_string(),
+        "2023-11-14 22:13:22.123456789 +0000 UTC m=+2.000000431"
+    );
+    assert_eq!(
+        GoTime::from_unix(1_700_000_000).go_string(),
+        "2023-11-14 22:13:20 +0000 UTC"
+    );
     assert_eq!(late.add(i64::MAX).sec, i64::MAX);
     let early = GoTime {
         sec: -i64::MAX + 5,
@@ -175,5 +202,84 @@ mod props {
                 prop_assert_eq!(again, t);
             }
         }
+    }
+}
+
+/// `time.Parse(time.RFC3339Nano, ..)`, as the `time-before` checker uses it.
+mod rfc3339_nano {
+    use super::super::time_parse::parse_rfc3339_nano;
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn err(s: &str) -> String {
+        parse_rfc3339_nano(s.as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn parses_what_go_accepts() {
+        let base = parse_rfc3339_nano(b"2024-01-02T03:04:05Z").unwrap();
+        assert_eq!(base, 1_704_164_645 * 1_000_000_000);
+        assert_eq!(
+            parse_rfc3339_nano(b"2024-01-02T03:04:05.5Z").unwrap(),
+            base + 500_000_000
+        );
+        assert_eq!(
+            parse_rfc3339_nano(b"2024-01-02T03:04:05,1234567891234Z").unwrap(),
+            base + 123_456_789
+        );
+        assert_eq!(
+            parse_rfc3339_nano(b"2024-01-02T05:04:05+02:00").unwrap(),
+            base
+        );
+        // Go's general parser takes a one-digit hour.
+        assert_eq!(parse_rfc3339_nano(b"2024-01-02T3:04:05Z").unwrap(), base);
+    }
+
+    #[test]
+    fn errors_match_go() {
+        assert_eq!(
+            err("x"),
+            "parsing time \"x\" as \"2006-01-02T15:04:05.999999999Z07:00\": cannot parse \"x\" as \"2006\""
+        );
+        assert_eq!(
+            err("2024/01"),
+            "parsing time \"2024/01\" as \"2006-01-02T15:04:05.999999999Z07:00\": cannot parse \"/01\" as \"-\""
+        );
+        assert_eq!(
+            err("2024-13-01T00:00:00Z"),
+            "parsing time \"2024-13-01T00:00:00Z\": month out of range"
+        );
+        assert_eq!(
+            err("2023-02-29T00:00:00Z"),
+            "parsing time \"2023-02-29T00:00:00Z\": day out of range"
+        );
+        assert_eq!(
+            err("2024-01-01T24:00:00Z"),
+            "parsing time \"2024-01-01T24:00:00Z\": hour out of range"
+        );
+        assert_eq!(
+            err("2024-01-01T00:00:00"),
+            "parsing time \"2024-01-01T00:00:00\" as \"2006-01-02T15:04:05.999999999Z07:00\": cannot parse \"\" as \"Z07:00\""
+        );
+        assert_eq!(
+            err("2024-01-01T00:00:00Zjunk"),
+            "parsing time \"2024-01-01T00:00:00Zjunk\": extra text: \"junk\""
+        );
+        assert_eq!(
+            err("2024-01-01T00:00:00+25:00"),
+            "parsing time \"2024-01-01T00:00:00+25:00\": time zone offset hour out of range"
+        );
+    }
+
+    #[test]
+    fn formats_like_go() {
+        let t = UNIX_EPOCH + Duration::new(1_704_164_645, 120_000_000);
+        assert_eq!(format_rfc3339_nano(t), "2024-01-02T03:04:05.12Z");
+        let t = UNIX_EPOCH + Duration::from_secs(1_704_164_645);
+        assert_eq!(format_rfc3339_nano(t), "2024-01-02T03:04:05Z");
+        assert_eq!(
+            parse_rfc3339_nano(format_rfc3339_nano(t).as_bytes()).unwrap(),
+            unix_nanos(t)
+        );
     }
 }

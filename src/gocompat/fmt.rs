@@ -151,14 +151,6 @@ pub(crate) fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Go's `strings.Fields` (split on Unicode white space, drop empties).
-pub(crate) fn fields(bytes: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(bytes)
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

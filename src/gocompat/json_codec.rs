@@ -1,9 +1,9 @@
 //! Decoding into litd's rule structs and writing JSON, the way Go's
-//! `encoding/json` does it. Reading the text is in [`super::go_json`].
+//! `encoding/json` does it. Reading the text is in [`super::json`].
 
 use std::collections::BTreeMap;
 
-use super::go_json::Json;
+use super::json::Json;
 
 /// Where a value sits, for Go's `UnmarshalTypeError` text: the innermost
 /// struct and the dotted path of JSON field names (empty at the root).

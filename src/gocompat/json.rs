@@ -1,7 +1,8 @@
-//! Just enough of Go's `encoding/json` for litd's rule values and feature
-//! configs. litd reads the remote server's rule bytes and the caller's
-//! feature configs with `json.Unmarshal` and writes them back with
-//! `json.Marshal`, and its error texts come straight from that package, so
+//! Just enough of Go's `encoding/json` for litd's rule values, feature
+//! configs and REST bodies. litd reads the remote server's rule bytes and the
+//! caller's feature configs with `json.Unmarshal` and writes them back with
+//! `json.Marshal`, grpc-gateway takes a body's first value with a
+//! `json.Decoder`, and their error texts come straight from that package, so
 //! the mock needs: a reader that accepts and refuses exactly what Go's
 //! scanner does, with its messages; decoding helpers that follow Go's rules
 //! for struct fields (case-insensitive keys, unknown keys ignored, the first
@@ -11,7 +12,7 @@
 //! Nothing here recurses on the input's nesting: Go accepts 10 000 levels,
 //! which would overflow a small thread stack if walked recursively.
 
-pub(crate) use super::go_json_codec::*;
+pub(crate) use super::json_codec::*;
 
 /// Go's `maxNestingDepth`.
 const MAX_DEPTH: usize = 10_000;
@@ -228,7 +229,32 @@ enum Frame {
 
 /// Reads a whole document the way `json.Unmarshal`'s validity check does.
 pub(crate) fn parse(input: &[u8]) -> Result<Json, String> {
+    parse_value(&mut Scan { s: input, i: 0 }, true)
+}
+
+/// What `json.NewDecoder(body).Decode(&raw)` reads into a `json.RawMessage`
+/// (grpc-gateway's `decodeJSONPb`): the first JSON value of `input`, as the
+/// byte range it spans without the white space around it; trailing data is
+/// never looked at. `Ok(None)` for an input that is empty or only white
+/// space (Go's `io.EOF`); an input that ends inside the value is
+/// `unexpected EOF`, whatever the scanner would have said of the end.
+pub(crate) fn first_value(input: &[u8]) -> Result<Option<std::ops::Range<usize>>, String> {
     let mut sc = Scan { s: input, i: 0 };
+    sc.ws();
+    let start = sc.i;
+    if sc.peek().is_none() {
+        return Ok(None);
+    }
+    match parse_value(&mut sc, false) {
+        Ok(_) => Ok(Some(start..sc.i)),
+        Err(_) if sc.i >= input.len() => Err("unexpected EOF".to_string()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The scanner over one value; `whole` refuses anything but white space
+/// after it, otherwise the scan stops at the value's end.
+fn parse_value(sc: &mut Scan<'_>, whole: bool) -> Result<Json, String> {
     let mut stack: Vec<Frame> = Vec::new();
     'value: loop {
         sc.ws();
@@ -273,8 +299,13 @@ pub(crate) fn parse(input: &[u8]) -> Result<Json, String> {
         };
         // A value is complete: hand it to its container and see what follows.
         loop {
+            let end = sc.i;
             sc.ws();
             let Some(frame) = stack.pop() else {
+                if !whole {
+                    sc.i = end;
+                    return Ok(value);
+                }
                 return match sc.peek() {
                     None => Ok(value),
                     Some(c) => Err(syntax(c, "after top-level value")),
@@ -403,5 +434,5 @@ fn push_utf8_go(out: &mut String, mut b: &[u8]) {
 }
 
 #[cfg(test)]
-#[path = "go_json_tests.rs"]
+#[path = "json_tests.rs"]
 mod tests;

@@ -1,16 +1,33 @@
-//! Go's `time.Time` and `time.Duration`, as far as the history-limit rule
-//! needs them. litd keeps that rule as `{StartDate time.Time, Duration
+//! Go's `time.Time` and `time.Duration`, as far as litd's texts need them.
+//! litd keeps the history-limit rule as `{StartDate time.Time, Duration
 //! time.Duration}`, and its JSON, its proto form and its error texts all go
 //! through Go's time package, so the mock copies that package's arithmetic
-//! (wrapping and saturating where Go does) and its text forms.
+//! (wrapping and saturating where Go does) and its text forms; the
+//! `time-before` caveat is written in `RFC3339Nano`.
 //!
 //! Assumption: litd runs with its local zone set to UTC (the usual container
 //! setup), so `time.Unix(..)` and `time.Now()` print as `+0000 UTC`.
 
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::go_time_parse;
-use crate::domain::clock::unix_nanos;
+use super::time_parse;
+
+/// Nanoseconds since the unix epoch (negative before it).
+pub fn unix_nanos(t: SystemTime) -> i128 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    }
+}
+
+/// `t.UTC().Format(time.RFC3339Nano)`: trailing zeros of the fraction are
+/// dropped, and the dot with them.
+pub fn format_rfc3339_nano(t: SystemTime) -> String {
+    GoTime::from_system(t)
+        .rfc3339_quoted()
+        .trim_matches('"')
+        .to_string()
+}
 
 /// Seconds from Go's internal epoch (0001-01-01T00:00:00Z) to the unix epoch.
 const UNIX_TO_INTERNAL: i64 = 62_135_596_800;
@@ -25,6 +42,29 @@ pub struct GoTime {
     /// Seconds east of UTC; 0 prints as `UTC`/`Z`, anything else as a
     /// nameless fixed zone (what Go's RFC 3339 parser makes of `+02:00`).
     offset: i32,
+    /// The monotonic clock reading (nanoseconds since the process started)
+    /// that `time.Now()` carries and `String()` prints as ` m=±s.n`.
+    mono: Option<i64>,
+}
+
+/// "Now" as Go's `time.Now()` gives it: the wall clock and the monotonic
+/// reading. For the mock the monotonic reading is the time on the mock's
+/// clock since the core was created (litd's process start), so it is
+/// deterministic under a manual clock and moves with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GoNow {
+    pub wall: SystemTime,
+    pub monotonic_nanos: i64,
+}
+
+impl From<SystemTime> for GoNow {
+    /// A process that started at `wall`.
+    fn from(wall: SystemTime) -> GoNow {
+        GoNow {
+            wall,
+            monotonic_nanos: 0,
+        }
+    }
 }
 
 impl GoTime {
@@ -33,6 +73,7 @@ impl GoTime {
         sec: 0,
         nsec: 0,
         offset: 0,
+        mono: None,
     };
 
     /// A parsed civil time: unix seconds (in range), nanoseconds and the
@@ -42,6 +83,7 @@ impl GoTime {
             sec: unix + UNIX_TO_INTERNAL,
             nsec,
             offset,
+            mono: None,
         }
     }
 
@@ -51,6 +93,7 @@ impl GoTime {
             sec: secs.wrapping_add(UNIX_TO_INTERNAL),
             nsec: 0,
             offset: 0,
+            mono: None,
         }
     }
 
@@ -63,6 +106,15 @@ impl GoTime {
             sec: secs.saturating_add(UNIX_TO_INTERNAL),
             nsec: n.rem_euclid(NANOS as i128) as u32,
             offset: 0,
+            mono: None,
+        }
+    }
+
+    /// `time.Now()`: the instant with its monotonic reading.
+    pub fn now(now: GoNow) -> GoTime {
+        GoTime {
+            mono: Some(now.monotonic_nanos),
+            ..GoTime::from_system(now.wall)
         }
     }
 
@@ -99,10 +151,13 @@ impl GoTime {
         } else {
             -i64::MAX
         };
+        // Go keeps the monotonic reading unless adding overflows it.
+        let mono = self.mono.and_then(|m| m.checked_add(d));
         GoTime {
             sec,
             nsec: nsec as u32,
             offset: self.offset,
+            mono,
         }
     }
 
@@ -123,7 +178,8 @@ impl GoTime {
         (y, m, d, secs / 3600, secs / 60 % 60, secs % 60)
     }
 
-    /// `t.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`.
+    /// `t.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`, then
+    /// ` m=±<seconds>.<9 digits>` when the time carries a monotonic reading.
     pub fn go_string(&self) -> String {
         let (y, mo, d, h, mi, s) = self.civil();
         let zone = offset_text(self.offset, false);
@@ -132,11 +188,21 @@ impl GoTime {
         } else {
             zone.clone()
         };
-        format!(
+        let mut text = format!(
             "{}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}{} {zone} {name}",
             year_text(y),
             nanos_text(self.nsec)
-        )
+        );
+        if let Some(m) = self.mono {
+            let sign = if m < 0 { '-' } else { '+' };
+            let m = m.unsigned_abs();
+            text.push_str(&format!(
+                " m={sign}{}.{:09}",
+                m / NANOS as u64,
+                m % NANOS as u64
+            ));
+        }
+        text
     }
 
     /// `t.MarshalJSON()` as `encoding/json` reports it: RFC 3339 with
@@ -169,7 +235,7 @@ impl GoTime {
     /// Go's `Time.UnmarshalJSON` on the bytes between the quotes of a JSON
     /// string (Go does not unescape them first): strict RFC 3339.
     pub fn parse_rfc3339(b: &[u8]) -> Result<GoTime, String> {
-        go_time_parse::parse_fast(b).ok_or_else(|| go_time_parse::parse_error(b))
+        time_parse::parse_fast(b).ok_or_else(|| time_parse::parse_error(b))
     }
 }
 
@@ -198,6 +264,17 @@ fn offset_text(offset: i32, colon: bool) -> String {
     let zone = zone.unsigned_abs();
     let sep = if colon { ":" } else { "" };
     format!("{sign}{:02}{sep}{:02}", zone / 60, zone % 60)
+}
+
+/// The inverse of [`civil_from_days`].
+pub(super) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's method).
@@ -272,5 +349,5 @@ pub fn duration_string(d: i64) -> String {
 }
 
 #[cfg(test)]
-#[path = "go_time_tests.rs"]
+#[path = "time_tests.rs"]
 mod tests;
