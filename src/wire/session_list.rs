@@ -159,6 +159,10 @@ impl Reply for SessionList {
         out
     }
 
+    fn journal_weight(&self) -> usize {
+        self.0.len().max(1)
+    }
+
     fn from_proto_json(value: Value) -> Result<Self, String> {
         let response: p::ListAutopilotSessionsResponse =
             serde_json::from_value(value).map_err(|e| e.to_string())?;
