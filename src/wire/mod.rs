@@ -7,6 +7,8 @@ pub mod litd_json;
 pub mod rules;
 pub(crate) mod session_cache;
 pub mod session_list;
+#[cfg(test)]
+mod session_list_props;
 pub mod status;
 
 use std::collections::BTreeMap;

@@ -175,6 +175,13 @@ impl Reply for SessionList {
 pub struct SessionListCache(SessionCache<Arc<KeptSession>>);
 
 impl SessionListCache {
+    /// A cache of at most `capacity` sessions (the default keeps
+    /// [`super::session_cache::CACHED_SESSIONS`]).
+    #[cfg(test)]
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self(SessionCache::with_capacity(capacity))
+    }
+
     /// `ListAutopilotSessions`: the domain's listing, each session from its
     /// kept forms while its revision stands.
     pub async fn list(&self, core: &AutopilotCore) -> Result<SessionList, AutopilotError> {
