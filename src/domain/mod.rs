@@ -30,6 +30,6 @@ pub mod store;
 
 pub use add_session::{AddSessionRequest, FeatureRequest};
 pub use error::{AutopilotError, Code};
-pub use service::{AutopilotCore, CoreConfig, Listed};
+pub use service::{AutopilotCore, CoreConfig, Listed, ViewRevision};
 pub use session::{SessionState, SessionView};
 pub use snapshot::{RestoreReport, StoreSnapshot};

@@ -161,13 +161,13 @@ impl AutopilotCore {
     }
 
     /// `ListAutopilotSessions` for a caller that keeps what it made of each
-    /// session (a transport's encoded wire form): `known(id, revision)`
-    /// returns that for a session whose revision it has seen, and only the
+    /// session (its encoded wire forms): `known(id, revision)` returns that
+    /// for a session whose view revision it has seen, and only the
     /// other sessions are turned into views. `known` runs under the store
     /// lock, so the listing is one consistent snapshot.
     pub async fn list_sessions_with<T>(
         &self,
-        mut known: impl FnMut(SessionId, u64) -> Option<T>,
+        mut known: impl FnMut(SessionId, ViewRevision) -> Option<T>,
     ) -> Result<Vec<Listed<T>>, AutopilotError> {
         // Expire and snapshot under one lock: an Add that completes in
         // between (CREATED with an expiry the clock has already passed)
@@ -178,7 +178,11 @@ impl AutopilotCore {
             let listed: Result<Vec<Listed<T>>, AutopilotError> = store
                 .iter()
                 .map(|s| {
-                    if let Some(memo) = known(s.id, s.revision) {
+                    let revision = ViewRevision {
+                        session: s.revision,
+                        privacy_map: store.privacy_map_revision(&s.group_id),
+                    };
+                    if let Some(memo) = known(s.id, revision) {
                         return Ok(Listed::Known(memo));
                     }
                     let view =
@@ -187,7 +191,7 @@ impl AutopilotCore {
                         })?;
                     Ok(Listed::Fresh {
                         id: s.id,
-                        revision: s.revision,
+                        revision,
                         view: Box::new(view),
                     })
                 })
@@ -283,6 +287,15 @@ impl AutopilotCore {
     }
 }
 
+/// Everything a session's view depends on: the session's revision and its
+/// group's privacy map's (see `Store::privacy_map_revision`). A view made
+/// at one `ViewRevision` is the view for as long as it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ViewRevision {
+    pub session: u64,
+    pub privacy_map: u64,
+}
+
 /// One session of [`AutopilotCore::list_sessions_with`].
 #[derive(Debug)]
 pub enum Listed<T> {
@@ -291,7 +304,7 @@ pub enum Listed<T> {
     /// A session the caller has not seen at this revision.
     Fresh {
         id: SessionId,
-        revision: u64,
+        revision: ViewRevision,
         view: Box<SessionView>,
     },
 }

@@ -28,8 +28,9 @@ pub struct Store {
     /// group's), in insertion order. Most groups have none and no entry.
     linked: RandomKeyMap<SessionId, Vec<SessionId>>,
     /// The privacy map of each group (real <-> pseudo pairs), when it has
-    /// any pairs.
-    privacy_maps: RandomKeyMap<SessionId, PrivacyMap>,
+    /// any pairs, with the revision it was set at (a view of a session
+    /// depends on its group's map: see [`Store::privacy_map_revision`]).
+    privacy_maps: RandomKeyMap<SessionId, (PrivacyMap, u64)>,
     /// Groups whose map is set but empty: most groups, and a map costs
     /// far more than its ID. Persisted like the others.
     empty_privacy_maps: RandomKeySet<SessionId>,
@@ -162,7 +163,7 @@ impl Store {
 
     pub fn privacy_map(&self, group: &SessionId) -> Option<&PrivacyMap> {
         match self.privacy_maps.get(group) {
-            Some(map) => Some(map),
+            Some((map, _)) => Some(map),
             None => self
                 .empty_privacy_maps
                 .contains(group)
@@ -176,8 +177,18 @@ impl Store {
             self.empty_privacy_maps.insert(group);
         } else {
             self.empty_privacy_maps.remove(&group);
-            self.privacy_maps.insert(group, map);
+            self.privacy_maps.insert(group, (map, next_revision()));
         }
+    }
+
+    /// Moves whenever the group's map may have changed: a fresh revision
+    /// each time a map with pairs is set, 0 for an empty or unset map
+    /// (which all read the same). With the session's own revision it is
+    /// everything a session's view depends on.
+    pub fn privacy_map_revision(&self, group: &SessionId) -> u64 {
+        self.privacy_maps
+            .get(group)
+            .map_or(0, |(_, revision)| *revision)
     }
 
     /// Every group's privacy map, empty ones included, for persistence.
@@ -186,7 +197,10 @@ impl Store {
             .empty_privacy_maps
             .iter()
             .map(|group| (group, &EMPTY_PRIVACY_MAP));
-        self.privacy_maps.iter().chain(empty)
+        self.privacy_maps
+            .iter()
+            .map(|(group, (map, _))| (group, map))
+            .chain(empty)
     }
 
     /// Drops every session and map.

@@ -8,6 +8,8 @@ pub mod protojson_in;
 pub mod rules;
 pub(crate) mod session_cache;
 pub mod session_list;
+#[cfg(test)]
+mod session_list_props;
 pub mod status;
 
 use std::collections::BTreeMap;

@@ -1,35 +1,44 @@
-//! What a transport made of each listed session (gRPC: its encoded record;
-//! REST: its JSON), kept with the session's revision
-//! ([`crate::domain::session::Session::revision`]) so a List only rebuilds
-//! the sessions that changed since the last one. Shared by both transports;
-//! the domain hands out revisions and never sees what is kept.
+//! What was made of each listed session (its wire forms), kept with the
+//! session's view revision ([`ViewRevision`]: the session's own revision
+//! and its group's privacy map's) so a List only rebuilds the sessions whose
+//! view may have changed since the last one. The domain hands out revisions
+//! and never sees what is kept.
 
 use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::domain::random_hash::RandomKeyMap;
 use crate::domain::session::SessionId;
-use crate::domain::{Listed, SessionView};
+use crate::domain::{Listed, SessionView, ViewRevision};
 
 /// Sessions kept at most: a listing of more sessions rebuilds the rest on
 /// every call, so memory stays bounded however many sessions are stored.
 pub const CACHED_SESSIONS: usize = 10_000;
 
-/// Kept forms by session ID, with the revision each was made at.
-pub struct SessionCache<T> {
-    kept: Mutex<RandomKeyMap<SessionId, (u64, T)>>,
+/// Kept forms by session ID, with the view revision each was made at.
+pub(crate) struct SessionCache<T> {
+    kept: Mutex<RandomKeyMap<SessionId, (ViewRevision, T)>>,
+    /// At most this many kept ([`CACHED_SESSIONS`]; fewer in tests).
+    capacity: usize,
 }
 
 impl<T> Default for SessionCache<T> {
     fn default() -> Self {
+        Self::with_capacity(CACHED_SESSIONS)
+    }
+}
+
+impl<T> SessionCache<T> {
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
         Self {
             kept: Mutex::new(RandomKeyMap::default()),
+            capacity,
         }
     }
 }
 
 impl<T: Clone> SessionCache<T> {
-    fn lock(&self) -> MutexGuard<'_, RandomKeyMap<SessionId, (u64, T)>> {
+    fn lock(&self) -> MutexGuard<'_, RandomKeyMap<SessionId, (ViewRevision, T)>> {
         // Every critical section is a map lookup or insert: a poisoned lock
         // still guards a valid map.
         self.kept.lock().unwrap_or_else(|e| e.into_inner())
@@ -37,7 +46,7 @@ impl<T: Clone> SessionCache<T> {
 
     /// The kept form of a session still at `revision`: pass this to
     /// [`crate::domain::AutopilotCore::list_sessions_with`].
-    pub fn current(&self, id: &SessionId, revision: u64) -> Option<(SessionId, T)> {
+    pub(crate) fn current(&self, id: &SessionId, revision: ViewRevision) -> Option<(SessionId, T)> {
         match self.lock().get(id) {
             Some((at, kept)) if *at == revision => Some((*id, kept.clone())),
             _ => None,
@@ -46,7 +55,7 @@ impl<T: Clone> SessionCache<T> {
 
     /// Every listed session's form, in list order: the kept ones as they
     /// are, the others made by `make` and kept.
-    pub fn assemble(
+    pub(crate) fn assemble(
         &self,
         listed: Vec<Listed<(SessionId, T)>>,
         make: impl Fn(SessionView) -> T,
@@ -65,14 +74,14 @@ impl<T: Clone> SessionCache<T> {
         }
         if !fresh.is_empty() {
             let mut kept = self.lock();
-            if kept.len() + fresh.len() > CACHED_SESSIONS {
+            if kept.len() + fresh.len() > self.capacity {
                 // Forget sessions no longer listed (reset, removed); past
                 // the limit, later sessions are simply not kept.
                 let listed: HashSet<SessionId> = all.iter().map(|(id, _)| *id).collect();
                 kept.retain(|id, _| listed.contains(id));
             }
             for (id, revision, made) in fresh {
-                if kept.len() >= CACHED_SESSIONS && !kept.contains_key(&id) {
+                if kept.len() >= self.capacity && !kept.contains_key(&id) {
                     break;
                 }
                 kept.insert(id, (revision, made));
@@ -82,7 +91,7 @@ impl<T: Clone> SessionCache<T> {
     }
 
     #[cfg(test)]
-    pub(crate) fn keep(&self, id: SessionId, revision: u64, made: T) {
+    pub(crate) fn keep(&self, id: SessionId, revision: ViewRevision, made: T) {
         self.lock().insert(id, (revision, made));
     }
 }
@@ -93,14 +102,23 @@ mod tests {
 
     #[test]
     fn a_kept_form_is_current_only_at_its_revision() {
+        let at = |session, privacy_map| ViewRevision {
+            session,
+            privacy_map,
+        };
         let cache = SessionCache::default();
-        cache.keep([1, 2, 3, 4], 7, "seven");
+        cache.keep([1, 2, 3, 4], at(7, 0), "seven");
         assert_eq!(
-            cache.current(&[1, 2, 3, 4], 7),
+            cache.current(&[1, 2, 3, 4], at(7, 0)),
             Some(([1, 2, 3, 4], "seven"))
         );
-        assert_eq!(cache.current(&[1, 2, 3, 4], 8), None);
-        assert_eq!(cache.current(&[9, 9, 9, 9], 7), None);
+        assert_eq!(cache.current(&[1, 2, 3, 4], at(8, 0)), None);
+        assert_eq!(
+            cache.current(&[1, 2, 3, 4], at(7, 3)),
+            None,
+            "the map moved"
+        );
+        assert_eq!(cache.current(&[9, 9, 9, 9], at(7, 0)), None);
     }
 
     #[test]
