@@ -68,6 +68,8 @@ pub struct ServerConfig {
     /// The in-process stub's script (used when `remote` is `None`); `None`:
     /// `catalogue` with nothing scripted. See [`crate::stub`].
     pub script: Option<crate::stub::Script>,
+    /// litd's UI password (Basic auth); `None`: off, as with `disableui`.
+    pub ui_password: Option<crate::auth::ui_password::UiPassword>,
 }
 
 impl ServerConfig {
@@ -94,6 +96,7 @@ impl ServerConfig {
             journal_limit: crate::stub::DEFAULT_JOURNAL_LIMIT,
             state_file: None,
             script: None,
+            ui_password: None,
         }
     }
 }
