@@ -33,7 +33,7 @@ mod tests {
     #[test]
     fn rest_json_is_litds_shape() {
         let out = status_out(sub_server_status(&Readiness::new()));
-        let json = crate::rest::json::to_litd_json("litrpc.SubServerStatusResp", &out);
+        let json = crate::wire::litd_json::to_litd_json("litrpc.SubServerStatusResp", &out);
         let text = serde_json::to_string(&json).unwrap();
         assert!(text.starts_with(
             "{\"sub_servers\":{\"accounts\":{\"disabled\":true,\"running\":false,\"error\":\"\",\"custom_status\":\"\"},\"faraday\":"
