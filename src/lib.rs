@@ -28,6 +28,7 @@ pub mod auth;
 pub mod bench;
 pub mod client;
 pub mod domain;
+pub mod front_door;
 pub mod fuzz;
 pub mod grpc;
 pub mod grpc_web;

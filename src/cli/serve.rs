@@ -67,7 +67,12 @@ pub struct ServeArgs {
     #[arg(long, env = "AUTOPILOT_MOCK_STATE", value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// litd's UI password: `authorization: Basic base64(PW:PW)` then stands for lit.macaroon on gRPC, grpc-web and REST (at least 8 characters, trimmed). Without it Basic auth is off, as with litd's --disableui.
-    #[arg(long, env = "AUTOPILOT_MOCK_UI_PASSWORD", value_name = "PW", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "AUTOPILOT_MOCK_UI_PASSWORD",
+        value_name = "PW",
+        hide_env_values = true
+    )]
     pub ui_password: Option<String>,
     /// Read the UI password from this file (trimmed) when --ui-password is not given or empty.
     #[arg(long, env = "AUTOPILOT_MOCK_UI_PASSWORD_FILE", value_name = "FILE")]

@@ -33,6 +33,9 @@ pub use spec::{MethodSpec, Op, RestBody, RestRoute};
 pub enum Transport {
     Grpc,
     Rest,
+    /// grpc-web (binary or text) on the same port.
+    #[serde(rename = "grpc-web")]
+    GrpcWeb,
 }
 
 impl Transport {
@@ -40,6 +43,7 @@ impl Transport {
         match self {
             Transport::Grpc => "grpc",
             Transport::Rest => "rest",
+            Transport::GrpcWeb => "grpc-web",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! A server under test, reached over gRPC or REST, with litd's answers
+//! A server under test, reached over gRPC, REST or grpc-web, with litd's answers
 //! brought to one form: a gRPC code, a message and the response in litd's
 //! REST JSON.
 
@@ -9,9 +9,6 @@ use serde_json::Value;
 use tonic::transport::Channel;
 
 use super::model::{Rpc, Transport};
-use crate::proto::litrpc as p;
-use crate::proto::litrpc::autopilot_client::AutopilotClient;
-use crate::wire::litd_json::to_litd_json;
 
 /// What a call gave back.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +81,7 @@ impl Target {
         })
     }
 
+    /// Calls `rpc` over `transport` with these macaroon values.
     pub async fn call(
         &self,
         transport: Transport,
@@ -91,110 +89,28 @@ impl Target {
         request: &Value,
         macaroons: &[String],
     ) -> Result<Outcome, String> {
-        match transport {
-            Transport::Grpc => self.grpc_call(rpc, request, macaroons).await,
-            Transport::Rest => self.rest_call(rpc, request, macaroons).await,
-        }
+        self.call_authorized(transport, rpc, request, macaroons, None)
+            .await
     }
 
-    async fn grpc_call(
+    /// [`Self::call`] with, if given, an `authorization` value too (litd's
+    /// UI password).
+    pub async fn call_authorized(
         &self,
+        transport: Transport,
         rpc: Rpc,
         request: &Value,
         macaroons: &[String],
+        authorization: Option<&str>,
     ) -> Result<Outcome, String> {
-        let mut client = AutopilotClient::new(self.channel.clone());
-        fn req<T: serde::de::DeserializeOwned>(
-            rpc: Rpc,
-            v: &Value,
-            macaroons: &[String],
-        ) -> Result<tonic::Request<T>, String> {
-            let msg: T = serde_json::from_value(v.clone())
-                .map_err(|e| format!("the step's request is not valid for {}: {e}", rpc.name()))?;
-            let mut r = tonic::Request::new(msg);
-            for m in macaroons {
-                let value = m.parse().map_err(|_| {
-                    "a macaroon value that is not ASCII cannot go in gRPC metadata".to_string()
-                })?;
-                r.metadata_mut().append("macaroon", value);
-            }
-            Ok(r)
-        }
-        fn done<T: serde::Serialize>(
-            name: &str,
-            r: Result<tonic::Response<T>, tonic::Status>,
-        ) -> Outcome {
-            match r {
-                Ok(resp) => Outcome {
-                    code: 0,
-                    message: String::new(),
-                    response: Some(to_litd_json(name, resp.get_ref())),
-                    http_status: None,
-                },
-                Err(status) => Outcome {
-                    code: status.code() as i32,
-                    message: status.message().to_string(),
-                    response: None,
-                    http_status: None,
-                },
-            }
-        }
-        // One arm per RPC: request type, client method, response name.
-        macro_rules! unary {
-            ($req:ty, $method:ident) => {{
-                let r = req::<$req>(rpc, request, macaroons)?;
-                let name = format!("litrpc.{}Response", rpc.name());
-                done(&name, client.$method(r).await)
-            }};
-        }
-        Ok(match rpc {
-            Rpc::ListAutopilotFeatures => {
-                unary!(p::ListAutopilotFeaturesRequest, list_autopilot_features)
-            }
-            Rpc::AddAutopilotSession => {
-                unary!(p::AddAutopilotSessionRequest, add_autopilot_session)
-            }
-            Rpc::ListAutopilotSessions => {
-                unary!(p::ListAutopilotSessionsRequest, list_autopilot_sessions)
-            }
-            Rpc::RevokeAutopilotSession => {
-                unary!(p::RevokeAutopilotSessionRequest, revoke_autopilot_session)
-            }
-        })
-    }
-
-    async fn rest_call(
-        &self,
-        rpc: Rpc,
-        request: &Value,
-        macaroons: &[String],
-    ) -> Result<Outcome, String> {
-        let (method, path, body) = match rpc {
-            Rpc::ListAutopilotFeatures => ("GET", "/v1/autopilot/features".to_string(), None),
-            Rpc::ListAutopilotSessions => ("GET", "/v1/autopilot/sessions".to_string(), None),
-            Rpc::AddAutopilotSession => (
-                "POST",
-                "/v1/autopilot/sessions".to_string(),
-                Some(request.to_string()),
-            ),
-            Rpc::RevokeAutopilotSession => {
-                let key = request
-                    .get("local_public_key")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let raw = decode_any_base64(key)
-                    .ok_or_else(|| format!("local_public_key {key:?} is not base64"))?;
-                // litd's REST route takes the key as base64url in the path.
-                let url_key = base64::engine::general_purpose::URL_SAFE.encode(raw);
-                ("DELETE", format!("/v1/autopilot/sessions/{url_key}"), None)
-            }
-        };
-        let headers: Vec<(String, String)> = macaroons
+        let mut headers: Vec<(String, String)> = macaroons
             .iter()
-            .map(|m| ("Grpc-Metadata-Macaroon".to_string(), m.clone()))
+            .map(|m| ("macaroon".to_string(), m.clone()))
             .collect();
-        let (status, body) = self.http(method, &path, body, &headers).await?;
-        Ok(rest_outcome(status, body))
+        if let Some(a) = authorization {
+            headers.push(("authorization".to_string(), a.to_string()));
+        }
+        super::calls::call(self, transport, rpc, request, &headers).await
     }
 
     /// A raw REST request; returns the status and the body (JSON if it
@@ -258,7 +174,7 @@ impl Target {
     }
 }
 
-fn rest_outcome(status: u16, body: Value) -> Outcome {
+pub(crate) fn rest_outcome(status: u16, body: Value) -> Outcome {
     if status == 200 {
         return Outcome {
             code: 0,
