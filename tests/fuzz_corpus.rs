@@ -12,10 +12,10 @@ use autopilot_mock::domain::privacy::{obfuscate_config, PrivacyFlags, PrivacyMap
 use autopilot_mock::domain::rules::{Rule, KNOWN_RULE_NAMES};
 use autopilot_mock::fuzz::gen;
 use autopilot_mock::grpc_web::codec::{decode_request, message_frame, Decoded, Mode};
-use base64::Engine;
 use autopilot_mock::proto::litrpc as p;
 use autopilot_mock::rest::{decode_body, decode_key_param, percent_decode};
 use autopilot_mock::wire::rule_value_in;
+use base64::Engine;
 use prost::Message;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -116,7 +116,11 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
 fn grpc_web_seeds() -> Vec<Vec<u8>> {
     let frame = message_frame(&p::ListAutopilotSessionsRequest {}.encode_to_vec());
     let add = message_frame(&requests()[0].encode_to_vec());
-    let text = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b).into_bytes();
+    let text = |b: &[u8]| {
+        base64::engine::general_purpose::STANDARD
+            .encode(b)
+            .into_bytes()
+    };
     let with = |selector: u8, body: Vec<u8>| [vec![selector], body].concat();
     vec![
         with(2, frame.clone()),
@@ -164,7 +168,11 @@ fn exercise(target: &str, data: &[u8]) {
         }
         "grpc_web_body" => {
             if let Some((&selector, body)) = data.split_first() {
-                let mode = if selector & 1 == 0 { Mode::Binary } else { Mode::Text };
+                let mode = if selector & 1 == 0 {
+                    Mode::Binary
+                } else {
+                    Mode::Text
+                };
                 let ended = selector & 2 != 0;
                 let got = decode_request(mode, body, ended, 4096);
                 assert!(!(ended && got == Decoded::NeedMore));

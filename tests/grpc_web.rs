@@ -82,7 +82,7 @@ fn curl_method(
         .expect("curl runs");
     assert!(
         out.status.success(),
-        "curl failed: {}",
+        "curl failed ({path}, {headers:?}, {body:?}): {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let head = std::fs::read_to_string(&head_file).expect("headers");

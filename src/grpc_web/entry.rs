@@ -57,7 +57,8 @@ async fn unknown_request(req: http::Request<Body>) -> http::Response<Body> {
     let Some(content_type) = content_type(&req) else {
         return response::unsupported_media_type(String::new()).map(Body::from);
     };
-    let path = req.uri().path();
+    let path = req.uri().path().to_string();
+    drain(req.into_body()).await;
     let answer = if path.trim_start_matches('/').contains('/') {
         response::trailers_only(&content_type, Code::Unknown as u8, "unknown request")
     } else {
@@ -85,6 +86,7 @@ async fn serve<C: Call>(
         return response::unsupported_media_type(String::new()).map(Body::from);
     };
     if let Err(text) = content_type.subtype() {
+        drain(req.into_body()).await;
         return response::unsupported_media_type(text).map(Body::from);
     }
     let (parts, body) = req.into_parts();
@@ -154,13 +156,35 @@ async fn read_frame(mut body: Body, mode: Mode, max: usize) -> Result<Vec<u8>, c
             // At the cap the body is treated as ended: it holds more than
             // any acceptable first frame needs.
             let at_cap = buffer.len() >= cap;
-            match codec::decode_request(mode, &buffer, ended || at_cap, max) {
-                Decoded::Message(payload) => return Ok(payload),
-                Decoded::Failed(e) => return Err(e),
-                Decoded::NeedMore => {}
+            let decoded = match codec::decode_request(mode, &buffer, ended || at_cap, max) {
+                Decoded::Message(payload) => Ok(payload),
+                Decoded::Failed(e) => Err(e),
+                Decoded::NeedMore => continue,
+            };
+            if !ended {
+                drain(body).await;
             }
+            return decoded;
         }
     }
+}
+
+/// Reads what the client still sends after the frame (a unary request's
+/// END_STREAM, usually already on its way), so HTTP/2 does not cancel the
+/// stream under a client that is still writing; a client that keeps the
+/// body open is given up on after a moment.
+async fn drain(mut body: Body) {
+    const DRAIN_BYTES: usize = 64 * 1024;
+    let drained = async {
+        let mut seen = 0usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            seen += frame.data_ref().map_or(0, |d| d.len());
+            if seen > DRAIN_BYTES {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_millis(500), drained).await;
 }
 
 /// Appends body bytes up to `cap`; in text mode without the line breaks
