@@ -208,7 +208,7 @@ else
             cargo install --locked cargo-fuzz >&2
         fi
         fuzz_secs="${AUTOPILOT_MOCK_FUZZ_SECS:-10}"
-        for target in grpc_add_request rest_body macaroon rule_json feature_config; do
+        for target in grpc_add_request rest_body macaroon rule_json feature_config grpc_web_body; do
             current_step="cargo fuzz run $target (${fuzz_secs}s)"
             log "cargo fuzz run $target -s none (${fuzz_secs}s)"
             mkdir -p "fuzz/corpus/$target"

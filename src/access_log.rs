@@ -35,7 +35,7 @@ pub use crate::rpc::Transport;
 pub fn method_name(transport: Transport, req: &Request) -> String {
     let path = req.uri().path();
     let name = match transport {
-        Transport::Grpc => path.to_string(),
+        Transport::Grpc | Transport::GrpcWeb => path.to_string(),
         Transport::Rest => crate::rpc::Rpc::from_rest(req.method(), path)
             .map(|rpc| rpc.full_method().to_string())
             .unwrap_or_else(|| format!("{} {path}", req.method())),
@@ -67,6 +67,11 @@ pub fn observe(
         // A trailers-only gRPC response (most errors) has its code here.
         Transport::Grpc => grpc_code(response.headers()),
         Transport::Rest => Some(http_status.to_string()),
+        // grpc-web errors are trailers-only; a success carries status 0 in
+        // its trailer frame (always, when the answer is 200 without one).
+        Transport::GrpcWeb => grpc_code(response.headers())
+            .or_else(|| (http_status == 200).then(|| "Ok".to_string()))
+            .or_else(|| Some(http_status.to_string())),
     };
     let call = Call {
         transport,

@@ -30,6 +30,7 @@ pub mod auth;
 pub mod bench;
 pub mod client;
 pub mod domain;
+pub mod front_door;
 pub mod fuzz;
 pub mod gocompat;
 pub mod grpc;

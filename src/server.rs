@@ -18,7 +18,6 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-use crate::access_log;
 use crate::auth::Authenticator;
 use crate::domain::clock::{Clock, OffsetClock};
 use crate::domain::remote::RemoteAutopilot;
@@ -71,6 +70,8 @@ pub struct ServerConfig {
     /// The in-process stub's script (used when `remote` is `None`); `None`:
     /// `catalogue` with nothing scripted. See [`crate::stub`].
     pub script: Option<crate::stub::Script>,
+    /// litd's UI password (Basic auth); `None`: off, as with `disableui`.
+    pub ui_password: Option<crate::auth::ui_password::UiPassword>,
 }
 
 impl ServerConfig {
@@ -98,6 +99,7 @@ impl ServerConfig {
             requests_limit: crate::rpc::journal::DEFAULT_REQUESTS_LIMIT,
             state_file: None,
             script: None,
+            ui_password: None,
         }
     }
 }
@@ -146,6 +148,9 @@ pub struct RunningServer {
     pub tls_cert_pem: String,
     /// `grpc.health.v1.Health` statuses (SERVING for `""` and `litrpc.Autopilot`).
     pub health: tonic_health::server::HealthReporter,
+    /// litd's start-up state: what `litrpc.Status` reports and what gates
+    /// Sessions/Firewall/Autopilot calls (record a failed start here).
+    pub readiness: Arc<crate::domain::readiness::Readiness>,
     /// What loading the state file did (`None` without `state_file`).
     pub restored: Option<crate::domain::RestoreReport>,
     /// Every litd call received (the journal of received calls).
@@ -227,12 +232,25 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     }
 
     let requests = Arc::new(crate::rpc::RequestJournal::new(config.requests_limit));
-    let dispatcher = Arc::new(Dispatcher::new(
-        core.clone(),
-        auth.clone(),
-        config.observer.clone(),
-        requests.clone(),
-    ));
+    let ui = config.ui_password.is_some();
+    // What a correct UI password stands for: a macaroon with lit.macaroon's
+    // ops and root key (litd reads the file; the check cannot tell them apart).
+    let lit_macaroon = auth.bake_lit_macaroon();
+    let readiness = Arc::new(crate::domain::readiness::Readiness::new());
+    let dispatcher = Arc::new(
+        Dispatcher::new(
+            core.clone(),
+            auth.clone(),
+            config.observer.clone(),
+            requests.clone(),
+        )
+        .with_basic_auth(crate::auth::ui_password::BasicAuth::new(
+            config.ui_password,
+            &lit_macaroon,
+        ))
+        .with_readiness(readiness.clone()),
+    );
+    let grpc_web = crate::grpc_web::router(dispatcher.clone(), config.max_message_bytes);
     let (grpc, health) = crate::grpc::standard::add_to(crate::grpc::routes(
         dispatcher.clone(),
         config.max_message_bytes,
@@ -252,7 +270,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             max_body_bytes: config.max_message_bytes,
         }),
     );
-    let router = by_content_type(grpc, rest);
+    let router = crate::front_door::router(crate::front_door::Routers {
+        grpc,
+        grpc_web,
+        rest,
+        ui,
+    });
 
     let listener = TcpListener::bind(config.listen)
         .await
@@ -302,40 +325,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         stub,
         tls_cert_pem: tls_files.cert_pem.clone(),
         health,
+        readiness,
         restored,
         requests,
         shutdown,
         task,
-    })
-}
-
-/// gRPC and REST share the port, as in litd: `application/grpc*` requests go
-/// to the gRPC services, everything else to the REST gateway.
-fn by_content_type(grpc: axum::Router, rest: axum::Router) -> axum::Router {
-    use tower::ServiceExt;
-    axum::Router::new().fallback(move |req: axum::extract::Request| {
-        let is_grpc = req
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
-        let target = if is_grpc { grpc.clone() } else { rest.clone() };
-        let transport = if is_grpc {
-            access_log::Transport::Grpc
-        } else {
-            access_log::Transport::Rest
-        };
-        let started = std::time::Instant::now();
-        let method = access_log::method_name(transport, &req);
-        async move {
-            let mut response = match target.oneshot(req).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            };
-            if is_grpc {
-                crate::grpc::status_as_grpc_go(response.headers_mut());
-            }
-            access_log::observe(transport, method, started, response)
-        }
     })
 }
 

@@ -11,19 +11,22 @@ use autopilot_mock::auth::Authenticator;
 use autopilot_mock::domain::privacy::{obfuscate_config, PrivacyFlags, PrivacyMap};
 use autopilot_mock::domain::rules::{Rule, KNOWN_RULE_NAMES};
 use autopilot_mock::fuzz::gen;
+use autopilot_mock::grpc_web::codec::{decode_request, message_frame, Decoded, Mode};
 use autopilot_mock::proto::litrpc as p;
 use autopilot_mock::rest::{decode_body, decode_key_param, percent_decode};
 use autopilot_mock::wire::rule_value_in;
+use base64::Engine;
 use prost::Message;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-const TARGETS: [&str; 5] = [
+const TARGETS: [&str; 6] = [
     "grpc_add_request",
     "rest_body",
     "macaroon",
     "rule_json",
     "feature_config",
+    "grpc_web_body",
 ];
 
 fn dir(target: &str) -> PathBuf {
@@ -104,8 +107,32 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
             b"\x00{\"points\":[\"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd:1\"],\"n\":1.5}".to_vec(),
             b"\x03null".to_vec(),
         ],
+        "grpc_web_body" => grpc_web_seeds(),
         _ => Vec::new(),
     }
+}
+
+/// Selector byte (bit 0: text, bit 1: ended) + a grpc-web body.
+fn grpc_web_seeds() -> Vec<Vec<u8>> {
+    let frame = message_frame(&p::ListAutopilotSessionsRequest {}.encode_to_vec());
+    let add = message_frame(&requests()[0].encode_to_vec());
+    let text = |b: &[u8]| {
+        base64::engine::general_purpose::STANDARD
+            .encode(b)
+            .into_bytes()
+    };
+    let with = |selector: u8, body: Vec<u8>| [vec![selector], body].concat();
+    vec![
+        with(2, frame.clone()),
+        with(2, add.clone()),
+        with(3, text(&add)),
+        with(3, b"AAAAAAA=".to_vec()),
+        with(2, vec![1, 0, 0, 0, 0]),
+        with(2, vec![0, 0xff, 0xff, 0xff, 0xff]),
+        with(3, b"AA*AAAA=".to_vec()),
+        with(0, add[..add.len() / 2].to_vec()),
+        with(3, [text(&frame), b"\r\n!!".to_vec()].concat()),
+    ]
 }
 
 /// Runs one input through the decoders its cargo-fuzz target exercises.
@@ -137,6 +164,18 @@ fn exercise(target: &str, data: &[u8]) {
                     let mut rng = StdRng::seed_from_u64(1);
                     let _ = obfuscate_config(config, flags, &mut PrivacyMap::new(), &mut rng);
                 }
+            }
+        }
+        "grpc_web_body" => {
+            if let Some((&selector, body)) = data.split_first() {
+                let mode = if selector & 1 == 0 {
+                    Mode::Binary
+                } else {
+                    Mode::Text
+                };
+                let ended = selector & 2 != 0;
+                let got = decode_request(mode, body, ended, 4096);
+                assert!(!(ended && got == Decoded::NeedMore));
             }
         }
         other => panic!("unknown target {other}"),

@@ -247,8 +247,14 @@ async fn garbage_protobuf_gets_internal_and_unknown_fields_are_ignored() {
     .await;
     s.expect_code(
         &grpc("/litrpc.Autopilot/Nope", frame(&[])),
-        tonic::Code::Unimplemented,
-        "",
+        tonic::Code::Unknown,
+        "unknown request",
+    )
+    .await;
+    s.expect_code(
+        &grpc("/foo.Bar/Baz", frame(&[])),
+        tonic::Code::Unknown,
+        "unknown request",
     )
     .await;
     s.still_serves(1).await;

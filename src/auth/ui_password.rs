@@ -7,7 +7,6 @@
 //! as if it were absent, and a matching one wins over any `macaroon` values
 //! sent with it.
 
-use std::borrow::Cow;
 use std::path::Path;
 
 use base64::engine::general_purpose::STANDARD;
@@ -143,18 +142,12 @@ impl BasicAuth {
             .is_some_and(|p| p.matches(authorization))
     }
 
-    /// The macaroon values the check then sees: exactly lit.macaroon's hex
-    /// when the password was presented, else `macaroons` unchanged.
-    pub fn macaroons<'v>(
-        &'v self,
-        authorization: &[&[u8]],
-        macaroons: Vec<Cow<'v, str>>,
-    ) -> Vec<Cow<'v, str>> {
-        if self.presented(authorization.iter().copied()) {
-            vec![Cow::Borrowed(self.lit_macaroon_hex.as_str())]
-        } else {
-            macaroons
-        }
+    /// What replaces the call's `macaroon` values: lit.macaroon's hex
+    /// when the first `authorization` value carries the password (whatever
+    /// macaroons were sent), else `None` (the values are used as sent).
+    pub fn substitute(&self, authorization: Option<&[u8]>) -> Option<&[u8]> {
+        self.presented(authorization)
+            .then_some(self.lit_macaroon_hex.as_bytes())
     }
 }
 

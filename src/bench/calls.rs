@@ -183,6 +183,7 @@ impl Caller {
                 };
                 self.unary(channel, path, message).await
             }
+            other => Err(format!("bench has no call for {}", other.full_method())),
         }
     }
 

@@ -15,7 +15,12 @@ use autopilot_mock::scenario::{report, Scenario, Transport};
 pub enum TransportArg {
     Grpc,
     Rest,
+    /// gRPC and REST.
     Both,
+    /// grpc-web (binary), on the same port.
+    GrpcWeb,
+    /// gRPC, REST and grpc-web.
+    All,
 }
 
 #[derive(Args)]
@@ -116,6 +121,8 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
         TransportArg::Grpc => &[Transport::Grpc],
         TransportArg::Rest => &[Transport::Rest],
         TransportArg::Both => &[Transport::Grpc, Transport::Rest],
+        TransportArg::GrpcWeb => &[Transport::GrpcWeb],
+        TransportArg::All => &[Transport::Grpc, Transport::Rest, Transport::GrpcWeb],
     };
     let mut reports = Vec::new();
     for (file, scenario) in &scenarios {

@@ -14,7 +14,12 @@ use autopilot_mock::server::defaults;
 pub enum TransportArg {
     Grpc,
     Rest,
+    /// gRPC and REST.
     Both,
+    /// grpc-web (binary and text).
+    GrpcWeb,
+    /// gRPC, REST and grpc-web.
+    All,
 }
 
 #[derive(Args)]
@@ -111,6 +116,8 @@ pub async fn run(args: FuzzArgs) -> anyhow::Result<bool> {
         TransportArg::Grpc => vec![Transport::Grpc],
         TransportArg::Rest => vec![Transport::Rest],
         TransportArg::Both => vec![Transport::Grpc, Transport::Rest],
+        TransportArg::GrpcWeb => vec![Transport::GrpcWeb],
+        TransportArg::All => vec![Transport::Grpc, Transport::Rest, Transport::GrpcWeb],
     };
     eprintln!("fuzz: target {addr}, seed {seed}, {budget:?}");
     let config = FuzzConfig {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
+use autopilot_mock::auth::ui_password::UiPassword;
 use autopilot_mock::remote::Catalogue;
 use autopilot_mock::server::{defaults, ServerConfig};
 use autopilot_mock::MockServer;
@@ -19,6 +20,7 @@ use autopilot_mock::MockServer;
   RUST_LOG=debug autopilot-mock --log-format json serve  # JSON logs, one line per call
   autopilot-mock serve --script fixtures/stub-script.json
   autopilot-mock serve --autopilot-addr 127.0.0.1:12010 --autopilot-insecure
+  autopilot-mock serve --ui-password 'at-least-8-chars'  # litd's UI password (Basic auth)
   autopilot-mock serve --listen 127.0.0.1:0 --scenario scenarios/client/add-list-revoke.json --junit client.xml
 
 Once listening it prints one JSON line on stdout:
@@ -67,6 +69,17 @@ pub struct ServeArgs {
     /// Keep sessions in this JSON file across restarts (written atomically after each change; loaded at start).
     #[arg(long, env = "AUTOPILOT_MOCK_STATE", value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// litd's UI password: `authorization: Basic base64(PW:PW)` then stands for lit.macaroon on gRPC, grpc-web and REST (at least 8 characters, trimmed). Without it Basic auth is off, as with litd's --disableui.
+    #[arg(
+        long,
+        env = "AUTOPILOT_MOCK_UI_PASSWORD",
+        value_name = "PW",
+        hide_env_values = true
+    )]
+    pub ui_password: Option<String>,
+    /// Read the UI password from this file (trimmed) when --ui-password is not given or empty.
+    #[arg(long, env = "AUTOPILOT_MOCK_UI_PASSWORD_FILE", value_name = "FILE")]
+    pub ui_password_file: Option<PathBuf>,
     #[command(flatten)]
     pub remote: super::stub::RemoteArgs,
     #[command(flatten)]
@@ -110,6 +123,11 @@ impl ServeArgs {
         config.requests_limit = self.requests_limit;
         config.rest_cors = self.rest_cors;
         config.state_file = self.state;
+        config.ui_password = UiPassword::configure(
+            self.ui_password.as_deref(),
+            self.ui_password_file.as_deref(),
+        )
+        .map_err(|e| anyhow::anyhow!(e.0))?;
         self.remote.apply(&mut config)?;
         Ok(config)
     }

@@ -19,6 +19,9 @@ use crate::rpc::Rpc;
 pub enum Transport {
     Grpc,
     Rest,
+    /// grpc-web, binary or text (base64), on the same port.
+    #[serde(rename = "grpc-web")]
+    GrpcWeb,
 }
 
 /// How the request carries the macaroon. `Valid` (and the variants derived
@@ -99,7 +102,49 @@ pub fn generate(seed: u64, iteration: u64, transports: &[Transport], max_message
     match transport {
         Transport::Grpc => grpc_case(&mut rng, &mut u, macaroon, max_message),
         Transport::Rest => rest_case(&mut rng, &mut u, macaroon),
+        Transport::GrpcWeb => grpc_web_case(&mut rng, &mut u, macaroon, max_message),
     }
+}
+
+/// A gRPC case sent as grpc-web: the same frames (mutated or not), binary
+/// or as base64 text, whose encoding is sometimes broken too.
+fn grpc_web_case(
+    rng: &mut StdRng,
+    u: &mut Unstructured,
+    macaroon: MacaroonUse,
+    max_message: usize,
+) -> Case {
+    let mut case = grpc_case(rng, u, macaroon, max_message);
+    let content_type = *pick(
+        rng,
+        &[
+            "application/grpc-web",
+            "application/grpc-web+proto",
+            "application/grpc-web-text",
+            "application/grpc-web-text+proto",
+        ],
+    );
+    case.transport = Transport::GrpcWeb;
+    case.headers = vec![("content-type".to_string(), content_type.to_string())];
+    if content_type.starts_with("application/grpc-web-text") {
+        use base64::Engine;
+        let body = hex::decode(&case.body_hex).unwrap_or_default();
+        let mut text = base64::engine::general_purpose::STANDARD
+            .encode(body)
+            .into_bytes();
+        if rng.random_ratio(1, 4) && !text.is_empty() {
+            let at = rng.random_range(0..text.len());
+            match rng.random_range(0..3u8) {
+                0 => text[at] = b'*',
+                1 => text.truncate(at),
+                _ => text.insert(at, b'='),
+            }
+            case.what.push_str("+base64");
+        }
+        case.body_hex = hex::encode(text);
+    }
+    case.what = format!("grpc-web:{}", case.what);
+    case
 }
 
 fn macaroon_use(rng: &mut StdRng) -> MacaroonUse {
@@ -308,7 +353,7 @@ mod tests {
 
     #[test]
     fn a_case_depends_only_on_seed_and_iteration() {
-        let both = [Transport::Grpc, Transport::Rest];
+        let both = [Transport::Grpc, Transport::Rest, Transport::GrpcWeb];
         for i in 0..50 {
             assert_eq!(
                 generate(3, i, &both, 1 << 22),

@@ -157,7 +157,7 @@ impl Target {
             builder = builder.header(name.as_str(), value.as_str());
         }
         let header = match case.transport {
-            Transport::Grpc => "macaroon",
+            Transport::Grpc | Transport::GrpcWeb => "macaroon",
             Transport::Rest => MACAROON_HEADER,
         };
         for value in case.macaroon_values(&self.macaroon_hex) {
@@ -220,6 +220,7 @@ impl Target {
             Ok(Ok((parts, trailers, body))) => match case.transport {
                 Transport::Grpc => classify_grpc(&parts, trailers.as_ref()),
                 Transport::Rest => classify_rest(&case.method, parts.status.as_u16(), &body),
+                Transport::GrpcWeb => classify_grpc_web(&parts, &body),
             },
         };
         if matches!(outcome, Outcome::Reset { .. } | Outcome::Timeout) {
@@ -284,6 +285,47 @@ pub fn classify_grpc(parts: &http::response::Parts, trailers: Option<&http::Head
             detail: "no grpc-status".into(),
         },
     }
+}
+
+/// grpc-web: the status of a trailers-only answer is in the headers, else
+/// in the trailer frame at the end of the body (base64 in text mode).
+pub fn classify_grpc_web(parts: &http::response::Parts, body: &[u8]) -> Outcome {
+    if parts.headers.contains_key("grpc-status") || parts.status != http::StatusCode::OK {
+        return classify_grpc(parts, None);
+    }
+    let text_mode = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc-web-text"));
+    let decoded;
+    let bytes = if text_mode {
+        decoded = crate::grpc_web::codec::decode_text_response(body);
+        decoded.as_slice()
+    } else {
+        body
+    };
+    let mut trailers = http::HeaderMap::new();
+    if let Some(at) = find(bytes, b"grpc-status: ") {
+        let code: String = bytes[at + 13..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .map(|&b| b as char)
+            .collect();
+        if let Ok(v) = http::HeaderValue::from_str(&code) {
+            trailers.insert("grpc-status", v);
+        }
+    }
+    if trailers.is_empty() {
+        return Outcome::NoStatus {
+            http_status: 200,
+            detail: "a grpc-web body without a trailer frame".into(),
+        };
+    }
+    classify_grpc(parts, Some(&trailers))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// grpc-gateway answers JSON: `{"code":N,"message":...}` for errors.

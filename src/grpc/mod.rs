@@ -16,10 +16,11 @@ pub mod standard;
 /// The metadata key that carries the macaroon.
 pub const MACAROON_METADATA: &str = "macaroon";
 
-/// The gRPC routes: every registry method, and for each of their services
-/// an Unimplemented answer for the methods it does not have (as tonic's
-/// generated server gives); any other path is Unimplemented too (tonic's
-/// router). Reflection and health are added by [`standard::add_to`].
+/// The gRPC routes: every registry method; any other method (in a served
+/// service or not) gets litd's `unknown request` (code Unknown: its
+/// interceptor refuses methods missing from its permission table before
+/// routing, front-door §1.4). Reflection and health are added by
+/// [`standard::add_to`].
 pub(crate) fn routes(
     dispatcher: Arc<Dispatcher>,
     max_message_bytes: usize,
@@ -32,14 +33,7 @@ pub(crate) fn routes(
         max_message_bytes,
     };
     rpc::visit_all(&mut mount);
-    let mut router = mount.router;
-    for service in rpc::Rpc::services() {
-        router = router.route(
-            &format!("/{service}/{{*rest}}"),
-            axum::routing::any(unknown_method),
-        );
-    }
-    *routes.axum_router_mut() = router;
+    *routes.axum_router_mut() = mount.router.fallback(unknown_method);
     routes
 }
 
@@ -68,14 +62,14 @@ impl VisitCalls for Mount {
     }
 }
 
-/// A method not in the registry, in one of its services: what tonic's
-/// generated server answers (status 12, no message, no body).
+/// A method not in the registry: litd's `unknown request`, trailers-only.
 async fn unknown_method() -> http::Response<axum::body::Body> {
     let mut response = http::Response::new(axum::body::Body::empty());
     let headers = response.headers_mut();
+    headers.insert(Status::GRPC_STATUS, (tonic::Code::Unknown as i32).into());
     headers.insert(
-        Status::GRPC_STATUS,
-        (tonic::Code::Unimplemented as i32).into(),
+        "grpc-message",
+        http::HeaderValue::from_static("unknown request"),
     );
     headers.insert(
         http::header::CONTENT_TYPE,

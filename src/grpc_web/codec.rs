@@ -309,6 +309,16 @@ pub fn success_body(mode: Mode, message: &[u8]) -> Vec<u8> {
     }
 }
 
+/// A text-mode response body (independently padded base64 chunks, one per
+/// frame) back to its bytes, quantum by quantum; what does not decode is
+/// skipped. For clients and the fuzzer's classifier.
+pub fn decode_text_response(text: &[u8]) -> Vec<u8> {
+    text.chunks(4)
+        .filter_map(|q| GO_STD.decode(q).ok())
+        .flatten()
+        .collect()
+}
+
 /// grpc-go's `grpc-message` encoding: bytes outside 0x20..=0x7E and `%` as
 /// `%XX` (upper-case hex).
 pub fn percent_encode(message: &str) -> String {

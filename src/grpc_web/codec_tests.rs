@@ -257,6 +257,16 @@ fn the_body_budget_holds_a_maximal_frame() {
     assert_eq!(body_bytes_needed(Mode::Binary, usize::MAX), usize::MAX);
 }
 
+#[test]
+fn text_responses_decode_chunk_by_chunk() {
+    let message = b"\x0a\x0c0.17.2-alpha";
+    let body = success_body(Mode::Text, message);
+    assert_eq!(
+        decode_text_response(&body),
+        success_body(Mode::Binary, message)
+    );
+}
+
 mod props {
     use super::*;
     use proptest::prelude::*;

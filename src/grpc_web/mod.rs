@@ -5,10 +5,15 @@
 //! - [`codec`]: recognition, request frames (binary and base64 text) and
 //!   response frames, pure and fuzzable;
 //! - [`response`]: litd's response shapes and headers (trailer frame,
-//!   trailers-only errors, `Vary: Origin`, `Access-Control-Expose-Headers`).
+//!   trailers-only errors, `Vary: Origin`, `Access-Control-Expose-Headers`);
+//! - `entry`: the routes, one per registry method, calling the dispatcher
+//!   (the same one gRPC and REST call: same state, auth and observer).
 //!
 //! The websocket transport (`Sec-Websocket-Protocol: grpc-websockets`) is
 //! not served: litd's UI uses it only for lnd's streaming subscriptions.
 
 pub mod codec;
+pub(crate) mod entry;
 pub mod response;
+
+pub(crate) use entry::router;

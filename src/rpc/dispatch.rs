@@ -10,7 +10,9 @@ use super::journal::{Arrival, AuthOutcome, CredentialKind, RequestJournal};
 use super::observer::{CallObserver, ObservedCall, Scripted};
 use super::spec::{Call, Op, Reply};
 use super::{Rpc, Transport};
+use crate::auth::ui_password::BasicAuth;
 use crate::auth::{AuthError, Authenticator};
+use crate::domain::readiness::Readiness;
 use crate::domain::{AutopilotCore, AutopilotError, Code};
 use crate::wire::session_list::SessionListCache;
 
@@ -19,6 +21,8 @@ pub(crate) struct Backend {
     pub(crate) core: Arc<AutopilotCore>,
     /// `ListAutopilotSessions`' kept wire forms, one cache for all transports.
     pub(crate) session_list: SessionListCache,
+    /// litd's start-up state (`litrpc.Status`, and the readiness step).
+    pub(crate) readiness: Arc<Readiness>,
 }
 
 /// The credential headers of one call, as received: every `macaroon`
@@ -102,6 +106,8 @@ pub(crate) struct Dispatcher {
     auth: Arc<Authenticator>,
     observer: Option<Arc<dyn CallObserver>>,
     journal: Arc<RequestJournal>,
+    /// litd's UI password (off unless configured).
+    basic: BasicAuth,
 }
 
 impl Dispatcher {
@@ -115,10 +121,12 @@ impl Dispatcher {
             backend: Backend {
                 core,
                 session_list: SessionListCache::default(),
+                readiness: Arc::new(Readiness::new()),
             },
             auth,
             observer,
             journal,
+            basic: BasicAuth::off(),
         }
     }
 
@@ -137,6 +145,18 @@ impl Dispatcher {
         }
     }
 
+    /// With litd's UI password (`authorization: Basic ...`, §3.3).
+    pub(crate) fn with_basic_auth(mut self, basic: BasicAuth) -> Self {
+        self.basic = basic;
+        self
+    }
+
+    /// With this start-up state (shared with whoever records failures).
+    pub(crate) fn with_readiness(mut self, readiness: Arc<Readiness>) -> Self {
+        self.backend.readiness = readiness;
+        self
+    }
+
     pub(crate) fn core(&self) -> &Arc<AutopilotCore> {
         &self.backend.core
     }
@@ -145,22 +165,41 @@ impl Dispatcher {
         self.observer.as_ref()
     }
 
-    /// The credential check, at the mock clock's now: nothing when
-    /// `required` is empty (a method litd serves without a macaroon), else
-    /// exactly one macaroon allowing every op of `required` (or
-    /// `uri:<uri>`). The admin API calls it with its own ops and paths.
+    /// The credential check, at the mock clock's now, in litd's order
+    /// (front-door §3.1 steps 4-9): the UI password first (a matching
+    /// `authorization` stands for lit.macaroon, whatever macaroons were
+    /// sent), then nothing when `required` is empty (a method litd serves
+    /// without a macaroon), else exactly one macaroon allowing every op of
+    /// `required` (or `uri:<uri>`). The admin API calls it with its own ops
+    /// and paths.
     pub(crate) fn admit(
         &self,
         credentials: &Credentials<'_>,
         required: &[Op],
         uri: &str,
     ) -> Result<(), AuthError> {
+        // The conversion cannot fail in the mock (lit.macaroon is kept in
+        // memory), so for a whitelisted method it changes nothing.
+        let substituted = self.basic.substitute(credentials.authorization);
         if required.is_empty() {
             return Ok(());
         }
         let now = self.backend.core.clock().now();
-        self.auth
-            .check_ops(&credentials.macaroons, required, uri, now)
+        match substituted {
+            Some(lit) => self.auth.check_ops(&[lit], required, uri, now),
+            None => self
+                .auth
+                .check_ops(&credentials.macaroons, required, uri, now),
+        }
+    }
+
+    /// litd's readiness step (§3.1 step 3), before any credential: a
+    /// sub-system that is not running refuses its calls.
+    fn ready(&self, full_method: &str) -> Result<(), AuthError> {
+        self.backend
+            .readiness
+            .gate(full_method)
+            .map_err(|message| AuthError { message })
     }
 
     /// Runs one decoded call (litd decodes before it authenticates): the
@@ -174,7 +213,9 @@ impl Dispatcher {
     ) -> Result<C::Reply, CallError> {
         let arrival = self.arrival(C::RPC, transport, credentials);
         let spec = C::RPC.spec();
-        let auth = self.admit(credentials, spec.permissions, spec.full_method);
+        let auth = self
+            .ready(spec.full_method)
+            .and_then(|()| self.admit(credentials, spec.permissions, spec.full_method));
         let kept_request = Arc::new(request.clone());
         let auth_outcome = match &auth {
             Ok(()) => AuthOutcome::Ok,

@@ -35,6 +35,9 @@ pub use spec::{MethodSpec, Op, RestBody, RestRoute};
 pub enum Transport {
     Grpc,
     Rest,
+    /// grpc-web (binary or text) on the same port.
+    #[serde(rename = "grpc-web")]
+    GrpcWeb,
 }
 
 impl Transport {
@@ -42,6 +45,7 @@ impl Transport {
         match self {
             Transport::Grpc => "grpc",
             Transport::Rest => "rest",
+            Transport::GrpcWeb => "grpc-web",
         }
     }
 }

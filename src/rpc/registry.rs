@@ -108,6 +108,8 @@ macro_rules! registry {
 }
 
 const AUTOPILOT_READ: (&str, &str) = ("autopilot", "read");
+/// litd's whitelist: no macaroon is looked at.
+const NO_MACAROON: &[(&str, &str)] = &[];
 const AUTOPILOT_WRITE: (&str, &str) = ("autopilot", "write");
 
 registry! {
@@ -155,6 +157,20 @@ registry! {
             run: |backend, request| async move {
                 backend.core.revoke_session(&request.local_public_key).await?;
                 Ok(p::RevokeAutopilotSessionResponse {})
+            },
+        }
+    }
+    service "litrpc.Status" {
+        /// litd's seven sub-server entries (no macaroon needed; never gated).
+        SubServerStatus {
+            permissions: NO_MACAROON,
+            rest: &[RestRoute::get("/v1/status")],
+            request: p::SubServerStatusReq,
+            reply: p::SubServerStatusResp,
+            run: |backend, _request| async move {
+                Ok(wire::status::status_out(
+                    crate::domain::status::sub_server_status(&backend.readiness),
+                ))
             },
         }
     }
@@ -232,7 +248,7 @@ mod tests {
             (list.response_message)(),
             "litrpc.ListAutopilotSessionsResponse"
         );
-        assert_eq!(Rpc::services(), ["litrpc.Autopilot"]);
+        assert_eq!(Rpc::services(), ["litrpc.Autopilot", "litrpc.Status"]);
         for rpc in Rpc::ALL {
             assert_eq!(Rpc::from_full_method(rpc.full_method()), Some(*rpc));
             assert_eq!(rpc.spec().rpc, *rpc);

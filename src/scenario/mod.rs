@@ -9,6 +9,7 @@
 //! - [`report`]: text, JUnit XML and JSON reports.
 
 pub mod admin;
+mod calls;
 pub mod client_mode;
 pub mod matcher;
 pub mod model;

@@ -78,6 +78,10 @@ pub struct Step {
     pub transport: Option<Transport>,
     #[serde(default)]
     pub credentials: Option<Credentials>,
+    /// An `authorization` value sent with the call (litd's UI password:
+    /// `Basic <base64(pw:pw)>`), on every transport.
+    #[serde(default)]
+    pub authorization: Option<String>,
     /// The request as proto3 JSON (snake_case names; bytes as base64).
     #[serde(default)]
     pub request: Option<Value>,

@@ -294,7 +294,13 @@ impl Run<'_> {
         };
         let outcome = self
             .target
-            .call(self.transport, rpc, &request, &macaroons)
+            .call_authorized(
+                self.transport,
+                rpc,
+                &request,
+                &macaroons,
+                step.authorization.as_deref(),
+            )
             .await?;
         let expect = step.expect.clone().unwrap_or_default();
         if let Err(e) = self.check_outcome(&expect, &outcome) {

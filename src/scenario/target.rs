@@ -1,4 +1,4 @@
-//! A server under test, reached over gRPC or REST, with litd's answers
+//! A server under test, reached over gRPC, REST or grpc-web, with litd's answers
 //! brought to one form: a gRPC code, a message and the response in litd's
 //! REST JSON.
 
@@ -8,11 +8,7 @@ use base64::Engine;
 use serde_json::Value;
 use tonic::transport::Channel;
 
-use futures_util::future::BoxFuture;
-
 use super::model::{Rpc, Transport};
-use crate::rpc::{Call, Reply, RestBody, VisitCalls};
-use crate::wire::litd_json::Shapes;
 
 /// What a call gave back.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +81,7 @@ impl Target {
         })
     }
 
+    /// Calls `rpc` over `transport` with these macaroon values.
     pub async fn call(
         &self,
         transport: Transport,
@@ -92,69 +89,28 @@ impl Target {
         request: &Value,
         macaroons: &[String],
     ) -> Result<Outcome, String> {
-        match transport {
-            Transport::Grpc => self.grpc_call(rpc, request, macaroons).await,
-            Transport::Rest => self.rest_call(rpc, request, macaroons).await,
-        }
+        self.call_authorized(transport, rpc, request, macaroons, None)
+            .await
     }
 
-    async fn grpc_call(
+    /// [`Self::call`] with, if given, an `authorization` value too (litd's
+    /// UI password).
+    pub async fn call_authorized(
         &self,
+        transport: Transport,
         rpc: Rpc,
         request: &Value,
         macaroons: &[String],
+        authorization: Option<&str>,
     ) -> Result<Outcome, String> {
-        let mut call = GrpcCall {
-            rpc,
-            channel: &self.channel,
-            request,
-            macaroons,
-            call: None,
-        };
-        crate::rpc::visit_all(&mut call);
-        match call.call {
-            Some(call) => call.await,
-            None => Err(format!("{rpc} is not in the registry")),
-        }
-    }
-
-    async fn rest_call(
-        &self,
-        rpc: Rpc,
-        request: &Value,
-        macaroons: &[String],
-    ) -> Result<Outcome, String> {
-        let spec = rpc.spec();
-        let route = spec
-            .rest
-            .first()
-            .ok_or_else(|| format!("{rpc} has no REST route"))?;
-        let mut path = route.path.to_string();
-        for (_, name) in route.params() {
-            let value = request
-                .get(name)
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let is_bytes = Shapes::get().field_type(&(spec.request_message)(), name)
-                == Some(prost_types::field_descriptor_proto::Type::Bytes);
-            let value = if is_bytes {
-                let raw = decode_any_base64(value)
-                    .ok_or_else(|| format!("{name} {value:?} is not base64"))?;
-                // litd's REST routes take bytes as base64url in the path.
-                base64::engine::general_purpose::URL_SAFE.encode(raw)
-            } else {
-                value.to_string()
-            };
-            path = path.replace(&format!("{{{name}}}"), &value);
-        }
-        let body = (route.body == RestBody::All).then(|| request.to_string());
-        let method = route.method.as_http();
-        let headers: Vec<(String, String)> = macaroons
+        let mut headers: Vec<(String, String)> = macaroons
             .iter()
-            .map(|m| ("Grpc-Metadata-Macaroon".to_string(), m.clone()))
+            .map(|m| ("macaroon".to_string(), m.clone()))
             .collect();
-        let (status, body) = self.http(method.as_str(), &path, body, &headers).await?;
-        Ok(rest_outcome(status, body))
+        if let Some(a) = authorization {
+            headers.push(("authorization".to_string(), a.to_string()));
+        }
+        super::calls::call(self, transport, rpc, request, &headers).await
     }
 
     /// A raw REST request; returns the status and the body (JSON if it
@@ -218,7 +174,7 @@ impl Target {
     }
 }
 
-fn rest_outcome(status: u16, body: Value) -> Outcome {
+pub(crate) fn rest_outcome(status: u16, body: Value) -> Outcome {
     if status == 200 {
         return Outcome {
             code: 0,
@@ -284,67 +240,6 @@ pub fn code_name(code: i32) -> String {
         .ok()
         .and_then(|i| CODE_NAMES.get(i))
         .map_or_else(|| format!("code {code}"), |n| n.to_string())
-}
-
-/// One gRPC call of a registry method, typed by its entry.
-struct GrpcCall<'a> {
-    rpc: Rpc,
-    channel: &'a Channel,
-    request: &'a Value,
-    macaroons: &'a [String],
-    call: Option<BoxFuture<'a, Result<Outcome, String>>>,
-}
-
-impl<'a> VisitCalls for GrpcCall<'a> {
-    fn visit<C: Call>(&mut self) {
-        if C::RPC == self.rpc {
-            let (channel, request, macaroons) =
-                (self.channel.clone(), self.request, self.macaroons);
-            self.call = Some(Box::pin(grpc_unary::<C>(channel, request, macaroons)));
-        }
-    }
-}
-
-async fn grpc_unary<C: Call>(
-    channel: Channel,
-    request: &Value,
-    macaroons: &[String],
-) -> Result<Outcome, String> {
-    let name = C::RPC.name();
-    let message: C::Request = serde_json::from_value(request.clone())
-        .map_err(|e| format!("the step's request is not valid for {name}: {e}"))?;
-    let mut r = tonic::Request::new(message);
-    for m in macaroons {
-        let value = m.parse().map_err(|_| {
-            "a macaroon value that is not ASCII cannot go in gRPC metadata".to_string()
-        })?;
-        r.metadata_mut().append("macaroon", value);
-    }
-    let mut grpc = tonic::client::Grpc::new(channel);
-    let answer = match grpc.ready().await {
-        Err(e) => Err(tonic::Status::unknown(format!(
-            "Service was not ready: {e}"
-        ))),
-        Ok(()) => {
-            let codec = tonic_prost::ProstCodec::<C::Request, C::Reply>::default();
-            let path = http::uri::PathAndQuery::from_static(C::RPC.full_method());
-            grpc.unary(r, path, codec).await
-        }
-    };
-    Ok(match answer {
-        Ok(resp) => Outcome {
-            code: 0,
-            message: String::new(),
-            response: Some(resp.get_ref().to_litd_json()),
-            http_status: None,
-        },
-        Err(status) => Outcome {
-            code: status.code() as i32,
-            message: status.message().to_string(),
-            response: None,
-            http_status: None,
-        },
-    })
 }
 
 #[cfg(test)]
