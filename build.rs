@@ -9,6 +9,7 @@ use protox::prost::Message;
 const PROTOS: &[&str] = &[
     "proto/lit-sessions.proto",
     "proto/lit-autopilot.proto",
+    "proto/lit-status.proto",
     "proto/autopilotserver.proto",
 ];
 

@@ -30,6 +30,7 @@ pub mod client;
 pub mod domain;
 pub mod fuzz;
 pub mod grpc;
+pub mod grpc_web;
 pub mod litdir;
 pub mod mock_server;
 pub mod persist;

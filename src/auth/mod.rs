@@ -19,6 +19,7 @@ mod gofmt;
 mod gotime;
 mod macaroon_id;
 mod memo;
+pub mod ui_password;
 mod verify;
 mod wire;
 

@@ -7,6 +7,7 @@ pub mod litd_json;
 pub mod rules;
 pub(crate) mod session_cache;
 pub mod session_list;
+pub mod status;
 
 use std::collections::BTreeMap;
 
