@@ -62,6 +62,9 @@ pub struct ServerConfig {
     pub observer: Option<Arc<dyn crate::rpc::CallObserver>>,
     /// Remote calls the stub's journal keeps (the oldest are dropped).
     pub journal_limit: usize,
+    /// Received litd calls the request journal keeps (the oldest are
+    /// dropped); see [`crate::rpc::journal`].
+    pub requests_limit: usize,
     /// Keep sessions in this file across restarts (`serve --state`); see
     /// [`crate::persist`].
     pub state_file: Option<PathBuf>,
@@ -92,6 +95,7 @@ impl ServerConfig {
             rest_cors: Vec::new(),
             observer: None,
             journal_limit: crate::stub::DEFAULT_JOURNAL_LIMIT,
+            requests_limit: crate::rpc::journal::DEFAULT_REQUESTS_LIMIT,
             state_file: None,
             script: None,
         }
@@ -144,6 +148,8 @@ pub struct RunningServer {
     pub health: tonic_health::server::HealthReporter,
     /// What loading the state file did (`None` without `state_file`).
     pub restored: Option<crate::domain::RestoreReport>,
+    /// Every litd call received (the journal of received calls).
+    pub requests: Arc<crate::rpc::RequestJournal>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -214,10 +220,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         crate::persist::reseed_remote(&core, remote);
     }
 
+    let requests = Arc::new(crate::rpc::RequestJournal::new(config.requests_limit));
     let dispatcher = Arc::new(Dispatcher::new(
         core.clone(),
         auth.clone(),
         config.observer.clone(),
+        requests.clone(),
     ));
     let (grpc, health) = crate::grpc::standard::add_to(crate::grpc::routes(
         dispatcher.clone(),
@@ -289,6 +297,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         tls_cert_pem: tls_files.cert_pem.clone(),
         health,
         restored,
+        requests,
         shutdown,
         task,
     })

@@ -17,8 +17,8 @@ use serde_json::{json, Value};
 
 use crate::domain::clock::{from_unix_nanos, unix_nanos};
 use crate::domain::{AutopilotCore, Code};
-use crate::rest::{error_response, MACAROON_HEADER};
-use crate::rpc::{Credentials, Dispatcher, Op};
+use crate::rest::{error_response, percent_decode, MACAROON_HEADER};
+use crate::rpc::{Credentials, Dispatcher, Op, ReceivedCall, RequestFilter, Rpc};
 use crate::stub::journal::journal_json;
 use crate::stub::{Script, Stub};
 
@@ -40,6 +40,7 @@ pub(crate) fn router(state: AdminState) -> Router {
     Router::new()
         .route("/script", get(get_script).put(put_script))
         .route("/journal", get(get_journal).delete(clear_journal))
+        .route("/requests", get(get_requests).delete(clear_requests))
         .route("/reset", post(reset))
         .route("/clock", get(get_clock).post(move_clock))
         .route("/verdict", get(get_verdict))
@@ -131,6 +132,62 @@ async fn get_journal(State(s): State<AdminState>, headers: HeaderMap) -> Respons
         Some(stub) => ok(journal_json(&stub.journal())),
         None => no_stub(),
     }
+}
+
+/// The journal of received calls: `?method=` (a full method name, or just
+/// the method's name) and `?since_seq=N` (entries after N) filter it.
+async fn get_requests(
+    State(s): State<AdminState>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(r) = s.authorize(&headers, READ, "/requests") {
+        return r;
+    }
+    let filter = match requests_filter(uri.query().unwrap_or_default()) {
+        Ok(filter) => filter,
+        Err(message) => return error_response(Code::InvalidArgument, &message),
+    };
+    let entries: Vec<Value> = s
+        .dispatcher
+        .journal()
+        .entries(&filter)
+        .iter()
+        .map(ReceivedCall::to_json)
+        .collect();
+    ok(json!({ "entries": entries }))
+}
+
+fn requests_filter(query: &str) -> Result<RequestFilter, String> {
+    let mut filter = RequestFilter::default();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = String::from_utf8_lossy(&percent_decode(value)).into_owned();
+        match key {
+            "method" => {
+                let rpc = Rpc::from_full_method(&value)
+                    .or_else(|| Rpc::ALL.iter().copied().find(|r| r.name() == value))
+                    .ok_or_else(|| format!("requests: no method {value:?}"))?;
+                filter.rpc = Some(rpc);
+            }
+            "since_seq" => {
+                let seq = value
+                    .parse()
+                    .map_err(|_| format!("requests: since_seq {value:?} is not a number"))?;
+                filter.since_seq = Some(seq);
+            }
+            other => return Err(format!("requests: unknown parameter {other:?}")),
+        }
+    }
+    Ok(filter)
+}
+
+async fn clear_requests(State(s): State<AdminState>, headers: HeaderMap) -> Response {
+    if let Some(r) = s.authorize(&headers, WRITE, "/requests") {
+        return r;
+    }
+    s.dispatcher.journal().clear();
+    ok(json!({}))
 }
 
 /// The client check's report so far (`serve --scenario`).

@@ -17,7 +17,7 @@ use tonic::transport::Channel;
 use super::echo::{EchoMessage, ECHO_PATH};
 use crate::proto::litrpc as p;
 use crate::proto::litrpc::autopilot_client::AutopilotClient;
-use crate::rpc::Rpc as RpcName;
+use crate::rpc::{RestBody, Rpc as RpcName};
 
 /// The RPCs the bench drives; `Echo` is the ceiling's only method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -30,14 +30,19 @@ pub enum Rpc {
 }
 
 impl Rpc {
-    pub fn name(self) -> &'static str {
+    /// The registry method it calls (`None`: the echo ceiling's own).
+    pub fn method(self) -> Option<RpcName> {
         match self {
-            Rpc::Echo => "Echo",
-            Rpc::ListFeatures => "ListAutopilotFeatures",
-            Rpc::AddSession => "AddAutopilotSession",
-            Rpc::ListSessions => "ListAutopilotSessions",
-            Rpc::RevokeSession => "RevokeAutopilotSession",
+            Rpc::Echo => None,
+            Rpc::ListFeatures => Some(RpcName::ListAutopilotFeatures),
+            Rpc::AddSession => Some(RpcName::AddAutopilotSession),
+            Rpc::ListSessions => Some(RpcName::ListAutopilotSessions),
+            Rpc::RevokeSession => Some(RpcName::RevokeAutopilotSession),
         }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.method().map_or("Echo", RpcName::name)
     }
 }
 
@@ -154,47 +159,29 @@ impl Caller {
     /// a message (as REST answers are not parsed, and as h2load does): the
     /// client spends its CPU, which it shares with the server, on calling.
     async fn grpc(&self, channel: Channel) -> Result<(), String> {
-        match self.rpc {
-            Rpc::Echo => {
-                let message = EchoMessage {
-                    payload: Vec::new(),
-                    reply_len: self.echo_reply_len,
-                };
-                self.unary(channel, ECHO_PATH, message).await
-            }
-            Rpc::ListFeatures => {
-                let message = p::ListAutopilotFeaturesRequest {};
-                self.unary(
-                    channel,
-                    RpcName::ListAutopilotFeatures.full_method(),
-                    message,
-                )
-                .await
-            }
-            Rpc::AddSession => {
-                let message = self.add.clone();
-                self.unary(channel, RpcName::AddAutopilotSession.full_method(), message)
+        let Some(method) = self.rpc.method() else {
+            let message = EchoMessage {
+                payload: Vec::new(),
+                reply_len: self.echo_reply_len,
+            };
+            return self.unary(channel, ECHO_PATH, message).await;
+        };
+        let path = method.full_method();
+        match method {
+            RpcName::ListAutopilotFeatures => {
+                self.unary(channel, path, p::ListAutopilotFeaturesRequest {})
                     .await
             }
-            Rpc::ListSessions => {
-                let message = p::ListAutopilotSessionsRequest {};
-                self.unary(
-                    channel,
-                    RpcName::ListAutopilotSessions.full_method(),
-                    message,
-                )
-                .await
+            RpcName::AddAutopilotSession => self.unary(channel, path, self.add.clone()).await,
+            RpcName::ListAutopilotSessions => {
+                self.unary(channel, path, p::ListAutopilotSessionsRequest {})
+                    .await
             }
-            Rpc::RevokeSession => {
+            RpcName::RevokeAutopilotSession => {
                 let message = p::RevokeAutopilotSessionRequest {
                     local_public_key: self.revoke_key.clone(),
                 };
-                self.unary(
-                    channel,
-                    RpcName::RevokeAutopilotSession.full_method(),
-                    message,
-                )
-                .await
+                self.unary(channel, path, message).await
             }
         }
     }
@@ -217,24 +204,15 @@ impl Caller {
     }
 
     async fn rest(&self, mut send: SendRequest<Full<Bytes>>) -> Result<(), String> {
-        let (method, path, body) = match self.rpc {
-            Rpc::Echo => return Err("the echo ceiling has no REST route".into()),
-            Rpc::ListFeatures => ("GET", "/v1/autopilot/features".to_string(), None),
-            Rpc::AddSession => (
-                "POST",
-                "/v1/autopilot/sessions".to_string(),
-                Some(self.add_json.clone()),
-            ),
-            Rpc::ListSessions => ("GET", "/v1/autopilot/sessions".to_string(), None),
-            Rpc::RevokeSession => (
-                "DELETE",
-                format!(
-                    "/v1/autopilot/sessions/{}",
-                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.revoke_key)
-                ),
-                None,
-            ),
+        let Some(route) = self.rpc.method().and_then(|m| m.spec().rest.first()) else {
+            return Err("the echo ceiling has no REST route".into());
         };
+        // The one path parameter the bench's methods have is Revoke's key,
+        // as base64url (litd's REST route takes it that way).
+        let key = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.revoke_key);
+        let path = route.path.replace("{local_public_key}", &key);
+        let method = route.method.as_http();
+        let body = (route.body == RestBody::All).then(|| self.add_json.clone());
         let mut builder = http::Request::builder()
             .method(method)
             .uri(format!("https://{}{path}", self.authority))

@@ -284,12 +284,12 @@ async fn h2load_row(
             }),
         ),
         Rpc::AddSession => (
-            format!("/litrpc.Autopilot/{}", rpc.name()),
+            full_method(rpc),
             prost::Message::encode_to_vec(&super::calls::add_request(
                 super::calls::unix_now_secs() + 365 * 86_400,
             )),
         ),
-        _ => (format!("/litrpc.Autopilot/{}", rpc.name()), Vec::new()),
+        _ => (full_method(rpc), Vec::new()),
     };
     let mut frame = vec![0u8];
     frame.extend_from_slice(&(message.len() as u32).to_be_bytes());
@@ -313,4 +313,11 @@ fn load_average() -> f64 {
         .ok()
         .and_then(|s| s.split_whitespace().next()?.parse().ok())
         .unwrap_or(0.0)
+}
+
+/// The gRPC path of a registry method the bench calls.
+fn full_method(rpc: Rpc) -> String {
+    rpc.method()
+        .map_or(super::echo::ECHO_PATH, |m| m.full_method())
+        .to_string()
 }

@@ -58,6 +58,9 @@ pub struct ServeArgs {
     /// Remote calls the stub's journal keeps; the oldest are dropped first.
     #[arg(long, env = "AUTOPILOT_MOCK_JOURNAL_LIMIT", default_value_t = autopilot_mock::stub::DEFAULT_JOURNAL_LIMIT)]
     pub journal_limit: usize,
+    /// Received litd calls the request journal keeps (admin `GET requests`); the oldest are dropped first.
+    #[arg(long, env = "AUTOPILOT_MOCK_REQUESTS_LIMIT", default_value_t = autopilot_mock::rpc::journal::DEFAULT_REQUESTS_LIMIT)]
+    pub requests_limit: usize,
     /// Most sessions kept in memory.
     #[arg(long, env = "AUTOPILOT_MOCK_MAX_SESSIONS", default_value_t = 1_000_000)]
     pub max_sessions: usize,
@@ -104,6 +107,7 @@ impl ServeArgs {
         config.max_header_list_bytes = self.max_header_bytes;
         config.core.max_sessions = self.max_sessions;
         config.journal_limit = self.journal_limit;
+        config.requests_limit = self.requests_limit;
         config.rest_cors = self.rest_cors;
         config.state_file = self.state;
         self.remote.apply(&mut config)?;

@@ -183,6 +183,11 @@ fn grpc_case(
     }
 }
 
+/// A method's (first) REST path template, from the registry.
+fn rest_path(rpc: Rpc) -> &'static str {
+    rpc.spec().rest.first().map_or("/", |route| route.path)
+}
+
 fn rest_case(rng: &mut StdRng, u: &mut Unstructured, macaroon: MacaroonUse) -> Case {
     let mut what = Vec::new();
     let mut content_type = Some("application/json");
@@ -198,7 +203,11 @@ fn rest_case(rng: &mut StdRng, u: &mut Unstructured, macaroon: MacaroonUse) -> C
             } else {
                 json
             };
-            ("POST", "/v1/autopilot/sessions".to_string(), body)
+            (
+                "POST",
+                rest_path(Rpc::AddAutopilotSession).to_string(),
+                body,
+            )
         }
         11..=14 => {
             what.push("revoke".to_string());
@@ -225,17 +234,25 @@ fn rest_case(rng: &mut StdRng, u: &mut Unstructured, macaroon: MacaroonUse) -> C
             };
             (
                 "DELETE",
-                format!("/v1/autopilot/sessions/{param}"),
+                rest_path(Rpc::RevokeAutopilotSession).replace("{local_public_key}", &param),
                 Vec::new(),
             )
         }
-        15..=16 => ("GET", "/v1/autopilot/sessions".to_string(), Vec::new()),
-        17 => ("GET", "/v1/autopilot/features".to_string(), Vec::new()),
+        15..=16 => (
+            "GET",
+            rest_path(Rpc::ListAutopilotSessions).to_string(),
+            Vec::new(),
+        ),
+        17 => (
+            "GET",
+            rest_path(Rpc::ListAutopilotFeatures).to_string(),
+            Vec::new(),
+        ),
         18 => {
             content_type = Some("application/x-www-form-urlencoded");
             (
                 "POST",
-                "/v1/autopilot/features".to_string(),
+                rest_path(Rpc::ListAutopilotFeatures).to_string(),
                 b"a=1".to_vec(),
             )
         }

@@ -213,6 +213,7 @@ impl MockServer {
             core: running.core.clone(),
             in_process_remote: running.in_process_remote.clone(),
             stub: running.stub.clone(),
+            requests: running.requests.clone(),
             macaroon,
             clock,
             running: Some(running),

@@ -72,6 +72,7 @@ pub struct MockServer {
     core: Arc<AutopilotCore>,
     in_process_remote: Option<InProcessRemote>,
     stub: Option<Stub>,
+    requests: Arc<crate::rpc::RequestJournal>,
     clock: Arc<dyn Clock>,
     /// `None` only after `shutdown` took it.
     running: Option<RunningServer>,
@@ -247,6 +248,37 @@ impl MockServer {
     /// ```
     pub fn journal(&self) -> Vec<JournalEntry> {
         self.stub.as_ref().map(Stub::journal).unwrap_or_default()
+    }
+
+    /// Every litd call the mock received (newest kept, oldest first), on
+    /// every transport: method, transport, credential kind, auth result,
+    /// request and response in litd's JSON (or the error), latency.
+    ///
+    /// ```
+    /// use autopilot_mock::proto::litrpc::ListAutopilotFeaturesRequest;
+    /// use autopilot_mock::rpc::Rpc;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = autopilot_mock::MockServer::start().await;
+    /// let mut client = server.client().await.unwrap();
+    /// client
+    ///     .list_autopilot_features(ListAutopilotFeaturesRequest {})
+    ///     .await
+    ///     .unwrap();
+    /// let calls = server.requests();
+    /// assert_eq!(calls.len(), 1);
+    /// assert_eq!(calls[0].rpc, Rpc::ListAutopilotFeatures);
+    /// assert!(calls[0].response.is_ok());
+    /// # }
+    /// ```
+    pub fn requests(&self) -> Vec<crate::rpc::ReceivedCall> {
+        self.requests.entries(&crate::rpc::RequestFilter::default())
+    }
+
+    /// The journal of received calls (filters, clearing, its limit).
+    pub fn request_journal(&self) -> &Arc<crate::rpc::RequestJournal> {
+        &self.requests
     }
 
     /// Stops accepting, waits for in-flight calls (and, with a state file,

@@ -115,17 +115,17 @@ async fn call<C: Call>(
     headers: &HeaderMap,
     body: Body,
 ) -> Response {
+    let credentials = Credentials::from_headers(headers, MACAROON_HEADER);
     let request = match decode::request::<C::Request>(route, uri, body, s.max_body_bytes).await {
         Ok(request) => request,
         Err(Undecodable::NotRouted) => return RestError::not_found().into_response(),
         Err(Undecodable::Bad(code, message)) => {
-            let error = s
-                .dispatcher
-                .undecodable(Transport::Rest, C::RPC, code, message);
+            let error =
+                s.dispatcher
+                    .undecodable(Transport::Rest, C::RPC, &credentials, code, message);
             return RestError::from(error).into_response();
         }
     };
-    let credentials = Credentials::from_headers(headers, MACAROON_HEADER);
     match s
         .dispatcher
         .dispatch::<C>(Transport::Rest, &credentials, request)

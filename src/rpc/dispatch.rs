@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use super::journal::{Arrival, AuthOutcome, CredentialKind, RequestJournal};
 use super::observer::{CallObserver, ObservedCall, Scripted};
 use super::spec::{Call, Op, Reply};
 use super::{Rpc, Transport};
@@ -46,6 +47,18 @@ impl<'a> Credentials<'a> {
                 .map(|v| v.as_bytes()),
         }
     }
+
+    /// What the call presented: a macaroon if any `macaroon` value came,
+    /// else the UI password if an `authorization` value came, else none.
+    pub(crate) fn kind(&self) -> CredentialKind {
+        if !self.macaroons.is_empty() {
+            CredentialKind::Macaroon
+        } else if self.authorization.is_some() {
+            CredentialKind::UiPassword
+        } else {
+            CredentialKind::None
+        }
+    }
 }
 
 /// Why a dispatched call failed: the credential check (litd answers it as
@@ -56,6 +69,22 @@ pub(crate) enum CallError {
     Auth(AuthError),
     #[error("{0}")]
     Domain(AutopilotError),
+}
+
+impl CallError {
+    pub(crate) fn code(&self) -> Code {
+        match self {
+            CallError::Auth(_) => Code::Unknown,
+            CallError::Domain(e) => e.code,
+        }
+    }
+
+    pub(crate) fn message(&self) -> &str {
+        match self {
+            CallError::Auth(e) => &e.message,
+            CallError::Domain(e) => &e.message,
+        }
+    }
 }
 
 impl From<CallError> for AutopilotError {
@@ -72,6 +101,7 @@ pub(crate) struct Dispatcher {
     backend: Backend,
     auth: Arc<Authenticator>,
     observer: Option<Arc<dyn CallObserver>>,
+    journal: Arc<RequestJournal>,
 }
 
 impl Dispatcher {
@@ -79,6 +109,7 @@ impl Dispatcher {
         core: Arc<AutopilotCore>,
         auth: Arc<Authenticator>,
         observer: Option<Arc<dyn CallObserver>>,
+        journal: Arc<RequestJournal>,
     ) -> Self {
         Self {
             backend: Backend {
@@ -87,6 +118,22 @@ impl Dispatcher {
             },
             auth,
             observer,
+            journal,
+        }
+    }
+
+    /// The journal of received calls.
+    pub(crate) fn journal(&self) -> &Arc<RequestJournal> {
+        &self.journal
+    }
+
+    fn arrival(&self, rpc: Rpc, transport: Transport, credentials: &Credentials<'_>) -> Arrival {
+        Arrival {
+            at: self.backend.core.clock().now(),
+            started: std::time::Instant::now(),
+            rpc,
+            transport,
+            credential: credentials.kind(),
         }
     }
 
@@ -118,21 +165,48 @@ impl Dispatcher {
 
     /// Runs one decoded call (litd decodes before it authenticates): the
     /// credential check, the observer's look (it may answer instead), then
-    /// the method's domain call.
+    /// the method's domain call; the call is journaled.
     pub(crate) async fn dispatch<C: Call>(
         &self,
         transport: Transport,
         credentials: &Credentials<'_>,
         request: C::Request,
     ) -> Result<C::Reply, CallError> {
+        let arrival = self.arrival(C::RPC, transport, credentials);
         let spec = C::RPC.spec();
         let auth = self.admit(credentials, spec.permissions, spec.full_method);
-        let Some(observer) = self.observer.as_deref() else {
-            auth.map_err(CallError::Auth)?;
-            return C::run(&self.backend, request)
-                .await
-                .map_err(CallError::Domain);
+        let kept_request = Arc::new(request.clone());
+        let auth_outcome = match &auth {
+            Ok(()) => AuthOutcome::Ok,
+            Err(e) => AuthOutcome::Refused(e.message.clone()),
         };
+        let result = match self.observer.as_deref() {
+            None => match auth {
+                Err(e) => Err(CallError::Auth(e)),
+                Ok(()) => C::run(&self.backend, request)
+                    .await
+                    .map_err(CallError::Domain),
+            },
+            Some(observer) => self.observed::<C>(observer, transport, auth, request).await,
+        };
+        let outcome = match &result {
+            Ok(reply) => Ok(Arc::new(reply.clone())),
+            Err(e) => Err((e.code(), e.message().to_string())),
+        };
+        self.journal
+            .record(arrival, auth_outcome, kept_request, outcome);
+        result
+    }
+
+    /// A call with an observer: it sees the call first and may answer.
+    async fn observed<C: Call>(
+        &self,
+        observer: &dyn CallObserver,
+        transport: Transport,
+        auth: Result<(), AuthError>,
+        request: C::Request,
+    ) -> Result<C::Reply, CallError> {
+        let spec = C::RPC.spec();
         let call = ObservedCall {
             transport,
             rpc: C::RPC,
@@ -168,16 +242,20 @@ impl Dispatcher {
     }
 
     /// A request the entry point could not decode (a REST body or path
-    /// parameter): the observer is told, and the error comes back for the
-    /// entry point to answer with.
+    /// parameter): journaled and shown to the observer with its error,
+    /// which comes back for the entry point to answer with.
     pub(crate) fn undecodable(
         &self,
         transport: Transport,
         rpc: Rpc,
+        credentials: &Credentials<'_>,
         code: Code,
         message: impl Into<String>,
     ) -> AutopilotError {
         let error = AutopilotError::with_code(code, message);
+        let arrival = self.arrival(rpc, transport, credentials);
+        self.journal
+            .record_undecodable(arrival, code, error.message.clone());
         if let Some(observer) = &self.observer {
             observer.malformed(transport, rpc, &error.message);
         }

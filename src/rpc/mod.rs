@@ -16,11 +16,13 @@
 //! typed handler per method, so no entry point names a method.
 
 pub(crate) mod dispatch;
+pub mod journal;
 pub mod observer;
 pub mod registry;
 pub mod spec;
 
 pub(crate) use dispatch::{Backend, CallError, Credentials, Dispatcher};
+pub use journal::{AuthOutcome, CredentialKind, ReceivedCall, RequestFilter, RequestJournal};
 pub use observer::{CallObserver, ObservedCall, Scripted};
 pub(crate) use registry::visit_all;
 pub use registry::Rpc;

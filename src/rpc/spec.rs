@@ -133,12 +133,19 @@ pub struct MethodSpec {
 
 /// A request message as every entry point decodes it.
 pub(crate) trait RequestMessage:
-    prost::Message + prost::Name + Default + Serialize + DeserializeOwned + Send + 'static
+    prost::Message + prost::Name + Default + Clone + Serialize + DeserializeOwned + Send + 'static
 {
 }
 
 impl<T> RequestMessage for T where
-    T: prost::Message + prost::Name + Default + Serialize + DeserializeOwned + Send + 'static
+    T: prost::Message
+        + prost::Name
+        + Default
+        + Clone
+        + Serialize
+        + DeserializeOwned
+        + Send
+        + 'static
 {
 }
 
@@ -147,7 +154,7 @@ impl<T> RequestMessage for T where
 /// journal. Every generated response message is one; a method may answer
 /// with its own type that writes the same bytes faster (see
 /// [`crate::wire::session_list::SessionList`]).
-pub(crate) trait Reply: prost::Message + Default + Send + Sized + 'static {
+pub(crate) trait Reply: prost::Message + Default + Clone + Send + Sized + 'static {
     /// The response message's full name, e.g. `litrpc.Session`.
     fn message_name() -> String;
 
@@ -161,11 +168,24 @@ pub(crate) trait Reply: prost::Message + Default + Send + Sized + 'static {
 
     /// A response given as proto3 JSON (a scenario's scripted answer).
     fn from_proto_json(value: Value) -> Result<Self, String>;
+
+    /// How much of the journal's budget keeping it takes (a List: one per
+    /// session).
+    fn journal_weight(&self) -> usize {
+        1
+    }
 }
 
 impl<T> Reply for T
 where
-    T: prost::Message + prost::Name + Default + Serialize + DeserializeOwned + Send + 'static,
+    T: prost::Message
+        + prost::Name
+        + Default
+        + Clone
+        + Serialize
+        + DeserializeOwned
+        + Send
+        + 'static,
 {
     fn message_name() -> String {
         T::full_name()

@@ -8,10 +8,11 @@ use base64::Engine;
 use serde_json::Value;
 use tonic::transport::Channel;
 
+use futures_util::future::BoxFuture;
+
 use super::model::{Rpc, Transport};
-use crate::proto::litrpc as p;
-use crate::proto::litrpc::autopilot_client::AutopilotClient;
-use crate::wire::litd_json::to_litd_json;
+use crate::rpc::{Call, Reply, RestBody, VisitCalls};
+use crate::wire::litd_json::Shapes;
 
 /// What a call gave back.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,64 +104,18 @@ impl Target {
         request: &Value,
         macaroons: &[String],
     ) -> Result<Outcome, String> {
-        let mut client = AutopilotClient::new(self.channel.clone());
-        fn req<T: serde::de::DeserializeOwned>(
-            rpc: Rpc,
-            v: &Value,
-            macaroons: &[String],
-        ) -> Result<tonic::Request<T>, String> {
-            let msg: T = serde_json::from_value(v.clone())
-                .map_err(|e| format!("the step's request is not valid for {}: {e}", rpc.name()))?;
-            let mut r = tonic::Request::new(msg);
-            for m in macaroons {
-                let value = m.parse().map_err(|_| {
-                    "a macaroon value that is not ASCII cannot go in gRPC metadata".to_string()
-                })?;
-                r.metadata_mut().append("macaroon", value);
-            }
-            Ok(r)
+        let mut call = GrpcCall {
+            rpc,
+            channel: &self.channel,
+            request,
+            macaroons,
+            call: None,
+        };
+        crate::rpc::visit_all(&mut call);
+        match call.call {
+            Some(call) => call.await,
+            None => Err(format!("{rpc} is not in the registry")),
         }
-        fn done<T: serde::Serialize>(
-            name: &str,
-            r: Result<tonic::Response<T>, tonic::Status>,
-        ) -> Outcome {
-            match r {
-                Ok(resp) => Outcome {
-                    code: 0,
-                    message: String::new(),
-                    response: Some(to_litd_json(name, resp.get_ref())),
-                    http_status: None,
-                },
-                Err(status) => Outcome {
-                    code: status.code() as i32,
-                    message: status.message().to_string(),
-                    response: None,
-                    http_status: None,
-                },
-            }
-        }
-        // One arm per RPC: request type, client method, response name.
-        macro_rules! unary {
-            ($req:ty, $method:ident) => {{
-                let r = req::<$req>(rpc, request, macaroons)?;
-                let name = format!("litrpc.{}Response", rpc.name());
-                done(&name, client.$method(r).await)
-            }};
-        }
-        Ok(match rpc {
-            Rpc::ListAutopilotFeatures => {
-                unary!(p::ListAutopilotFeaturesRequest, list_autopilot_features)
-            }
-            Rpc::AddAutopilotSession => {
-                unary!(p::AddAutopilotSessionRequest, add_autopilot_session)
-            }
-            Rpc::ListAutopilotSessions => {
-                unary!(p::ListAutopilotSessionsRequest, list_autopilot_sessions)
-            }
-            Rpc::RevokeAutopilotSession => {
-                unary!(p::RevokeAutopilotSessionRequest, revoke_autopilot_session)
-            }
-        })
     }
 
     async fn rest_call(
@@ -169,31 +124,36 @@ impl Target {
         request: &Value,
         macaroons: &[String],
     ) -> Result<Outcome, String> {
-        let (method, path, body) = match rpc {
-            Rpc::ListAutopilotFeatures => ("GET", "/v1/autopilot/features".to_string(), None),
-            Rpc::ListAutopilotSessions => ("GET", "/v1/autopilot/sessions".to_string(), None),
-            Rpc::AddAutopilotSession => (
-                "POST",
-                "/v1/autopilot/sessions".to_string(),
-                Some(request.to_string()),
-            ),
-            Rpc::RevokeAutopilotSession => {
-                let key = request
-                    .get("local_public_key")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let raw = decode_any_base64(key)
-                    .ok_or_else(|| format!("local_public_key {key:?} is not base64"))?;
-                // litd's REST route takes the key as base64url in the path.
-                let url_key = base64::engine::general_purpose::URL_SAFE.encode(raw);
-                ("DELETE", format!("/v1/autopilot/sessions/{url_key}"), None)
-            }
-        };
+        let spec = rpc.spec();
+        let route = spec
+            .rest
+            .first()
+            .ok_or_else(|| format!("{rpc} has no REST route"))?;
+        let mut path = route.path.to_string();
+        for (_, name) in route.params() {
+            let value = request
+                .get(name)
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let is_bytes = Shapes::get().field_type(&(spec.request_message)(), name)
+                == Some(prost_types::field_descriptor_proto::Type::Bytes);
+            let value = if is_bytes {
+                let raw = decode_any_base64(value)
+                    .ok_or_else(|| format!("{name} {value:?} is not base64"))?;
+                // litd's REST routes take bytes as base64url in the path.
+                base64::engine::general_purpose::URL_SAFE.encode(raw)
+            } else {
+                value.to_string()
+            };
+            path = path.replace(&format!("{{{name}}}"), &value);
+        }
+        let body = (route.body == RestBody::All).then(|| request.to_string());
+        let method = route.method.as_http();
         let headers: Vec<(String, String)> = macaroons
             .iter()
             .map(|m| ("Grpc-Metadata-Macaroon".to_string(), m.clone()))
             .collect();
-        let (status, body) = self.http(method, &path, body, &headers).await?;
+        let (status, body) = self.http(method.as_str(), &path, body, &headers).await?;
         Ok(rest_outcome(status, body))
     }
 
@@ -324,6 +284,67 @@ pub fn code_name(code: i32) -> String {
         .ok()
         .and_then(|i| CODE_NAMES.get(i))
         .map_or_else(|| format!("code {code}"), |n| n.to_string())
+}
+
+/// One gRPC call of a registry method, typed by its entry.
+struct GrpcCall<'a> {
+    rpc: Rpc,
+    channel: &'a Channel,
+    request: &'a Value,
+    macaroons: &'a [String],
+    call: Option<BoxFuture<'a, Result<Outcome, String>>>,
+}
+
+impl<'a> VisitCalls for GrpcCall<'a> {
+    fn visit<C: Call>(&mut self) {
+        if C::RPC == self.rpc {
+            let (channel, request, macaroons) =
+                (self.channel.clone(), self.request, self.macaroons);
+            self.call = Some(Box::pin(grpc_unary::<C>(channel, request, macaroons)));
+        }
+    }
+}
+
+async fn grpc_unary<C: Call>(
+    channel: Channel,
+    request: &Value,
+    macaroons: &[String],
+) -> Result<Outcome, String> {
+    let name = C::RPC.name();
+    let message: C::Request = serde_json::from_value(request.clone())
+        .map_err(|e| format!("the step's request is not valid for {name}: {e}"))?;
+    let mut r = tonic::Request::new(message);
+    for m in macaroons {
+        let value = m.parse().map_err(|_| {
+            "a macaroon value that is not ASCII cannot go in gRPC metadata".to_string()
+        })?;
+        r.metadata_mut().append("macaroon", value);
+    }
+    let mut grpc = tonic::client::Grpc::new(channel);
+    let answer = match grpc.ready().await {
+        Err(e) => Err(tonic::Status::unknown(format!(
+            "Service was not ready: {e}"
+        ))),
+        Ok(()) => {
+            let codec = tonic_prost::ProstCodec::<C::Request, C::Reply>::default();
+            let path = http::uri::PathAndQuery::from_static(C::RPC.full_method());
+            grpc.unary(r, path, codec).await
+        }
+    };
+    Ok(match answer {
+        Ok(resp) => Outcome {
+            code: 0,
+            message: String::new(),
+            response: Some(resp.get_ref().to_litd_json()),
+            http_status: None,
+        },
+        Err(status) => Outcome {
+            code: status.code() as i32,
+            message: status.message().to_string(),
+            response: None,
+            http_status: None,
+        },
+    })
 }
 
 #[cfg(test)]

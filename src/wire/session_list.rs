@@ -103,8 +103,9 @@ impl Message for SessionList {
         }
     }
 
-    /// Keeps each `sessions` record as it came; drops unknown fields, as
-    /// prost does.
+    /// Keeps each `sessions` record as it came (after checking it decodes
+    /// as a `Session`, so a client sees a broken answer as prost would);
+    /// drops unknown fields, as prost does.
     fn merge_field(
         &mut self,
         tag: u32,
@@ -117,6 +118,7 @@ impl Message for SessionList {
         }
         let mut session = Bytes::new();
         prost::encoding::bytes::merge(wire_type, &mut session, buf, ctx)?;
+        p::Session::decode(session.clone())?;
         let mut record = BytesMut::with_capacity(session.len() + 4);
         prost::encoding::bytes::encode(SESSIONS_FIELD, &session, &mut record);
         self.0.push(Arc::new(KeptSession {
@@ -155,6 +157,10 @@ impl Reply for SessionList {
         }
         out.push_str("]}");
         out
+    }
+
+    fn journal_weight(&self) -> usize {
+        self.0.len().max(1)
     }
 
     fn from_proto_json(value: Value) -> Result<Self, String> {
