@@ -301,3 +301,9 @@ func (m *Mock) Requests(method ...string) []Request {
 	m.must(m.admin(http.MethodGet, path, nil, &out))
 	return out.Entries
 }
+
+// ClearRequests empties the journal of received calls.
+func (m *Mock) ClearRequests() {
+	m.t.Helper()
+	m.must(m.admin(http.MethodDelete, "/requests", nil, nil))
+}

@@ -50,10 +50,23 @@ func TestListFeaturesThroughConnIsJournaled(t *testing.T) {
 	if reqs[0].Method != listFeatures || reqs[0].Transport != "grpc" {
 		t.Errorf("entry: method %q transport %q", reqs[0].Method, reqs[0].Transport)
 	}
+	// Conn's macaroon (with litcli's caveat) passed the mock's check.
+	var credential string
+	var auth struct {
+		Result string `json:"result"`
+	}
+	if json.Unmarshal(reqs[0].Fields["credential"], &credential) != nil || credential != "macaroon" ||
+		json.Unmarshal(reqs[0].Fields["auth"], &auth) != nil || auth.Result != "ok" {
+		t.Errorf("entry: credential %s auth %s", reqs[0].Fields["credential"], reqs[0].Fields["auth"])
+	}
 	// The macaroon never appears in the journal, only its kind.
 	raw, _ := json.Marshal(reqs[0].Fields)
 	if strings.Contains(string(raw), mock.MacaroonHex[:40]) {
 		t.Errorf("the journal entry holds the macaroon: %s", raw)
+	}
+	mock.ClearRequests()
+	if reqs := mock.Requests(); len(reqs) != 0 {
+		t.Errorf("after ClearRequests: %+v", reqs)
 	}
 }
 

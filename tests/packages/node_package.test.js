@@ -75,6 +75,9 @@ test('requests() records grpc-js and litd-api calls, without secrets', { skip: n
   const [features] = await mock.requests({ method: '/litrpc.Autopilot/ListAutopilotFeatures' });
   assert.equal(features.method, '/litrpc.Autopilot/ListAutopilotFeatures');
   assert.equal(features.transport, 'grpc');
+  assert.equal(features.credential, 'macaroon');
+  assert.equal(features.auth.result, 'ok');
+  assert.equal(features.response.features.HealthCheck.name, 'HealthCheck');
   const later = await mock.requests({ sinceSeq: features.seq });
   assert.deepEqual(later.map((e) => e.method), ['/litrpc.Autopilot/ListAutopilotSessions']);
   assert.ok(!JSON.stringify(await mock.requests()).includes(mock.macaroonHex.slice(0, 40)), 'no macaroon in the journal');

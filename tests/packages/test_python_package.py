@@ -62,8 +62,12 @@ def test_requests_records_each_call_without_secrets(autopilot_mock):
             stub.ListAutopilotSessions(litrpc.ListAutopilotSessionsRequest())
     [features] = autopilot_mock.requests(method=LIST_FEATURES)
     assert features["method"] == LIST_FEATURES and features["transport"] == "grpc"
+    assert features["credential"] == "macaroon" and features["auth"]["result"] == "ok"
+    assert features["response"]["features"]["HealthCheck"]["name"] == "HealthCheck"
     [sessions] = autopilot_mock.requests(method="/litrpc.Autopilot/ListAutopilotSessions")
     assert sessions["transport"] == "grpc" and sessions["seq"] > features["seq"]
+    assert sessions["credential"] == "none" and sessions["auth"]["result"] == "refused"
+    assert sessions["error"]["message"] == "expected 1 macaroon, got 0"
     assert [e["seq"] for e in autopilot_mock.requests(since_seq=features["seq"])] == [sessions["seq"]]
     # Secrets appear only as their kind.
     assert autopilot_mock.macaroon_hex[:40] not in repr(autopilot_mock.requests())
