@@ -14,6 +14,7 @@ const PROTOS: &[&str] = &[
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    embed_scenarios()?;
     for proto in PROTOS {
         println!("cargo:rerun-if-changed={proto}");
     }
@@ -41,5 +42,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .emit_fields()
         .btree_map(["."])
         .build(&[".litrpc", ".autopilotserverrpc"])?;
+    Ok(())
+}
+
+/// Writes `$OUT_DIR/shipped_scenarios.rs`: every file under `scenarios/`
+/// (relative path, contents via `include_str!`), so the binary carries them
+/// and a file added there is picked up without a code change. Cargo reruns
+/// this script when anything in the directory changes.
+fn embed_scenarios() -> Result<(), Box<dyn std::error::Error>> {
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?).join("scenarios");
+    println!("cargo:rerun-if-changed=scenarios");
+    let mut files = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "json") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut out =
+        String::from("/// Every file of `scenarios/`: (path relative to it, contents).\n");
+    out.push_str("pub const FILES: &[(&str, &str)] = &[\n");
+    for path in &files {
+        let relative = path
+            .strip_prefix(&root)?
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.push_str(&format!(
+            "    ({relative:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
+    }
+    out.push_str("];\n");
+    std::fs::write(
+        PathBuf::from(env::var("OUT_DIR")?).join("shipped_scenarios.rs"),
+        out,
+    )?;
     Ok(())
 }

@@ -67,6 +67,8 @@ command -v cargo >/dev/null || die "cargo not found: install Rust (rustup) first
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     apt_install nodejs npm
 fi
+# openssl: tests/logs.rs connects with `openssl s_client` (an IP as TLS server name).
+command -v openssl >/dev/null || apt_install openssl
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 (( node_major >= 18 )) || die "Node.js >= 18 needed, found $(node --version)"
 

@@ -173,3 +173,30 @@ fn a_bad_log_format_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("xml") && err.contains("json"), "{err}");
 }
+
+/// A client that sends an IP address as its TLS server name (grpc-js does,
+/// for `127.0.0.1:PORT`; here `openssl s_client -servername 127.0.0.1`)
+/// is served without a rustls `Illegal SNI extension` warning per connection.
+#[test]
+fn an_ip_address_as_server_name_logs_no_warning() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut mock = serve(dir.path(), &[], &[]);
+    let out = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            mock.listen(),
+            "-servername",
+            "127.0.0.1",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("openssl runs (scripts/test.sh installs it)");
+    let handshake = String::from_utf8_lossy(&out.stdout);
+    assert!(handshake.contains("BEGIN CERTIFICATE"), "{handshake}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(mock.terminate().success());
+    let logs = mock.stderr();
+    assert!(!logs.contains("Illegal SNI"), "{logs}");
+    assert!(!logs.contains("WARN"), "{logs}");
+}

@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{binary, MockProcess};
+use common::{binary, node_client, run_json_client, MockProcess};
 
 fn scenarios_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
@@ -13,14 +13,22 @@ fn scenarios_dir() -> std::path::PathBuf {
 
 /// `autopilot-mock check` aimed at a running `serve`.
 fn check(server: &MockProcess) -> Command {
+    check_with(
+        &server.localhost_target(),
+        &server.tls_cert(),
+        &server.macaroon(),
+    )
+}
+
+fn check_with(target: &str, cert: &std::path::Path, macaroon: &std::path::Path) -> Command {
     let mut command = Command::new(binary());
     command
         .arg("check")
-        .args(["--target", &server.localhost_target()])
+        .args(["--target", target])
         .arg("--tls-cert")
-        .arg(server.tls_cert())
+        .arg(cert)
         .arg("--macaroon")
-        .arg(server.macaroon());
+        .arg(macaroon);
     command
 }
 
@@ -75,7 +83,172 @@ fn shipped_scenarios_pass_against_serve_over_both_transports() {
     assert!(!names.contains(&("rest-conventions".into(), "grpc".into())));
     let xml = std::fs::read_to_string(&junit).expect("JUnit written");
     assert!(xml.starts_with("<?xml") && xml.contains("<testsuite name=\"add-list-revoke [grpc]\""));
+
+    // check leaves no trace: a second run on the same server (the built-in
+    // copies this time, no path) passes as the first did...
+    let again = check(&server)
+        .arg("--root-key")
+        .arg(&root_key)
+        .output()
+        .expect("check runs");
+    let again_stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        again.status.success(),
+        "second check failed ({:?}):\n{again_stdout}\n{}",
+        again.status,
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(again_stdout.contains("(built in)") || again_stdout.contains("steps: "));
+    let summary = |text: &str| text.lines().last().unwrap_or_default().to_string();
+    assert_eq!(summary(&stdout), summary(&again_stdout));
+    // ...and litd's documented Node sample, run after both, still works.
+    let mut sample = node_client("litd-sample.js");
+    sample
+        .arg(server.localhost_target())
+        .arg(server.tls_cert())
+        .arg(server.macaroon())
+        .env("GRPC_SSL_CIPHER_SUITES", "HIGH+ECDSA");
+    let out = run_json_client(sample);
+    assert_eq!(
+        out["added"]["session"]["session_state"], "STATE_CREATED",
+        "{out}"
+    );
     assert!(server.terminate().success());
+}
+
+/// `check`'s exit status and the message on stderr.
+fn check_fails(command: &mut Command) -> (Option<i32>, String) {
+    let output = command.output().expect("check runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn runs_that_cannot_be_judged_exit_2_with_the_cause() {
+    let server = MockProcess::serve_temp(Vec::<String>::new());
+    let other = MockProcess::serve_temp(Vec::<String>::new());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let one = scenarios_dir().join("features.json");
+
+    // A directory without scenarios.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let (code, stderr) = check_fails(check(&server).arg(&empty));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("no scenario files in"), "{stderr}");
+
+    // Nothing listening there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let (code, stderr) = check_fails(
+        check_with(
+            &format!("127.0.0.1:{port}"),
+            &server.tls_cert(),
+            &server.macaroon(),
+        )
+        .arg(&one),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot connect to --target 127.0.0.1:{port}"))
+            && stderr.contains("refused"),
+        "{stderr}"
+    );
+
+    // Another server's certificate.
+    let target = server.localhost_target();
+    let (code, stderr) =
+        check_fails(check_with(&target, &other.tls_cert(), &server.macaroon()).arg(&one));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("TLS handshake with --target"), "{stderr}");
+
+    // Another server's macaroon, over REST only: the cause is shown.
+    for transport in ["grpc", "rest"] {
+        let (code, stderr) = check_fails(
+            check_with(&target, &server.tls_cert(), &other.macaroon())
+                .args(["--transport", transport])
+                .arg(&one),
+        );
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("the target refused --macaroon over {transport}: "))
+                && stderr.contains("verification failed"),
+            "{stderr}"
+        );
+    }
+
+    // A certificate file that is not PEM names the flag and the file.
+    let not_pem = dir.path().join("tls.cert");
+    std::fs::write(&not_pem, "hello").expect("write");
+    let (code, stderr) = check_fails(check_with(&target, &not_pem, &server.macaroon()).arg(&one));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "--tls-cert {} is not a PEM certificate",
+            not_pem.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn scenario_content_is_checked_when_loaded() {
+    let server = MockProcess::serve_temp(Vec::<String>::new());
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text, problem) in [
+        (
+            "matcher.json",
+            r#"{"name":"m","steps":[{"call":"ListAutopilotSessions","expect":{"response":{"sessions":{"$shap":"u64"}}}}]}"#,
+            "step 1: expect.response.sessions: unknown matcher $shap",
+        ),
+        (
+            "field.json",
+            r#"{"name":"f","steps":[{"call":"AddAutopilotSession","request":{"expiry":"1"}}]}"#,
+            "step 1: request: unknown field \"expiry\" in litrpc.AddAutopilotSessionRequest",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let (code, stderr) = check_fails(check(&server).arg(&path));
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("invalid scenario {}: {problem}", path.display())),
+            "{stderr}"
+        );
+        // The same file judges a client: refused the same way, exit 2.
+        let serve = Command::new(binary())
+            .args(["serve", "--listen", "127.0.0.1:0", "--lit-dir"])
+            .arg(dir.path().join("lit"))
+            .arg("--scenario")
+            .arg(&path)
+            .output()
+            .expect("serve runs");
+        assert_eq!(serve.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&serve.stderr).contains(problem));
+    }
+}
+
+#[test]
+fn a_hex_macaroon_file_is_named_and_used() {
+    let server = MockProcess::serve_temp(Vec::<String>::new());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hex_file = dir.path().join("lit.macaroon.hex");
+    let bytes = std::fs::read(server.macaroon()).expect("macaroon");
+    std::fs::write(&hex_file, hex::encode(bytes)).expect("write");
+    let output = check_with(&server.localhost_target(), &server.tls_cert(), &hex_file)
+        .args(["--transport", "grpc"])
+        .arg(scenarios_dir().join("features.json"))
+        .output()
+        .expect("check runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("holds a macaroon as hex text, not the binary file"),
+        "{stderr}"
+    );
 }
 
 #[test]

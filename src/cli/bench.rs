@@ -36,10 +36,11 @@ pub struct BenchArgs {
     /// Lit dir with tls.cert and <network>/lit.macaroon (--target, --serve-echo).
     #[arg(long, env = "AUTOPILOT_MOCK_LIT_DIR")]
     pub lit_dir: Option<PathBuf>,
+    /// Network sub-directory of --lit-dir holding lit.macaroon (regtest, testnet, mainnet, ...).
     #[arg(long, env = "AUTOPILOT_MOCK_NETWORK", default_value = defaults::NETWORK)]
     pub network: String,
     /// Where --serve-echo listens.
-    #[arg(long, env = "AUTOPILOT_MOCK_LISTEN", default_value = "127.0.0.1:0")]
+    #[arg(long, env = "AUTOPILOT_MOCK_LISTEN", default_value = "127.0.0.1:0", value_parser = super::parse_listen)]
     pub listen: SocketAddr,
     /// The RPC --target drives.
     #[arg(
@@ -49,6 +50,7 @@ pub struct BenchArgs {
         default_value = "list-sessions"
     )]
     pub rpc: Rpc,
+    /// Transport --target drives: grpc, or rest (litd's REST gateway on the same port).
     #[arg(
         long,
         env = "AUTOPILOT_MOCK_BENCH_TRANSPORT",
@@ -93,6 +95,7 @@ pub struct BenchArgs {
     /// Suite: the grpc-js peer's server.js (benches/peers/grpc-js); needs NODE_PATH with @grpc/grpc-js.
     #[arg(long, env = "AUTOPILOT_MOCK_BENCH_GRPC_JS")]
     pub grpc_js: Option<PathBuf>,
+    /// Suite: the node executable that runs --grpc-js.
     #[arg(long, env = "AUTOPILOT_MOCK_BENCH_NODE", default_value = "node")]
     pub node: PathBuf,
     /// Suite: h2load for the cross-check (Debian nghttp2-client).
@@ -116,6 +119,7 @@ pub struct BenchArgs {
     /// Suite: startups measured, cold and warm each.
     #[arg(long, env = "AUTOPILOT_MOCK_BENCH_STARTUP_RUNS", default_value_t = 10)]
     pub startup_runs: usize,
+    /// Suite: the report's format on stdout (markdown: BENCHMARKS.md's tables; json: the raw figures).
     #[arg(
         long,
         env = "AUTOPILOT_MOCK_BENCH_FORMAT",

@@ -9,7 +9,7 @@ use autopilot_mock::scenario::admin::Admin;
 use autopilot_mock::scenario::model::collect_paths;
 use autopilot_mock::scenario::runner::{self, Powers};
 use autopilot_mock::scenario::target::Target;
-use autopilot_mock::scenario::{report, Scenario, Transport};
+use autopilot_mock::scenario::{probe, report, shipped, Scenario, Transport};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum TransportArg {
@@ -30,7 +30,15 @@ pub enum TransportArg {
   autopilot-mock check --target localhost:8443 --tls-cert lit/tls.cert \\
       --macaroon lit/regtest/lit.macaroon --transport both --junit report.xml scenarios/add-session.json
 
-Exit status: 0 if every step held, 1 if any failed, 2 for bad arguments or files.
+  autopilot-mock check --target localhost:8443 --tls-cert lit/tls.cert \\
+      --macaroon lit/regtest/lit.macaroon            # the shipped scenarios, built in
+
+Exit status: 0 if every step held, 1 if any failed, 2 if the run could not be
+judged (bad arguments or scenario files, no scenarios, the target unreachable,
+or refusing the TLS certificate or the macaroon; the cause is printed).
+On a mock, each scenario starts from no sessions and the mock's own stub
+script (unless its setup says otherwise); when done, check resets the mock
+and puts its script and clock back.
 Steps that need powers the target does not give (the mock's admin API for clock
 moves and stub checks, --root-key for read-only macaroons) are skipped and listed.")]
 pub struct CheckArgs {
@@ -72,14 +80,16 @@ pub struct CheckArgs {
     /// Do not use the mock's admin API even if the target has one.
     #[arg(long, env = "AUTOPILOT_MOCK_NO_ADMIN")]
     pub no_admin: bool,
-    /// Scenario files or directories of them.
-    #[arg(required = true)]
+    /// Scenario files or directories of them [default: the shipped scenarios,
+    /// built into the binary; `autopilot-mock scenarios export DIR` writes them out].
     pub scenarios: Vec<PathBuf>,
 }
 
-/// Runs the check; `Ok(true)` if every step held.
+/// Runs the check; `Ok(true)` if every step held. An error means the run
+/// could not be judged (exit 2): bad flags or files, no scenarios, a target
+/// that cannot be reached or refuses the TLS certificate or the macaroon.
 pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
-    let macaroon = super::read_flag_file("--macaroon", &args.macaroon)?;
+    let macaroon = super::read_macaroon_file("--macaroon", &args.macaroon)?;
     let root_key = match &args.root_key {
         None => None,
         Some(path) => {
@@ -93,30 +103,20 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
             })?)
         }
     };
+    let scenarios = load_scenarios(&args.scenarios)?;
     let addr = super::resolve_target(&args.target).await?;
 
-    let paths = collect_paths(&args.scenarios)?;
-    let scenarios = paths
-        .iter()
-        .map(|p| Scenario::load(p).map(|s| (p.display().to_string(), s)))
-        .collect::<Result<Vec<_>, _>>()?;
-
-    let target = match (&args.tls_cert, args.plaintext) {
-        (_, true) => Target::plaintext(addr, macaroon),
-        (Some(path), false) => {
-            let cert =
-                String::from_utf8_lossy(&super::read_flag_file("--tls-cert", path)?).into_owned();
-            Target::connect(addr, &cert, macaroon).await
-        }
-        (None, false) => Err("--tls-cert is required without --plaintext".to_string()),
+    let cert = match (&args.tls_cert, args.plaintext) {
+        (_, true) => None,
+        (Some(path), false) => Some(super::read_pem_file("--tls-cert", path)?),
+        (None, false) => anyhow::bail!("--tls-cert is required without --plaintext"),
+    };
+    probe::reachable(addr, &args.target, cert.as_deref()).await?;
+    let target = match &cert {
+        None => Target::plaintext(addr, macaroon),
+        Some(cert) => Target::connect(addr, cert, macaroon).await,
     }
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let admin = Admin::new(&target);
-    let has_admin = !args.no_admin && admin.available().await;
-    let powers = Powers {
-        admin: has_admin.then_some(&admin),
-        root_key,
-    };
     let transports: &[Transport] = match args.transport {
         TransportArg::Grpc => &[Transport::Grpc],
         TransportArg::Rest => &[Transport::Rest],
@@ -124,12 +124,49 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
         TransportArg::GrpcWeb => &[Transport::GrpcWeb],
         TransportArg::All => &[Transport::Grpc, Transport::Rest, Transport::GrpcWeb],
     };
+    for &t in transports {
+        probe::credentials(&target, t).await?;
+    }
+
+    let admin = Admin::new(&target);
+    let has_admin = !args.no_admin && admin.available().await;
+    // What check changes on a mock, it puts back: the stub script, the clock.
+    let home_script = match has_admin {
+        true => admin.script().await.ok(),
+        false => None,
+    };
+    let clock_offset = match has_admin {
+        true => admin.clock_now().await.ok().map(|now| now - unix_now()),
+        false => None,
+    };
+    let powers = Powers {
+        admin: has_admin.then_some(&admin),
+        root_key,
+        script: home_script.clone(),
+    };
     let mut reports = Vec::new();
     for (file, scenario) in &scenarios {
         for &t in transports {
             if scenario.runs_over(t) {
                 reports.push(runner::run(scenario, file, t, &target, &powers).await);
             }
+        }
+    }
+    // Scenarios reset the mock before they run; the last one's sessions go
+    // too, so the target is left as a fresh mock with its own script.
+    if has_admin {
+        if let Err(e) = admin.reset().await {
+            tracing::warn!("could not reset the target after the run: {e}");
+        }
+    }
+    if let Some(script) = &home_script {
+        if let Err(e) = admin.set_script(script).await {
+            tracing::warn!("could not put the target's stub script back: {e}");
+        }
+    }
+    if let Some(offset) = clock_offset {
+        if let Err(e) = admin.set_clock_unix(unix_now() + offset).await {
+            tracing::warn!("could not put the target's clock back: {e}");
         }
     }
     print!("{}", report::text(&reports));
@@ -143,4 +180,33 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
             .with_context(|| format!("cannot write --json {}", path.display()))?;
     }
     Ok(report::totals(&reports).failed == 0)
+}
+
+fn unix_now() -> i64 {
+    autopilot_mock::domain::clock::unix_secs(std::time::SystemTime::now())
+}
+
+/// The scenarios the paths name, or the shipped ones for no path; each
+/// checked when loaded. None at all is an error: nothing would be judged.
+fn load_scenarios(inputs: &[PathBuf]) -> anyhow::Result<Vec<(String, Scenario)>> {
+    if inputs.is_empty() {
+        return shipped::server_scenarios()
+            .map(|(path, text)| {
+                let origin = format!("scenarios/{path} (built in)");
+                Ok((origin.clone(), Scenario::parse(text, &origin)?))
+            })
+            .collect();
+    }
+    let paths = collect_paths(inputs)?;
+    if paths.is_empty() {
+        let shown: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+        anyhow::bail!(
+            "no scenario files in {} (a directory's *.json files are read, not its sub-directories)",
+            shown.join(", ")
+        );
+    }
+    paths
+        .iter()
+        .map(|p| Ok((p.display().to_string(), Scenario::load(p)?)))
+        .collect()
 }

@@ -46,7 +46,14 @@ pub struct Judge {
 impl ScenarioArgs {
     /// Loads the scenario and installs it as the server's observer, with its
     /// setup (clock, stub script) applied to the configuration.
+    /// A scenario that cannot be used is exit 2, as for `check`: the run
+    /// cannot judge the client (1 means the client failed the scenario).
     pub fn prepare(self, config: &mut ServerConfig) -> anyhow::Result<Option<Judge>> {
+        self.prepare_scenario(config)
+            .map_err(|e| super::Exit::with(2, &e).into())
+    }
+
+    fn prepare_scenario(self, config: &mut ServerConfig) -> anyhow::Result<Option<Judge>> {
         let Some(path) = self.scenario else {
             return Ok(None);
         };

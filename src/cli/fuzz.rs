@@ -45,6 +45,7 @@ pub struct FuzzArgs {
     /// Binary macaroon file sent with well-formed calls (e.g. lit.macaroon).
     #[arg(long, env = "AUTOPILOT_MOCK_FUZZ_MACAROON")]
     pub macaroon: PathBuf,
+    /// Which request decoding to fuzz: grpc, rest (litd's REST gateway), or both.
     #[arg(
         long,
         value_enum,
@@ -82,9 +83,8 @@ pub struct FuzzArgs {
 /// Runs the fuzzer (or a replay); `Ok(true)` when no anomaly was seen.
 pub async fn run(args: FuzzArgs) -> anyhow::Result<bool> {
     let addr = super::resolve_target(&args.target).await?;
-    let cert =
-        String::from_utf8_lossy(&super::read_flag_file("--tls-cert", &args.tls_cert)?).into_owned();
-    let macaroon = super::read_flag_file("--macaroon", &args.macaroon)?;
+    let cert = super::read_pem_file("--tls-cert", &args.tls_cert)?;
+    let macaroon = super::read_macaroon_file("--macaroon", &args.macaroon)?;
     let target = Target::new(
         addr,
         &cert,

@@ -45,6 +45,76 @@ fn every_flag_has_an_autopilot_mock_env_var() {
 }
 
 #[test]
+fn every_option_has_help_text() {
+    let mut missing = Vec::new();
+    for cmd in every_command() {
+        for arg in cmd.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            let text = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            if !builtin && text.trim().is_empty() {
+                missing.push(format!("{} {}", cmd.get_name(), arg.get_id()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "options without help text: {missing:#?}"
+    );
+}
+
+#[test]
+fn listen_takes_localhost_and_explains_what_it_expects() {
+    use super::parse_listen;
+    assert_eq!(
+        parse_listen("localhost:9000"),
+        Ok(([127, 0, 0, 1], 9000).into())
+    );
+    assert_eq!(
+        parse_listen("[::1]:0"),
+        "[::1]:0".parse().map_err(|_| String::new())
+    );
+    let err = parse_listen("9000").expect_err("a bare port");
+    assert!(
+        err.starts_with("expected IP:PORT or localhost:PORT"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("(for port 9000 on this machine only: 127.0.0.1:9000)"),
+        "{err}"
+    );
+    assert!(parse_listen("example.com:1").is_err());
+    use clap::Parser;
+    let Err(e) = Cli::try_parse_from(["autopilot-mock", "serve", "--listen", "9000"]) else {
+        panic!("9000 accepted");
+    };
+    assert!(e.to_string().contains("127.0.0.1:9000"), "{e}");
+}
+
+#[test]
+fn a_hex_macaroon_file_is_recognised() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("mac.hex");
+    std::fs::write(&path, "0201036c6e64\n").expect("write");
+    let bytes = super::read_macaroon_file("--macaroon", &path).expect("hex read");
+    assert_eq!(bytes, vec![2, 1, 3, 0x6c, 0x6e, 0x64]);
+    std::fs::write(&path, [2u8, 1, 3, 0xff]).expect("write");
+    assert_eq!(
+        super::read_macaroon_file("--macaroon", &path).expect("binary"),
+        vec![2, 1, 3, 0xff]
+    );
+    let cert = dir.path().join("tls.cert");
+    std::fs::write(&cert, "not pem").expect("write");
+    let err = super::read_pem_file("--tls-cert", &cert).expect_err("not PEM");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "--tls-cert {} is not a PEM certificate (no \"-----BEGIN CERTIFICATE-----\" line); give the server's tls.cert",
+            cert.display()
+        )
+    );
+}
+
+#[test]
 fn env_var_names_are_unique_per_command() {
     for cmd in every_command() {
         let mut seen = std::collections::BTreeSet::new();

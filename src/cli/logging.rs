@@ -15,8 +15,18 @@ pub enum LogFormat {
 
 /// Installs the global subscriber. Called once, before anything logs.
 pub fn init(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // rustls warns about every client that sends an IP address as its TLS
+    // server name (grpc-js and others do, for `127.0.0.1:8443`); that is the
+    // client's business, not a problem of the mock. RUST_LOG naming rustls
+    // still shows it.
+    let names_rustls = std::env::var("RUST_LOG").is_ok_and(|v| v.contains("rustls"));
+    if !names_rustls {
+        if let Ok(quiet) = "rustls::msgs::handshake=error".parse() {
+            filter = filter.add_directive(quiet);
+        }
+    }
     // Colours only for a person at a terminal, never into a CI log file.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()

@@ -7,6 +7,7 @@ pub mod client_check;
 pub mod entropy;
 pub mod fuzz;
 pub mod logging;
+pub mod scenarios;
 pub mod serve;
 pub mod stub;
 
@@ -24,6 +25,8 @@ use clap::{Parser, Subcommand};
   autopilot-mock serve --scenario scenarios/client/add-list-revoke.json   # judge a client
   autopilot-mock check --target localhost:8443 --tls-cert ~/.autopilot-mock/tls.cert \\
       --macaroon ~/.autopilot-mock/regtest/lit.macaroon scenarios/      # judge a server
+  autopilot-mock check --target localhost:8443 --tls-cert ... --macaroon ...   # the built-in scenarios
+  autopilot-mock scenarios export ./my-scenarios         # write them out to edit
   autopilot-mock stub --insecure                         # the remote autopilot server alone
   autopilot-mock fuzz --target localhost:8443 --tls-cert ... --macaroon ... --duration 60"
 )]
@@ -51,6 +54,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Fuzz any litrpc.Autopilot server's request decoding (gRPC and REST).
     Fuzz(fuzz::FuzzArgs),
+    /// The scenarios built into the binary (`scenarios export DIR` writes them out).
+    #[command(subcommand)]
+    Scenarios(scenarios::ScenariosCommand),
     /// Load-test the mock against its ceiling and a grpc-js server (the BENCHMARKS.md figures).
     Bench(bench::BenchArgs),
 }
@@ -61,6 +67,7 @@ impl Command {
             Command::Serve(args) => serve::run(args).await,
             Command::Stub(args) => stub::run(args).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Scenarios(command) => command.run(),
             Command::Check(args) => match check::run(args).await {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(Exit::silent(1).into()),
@@ -87,6 +94,67 @@ pub async fn resolve_target(target: &str) -> anyhow::Result<std::net::SocketAddr
 /// A file a flag names, with the flag in the error.
 pub fn read_flag_file(flag: &str, path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {flag} {}", path.display()))
+}
+
+/// A binary macaroon file a flag names. A file holding the macaroon as hex
+/// text (as `xxd -p` or litd's `--macaroon-hex` users keep it) is recognised,
+/// said so, and decoded, rather than sent as bytes the server cannot parse.
+pub fn read_macaroon_file(flag: &str, path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    let bytes = read_flag_file(flag, path)?;
+    match hex_macaroon(&bytes) {
+        Some(decoded) => {
+            tracing::warn!(
+                "{flag} {} holds a macaroon as hex text, not the binary file; decoding it",
+                path.display()
+            );
+            Ok(decoded)
+        }
+        None if bytes.is_empty() => anyhow::bail!("{flag} {} is empty", path.display()),
+        None => Ok(bytes),
+    }
+}
+
+/// The macaroon in `bytes` if they are its hex text (a V2 binary macaroon
+/// starts with the byte 0x02, so its hex starts with "02").
+fn hex_macaroon(bytes: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    if text.len() < 4 || !text.starts_with("02") {
+        return None;
+    }
+    hex::decode(text).ok()
+}
+
+/// A PEM file a flag names (a certificate), checked to hold a PEM block.
+pub fn read_pem_file(flag: &str, path: &std::path::Path) -> anyhow::Result<String> {
+    let bytes = read_flag_file(flag, path)?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if !text.contains("-----BEGIN CERTIFICATE-----") {
+        anyhow::bail!(
+            "{flag} {} is not a PEM certificate (no \"-----BEGIN CERTIFICATE-----\" line); give the server's tls.cert",
+            path.display()
+        );
+    }
+    Ok(text)
+}
+
+/// `--listen` values: `IP:PORT` or `localhost:PORT` (as 127.0.0.1).
+pub fn parse_listen(value: &str) -> Result<std::net::SocketAddr, String> {
+    if let Ok(addr) = value.parse() {
+        return Ok(addr);
+    }
+    if let Some(port) = value.strip_prefix("localhost:") {
+        if let Ok(port) = port.parse::<u16>() {
+            return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+        }
+    }
+    let hint = if value.parse::<u16>().is_ok() {
+        format!(" (for port {value} on this machine only: 127.0.0.1:{value})")
+    } else {
+        String::new()
+    };
+    Err(format!(
+        "expected IP:PORT or localhost:PORT, e.g. 127.0.0.1:8443, 0.0.0.0:8443, [::1]:8443 or 127.0.0.1:0 for a free port{hint}"
+    ))
 }
 
 /// Ends the process with this status; the message (if any) goes to stderr.

@@ -33,7 +33,7 @@ pub struct ServeArgs {
     #[arg(long, env = "AUTOPILOT_MOCK_NETWORK", default_value = defaults::NETWORK)]
     pub network: String,
     /// Address to listen on; port 0 picks a free port.
-    #[arg(long, env = "AUTOPILOT_MOCK_LISTEN", default_value = defaults::LISTEN)]
+    #[arg(long, env = "AUTOPILOT_MOCK_LISTEN", default_value = defaults::LISTEN, value_parser = super::parse_listen)]
     pub listen: SocketAddr,
     /// Feature catalogue of the in-process remote server (JSON, like fixtures/default-features.json).
     #[arg(long, env = "AUTOPILOT_MOCK_FEATURES")]

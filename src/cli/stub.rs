@@ -30,7 +30,7 @@ Once listening it prints one JSON line on stdout:
 (no tls_cert with --insecure).")]
 pub struct StubArgs {
     /// Address to serve autopilotserverrpc.Autopilot on; port 0 picks a free port.
-    #[arg(long, env = "AUTOPILOT_MOCK_STUB_LISTEN", default_value = DEFAULT_LISTEN)]
+    #[arg(long, env = "AUTOPILOT_MOCK_STUB_LISTEN", default_value = DEFAULT_LISTEN, value_parser = super::parse_listen)]
     pub listen: SocketAddr,
     /// Plaintext gRPC, like litd's Go test server (litd: --autopilot.insecure).
     #[arg(long, env = "AUTOPILOT_MOCK_STUB_INSECURE")]

@@ -79,6 +79,16 @@ impl<'a> Admin<'a> {
         .map(drop)
     }
 
+    pub async fn set_clock_unix(&self, unix_seconds: i64) -> Result<(), String> {
+        self.send(
+            "POST",
+            paths::CLOCK,
+            Some(json!({ "set_unix_seconds": unix_seconds })),
+        )
+        .await
+        .map(drop)
+    }
+
     /// The target clock's unix seconds.
     pub async fn clock_now(&self) -> Result<i64, String> {
         let v = self.send("GET", paths::CLOCK, None).await?;
@@ -89,6 +99,11 @@ impl<'a> Admin<'a> {
             })
             .map(|n| n.div_euclid(1_000_000_000))
             .ok_or_else(|| format!("admin clock: no unix_nanos in {v}"))
+    }
+
+    /// The stub script the target runs now.
+    pub async fn script(&self) -> Result<Value, String> {
+        self.send("GET", paths::SCRIPT, None).await
     }
 
     pub async fn journal(&self) -> Result<Value, String> {

@@ -121,7 +121,11 @@ async fn grpc<C: Call>(
     let codec = tonic_prost::ProstCodec::<C::Request, C::Reply>::default();
     Ok(match client.unary(r, path, codec).await {
         Ok(resp) => ok(resp.get_ref().to_litd_json()),
-        Err(status) => failed(status.code() as i32, status.message().to_string(), None),
+        Err(status) => failed(
+            status.code() as i32,
+            super::target::status_text(&status),
+            None,
+        ),
     })
 }
 

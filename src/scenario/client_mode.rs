@@ -48,6 +48,16 @@ struct State {
     transport: Option<Transport>,
 }
 
+impl State {
+    /// Records a failure of step `at`, after any it already has.
+    fn fail(&mut self, at: usize, why: String) {
+        self.problems.push((at, why.clone()));
+        if let Some(slot) = self.verdicts.get_mut(at) {
+            slot.get_or_insert(Verdict::Fail(why));
+        }
+    }
+}
+
 impl ClientCheck {
     pub fn new(scenario: Scenario, file: &str, clock: Arc<dyn Clock>) -> Arc<ClientCheck> {
         let steps = scenario.steps.len();
@@ -96,14 +106,15 @@ impl ClientCheck {
                 .filter(|(at, _)| *at == i)
                 .map(|(_, why)| why)
                 .collect();
+            // Every failure of the step, first one first: a later one
+            // never hides what went wrong first.
             let verdict = match (&state.verdicts[i], problems.is_empty()) {
-                (Some(Verdict::Fail(why)), _) => Verdict::Fail(why.clone()),
                 (_, false) => Verdict::Fail(
                     problems
                         .iter()
                         .map(|p| p.as_str())
                         .collect::<Vec<_>>()
-                        .join("; "),
+                        .join("; then "),
                 ),
                 (Some(v), true) => v.clone(),
                 (None, true) => Verdict::Fail(missing(step)),
@@ -167,7 +178,11 @@ impl ClientCheck {
             } else {
                 Verdict::Skip("raw http steps are for `check`, not for client mode".into())
             };
-            state.verdicts[state.next] = Some(verdict);
+            let at = state.next;
+            match verdict {
+                Verdict::Fail(why) => state.fail(at, why),
+                other => state.verdicts[at] = Some(other),
+            }
             state.next += 1;
         }
         if state.next >= self.scenario.steps.len() {
@@ -318,7 +333,7 @@ impl CallObserver for ClientCheck {
         }
         // The right call: this step is decided by it.
         if let Some(why) = self.mismatch(step, call, &state.vars) {
-            state.verdicts[at] = Some(Verdict::Fail(why));
+            state.fail(at, why);
         }
         state.pending = Some(at);
         step.respond.as_ref().and_then(scripted)
@@ -335,7 +350,10 @@ impl CallObserver for ClientCheck {
                 (None, _) => Verdict::Pass,
                 (Some(expect), result) => judge_answer(expect, result, &state.vars, self.now()),
             };
-            state.verdicts[at] = Some(verdict);
+            match verdict {
+                Verdict::Fail(why) => state.fail(at, why),
+                other => state.verdicts[at] = Some(other),
+            }
         }
         if let Ok(response) = result {
             for (name, path) in &step.capture {
@@ -404,3 +422,7 @@ fn judge_answer(
     }
     Verdict::Pass
 }
+
+#[cfg(test)]
+#[path = "client_mode_tests.rs"]
+mod tests;

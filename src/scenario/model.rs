@@ -30,9 +30,14 @@ pub struct Scenario {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Setup {
-    /// Reset the mock's sessions, stub state and journal first (mock targets only).
+    /// Whether to start from a clean mock: no sessions, the stub's clients
+    /// and journal cleared, and the target's own script (or `stub`). Absent:
+    /// yes when the target has the admin API, else the scenario runs on
+    /// whatever state the target has. `true` demands the admin API (the
+    /// scenario is skipped without it); `false` keeps what earlier scenarios
+    /// left.
     #[serde(default)]
-    pub reset: bool,
+    pub reset: Option<bool>,
     /// A stub script for the remote autopilot server (mock targets only).
     #[serde(default)]
     pub stub: Option<Value>,
@@ -178,6 +183,9 @@ pub enum ScenarioError {
         path: String,
         source: serde_json::Error,
     },
+    /// A setup the mock would refuse (the message names the file).
+    #[error("{0}")]
+    Setup(String),
     #[error("invalid scenario {path}: step {step}: {problem}")]
     Step {
         path: String,
@@ -228,12 +236,60 @@ impl Step {
                 return Err("`clock` needs exactly one of `advance_secs`, `set`".into());
             }
         }
+        self.check_content()?;
         if let Some(Credentials::Named(n)) = &self.credentials {
             if !["lit", "none", "tampered", "twice", "read-only"].contains(&n.as_str()) {
                 return Err(format!(
                     "unknown credentials {n:?} (lit, none, tampered, twice, read-only, {{\"caveats\":[..]}}, {{\"uri\":[..]}}, {{\"hex\":\"..\"}})"
                 ));
             }
+        }
+        Ok(())
+    }
+}
+
+impl Step {
+    /// Matchers and request fields (see [`super::validate`]).
+    fn check_content(&self) -> Result<(), String> {
+        use super::validate;
+        if let (Some(rpc), Some(request)) = (self.call, &self.request) {
+            if !request.is_object() {
+                return Err("`request` must be an object".into());
+            }
+            validate::request(rpc, request, "request")?;
+        }
+        if let Some(expect) = &self.expect {
+            if let Some(code) = &expect.code {
+                let known = match code {
+                    Value::String(s) => super::target::code_by_name(s).is_some(),
+                    Value::Number(n) => n.as_u64().is_some_and(|n| n <= 16),
+                    _ => false,
+                };
+                if !known {
+                    return Err(format!(
+                        "expect.code: {code} is not a gRPC code (a name such as \"Unknown\", or 0-16)"
+                    ));
+                }
+            }
+            if let Some(m @ Value::Object(_)) = &expect.message {
+                validate::matcher(m, "expect.message")?;
+            }
+            if let Some(m) = &expect.response {
+                validate::matcher(m, "expect.response")?;
+            }
+            if let Some(m) = &expect.body {
+                validate::matcher(m, "expect.body")?;
+            }
+            for (name, m) in &expect.headers {
+                validate::matcher(m, &format!("expect.headers.{name}"))?;
+            }
+        }
+        if let Some(m) = self
+            .stub_received
+            .as_ref()
+            .and_then(|s| s.last_request.as_ref())
+        {
+            validate::matcher(m, "stub_received.last_request")?;
         }
         Ok(())
     }
@@ -261,6 +317,10 @@ impl Scenario {
                 step: i + 1,
                 problem,
             })?;
+        }
+        if let Some(script) = &scenario.setup.stub {
+            crate::stub::Script::from_value(script.clone(), &format!("{origin} setup.stub"))
+                .map_err(|e| ScenarioError::Setup(e.to_string()))?;
         }
         Ok(scenario)
     }

@@ -52,6 +52,9 @@ pub struct Powers<'a> {
     pub admin: Option<&'a Admin<'a>>,
     /// The target's macaroon root key, to bake read-only and `uri:` macaroons.
     pub root_key: Option<[u8; 32]>,
+    /// The stub script every scenario without `setup.stub` starts from (the
+    /// target's own, read before the first scenario). `None`: leave it.
+    pub script: Option<Value>,
 }
 
 struct Run<'a> {
@@ -133,18 +136,22 @@ impl Run<'_> {
                 self.clock_offset = server_now - unix_secs(SystemTime::now());
             }
         }
-        let wants_admin = s.reset || s.stub.is_some() || s.clock.is_some();
-        let admin = match (self.powers.admin, wants_admin) {
-            (_, false) => return self.snapshot_journal().await,
+        let demands_admin = s.reset == Some(true) || s.stub.is_some() || s.clock.is_some();
+        let admin = match (self.powers.admin, demands_admin) {
+            (Some(a), _) => a,
+            (None, false) => return self.snapshot_journal().await,
             (None, true) => return Err(needs_admin("this scenario's setup")),
-            (Some(a), true) => a,
         };
         let fail = |e: String| Verdict::Fail(format!("setup: {e}"));
-        if s.reset {
+        // A known state unless the scenario opts out: no sessions, a clean
+        // stub, and the stub script it names or the target's own.
+        if s.reset != Some(false) {
             admin.reset().await.map_err(fail)?;
         }
-        if let Some(script) = &s.stub {
-            admin.set_script(script).await.map_err(fail)?;
+        match (&s.stub, &self.powers.script, s.reset) {
+            (Some(script), _, _) => admin.set_script(script).await.map_err(fail)?,
+            (None, Some(home), None | Some(true)) => admin.set_script(home).await.map_err(fail)?,
+            _ => {}
         }
         if let Some(at) = &s.clock {
             let target =

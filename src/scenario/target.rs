@@ -149,7 +149,7 @@ impl Target {
         let resp = req
             .send()
             .await
-            .map_err(|e| format!("HTTP request failed: {e}"))?;
+            .map_err(|e| format!("HTTP request failed: {}", error_chain(&e)))?;
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
@@ -164,13 +164,46 @@ impl Target {
         let text = resp
             .text()
             .await
-            .map_err(|e| format!("reading the body: {e}"))?;
+            .map_err(|e| format!("reading the body: {}", error_chain(&e)))?;
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
         Ok(HttpAnswer {
             status,
             headers,
             body,
         })
+    }
+}
+
+/// An error and its causes (`error sending request for url (...): client
+/// error (Connect): tcp connect error: Connection refused`), each cause once.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// A status's message; for one the channel made itself (the call did not
+/// reach a server), with its causes.
+pub(crate) fn status_text(status: &tonic::Status) -> String {
+    use std::error::Error;
+    match status.source() {
+        Some(cause) if status.metadata().is_empty() => {
+            let causes = error_chain(cause);
+            if status.message().contains(&causes) {
+                status.message().to_string()
+            } else {
+                format!("{}: {causes}", status.message())
+            }
+        }
+        _ => status.message().to_string(),
     }
 }
 
