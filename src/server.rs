@@ -121,7 +121,9 @@ pub enum StartError {
     },
     #[error("{0}")]
     State(#[from] crate::persist::PersistError),
-    /// litd's autopilot client refused to start (Terms, §4.2).
+    /// Kept for API compatibility; no longer returned: a failed Terms check
+    /// leaves the server up with its lit services not ready, as litd does
+    /// (see [`RunningServer::client`]).
     #[error("{0}")]
     Autopilot(String),
     #[error("reflection descriptors: {0}")]
@@ -144,6 +146,8 @@ pub struct RunningServer {
     pub health: tonic_health::server::HealthReporter,
     /// What loading the state file did (`None` without `state_file`).
     pub restored: Option<crate::domain::RestoreReport>,
+    /// What starting litd's autopilot client did (Terms, start-up activation).
+    pub client: crate::remote::lifecycle::ClientStart,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -195,11 +199,6 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         }
     };
     let in_process_remote = stub.as_ref().map(|s| s.in_process().clone());
-    // litd asks the autopilot server's Terms once at start-up and refuses to
-    // start below its minimum version (§4.2).
-    crate::remote::check_terms(remote.as_ref(), config.core.lit_version)
-        .await
-        .map_err(StartError::Autopilot)?;
     let core = Arc::new(AutopilotCore::with_config(
         remote,
         config.clock,
@@ -213,6 +212,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     if let (Some(_), Some(remote)) = (&restored, &in_process_remote) {
         crate::persist::reseed_remote(&core, remote);
     }
+    // litd's autopilot client: Terms once (a failure leaves the process up,
+    // its lit services not ready: front door §8.1), then the start-up
+    // activation of stored sessions and the ping loop (§8.2, §8.3).
+    let client = crate::remote::lifecycle::start_client(&core).await;
 
     let autopilot =
         AutopilotService::new(core.clone(), auth.clone()).with_observer(config.observer.clone());
@@ -257,6 +260,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     })?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
+    if client.failed.is_none() {
+        crate::remote::lifecycle::spawn_driver(core.clone(), shutdown_rx.clone());
+    }
     let task = spawn_serving(
         listener,
         tls_config,
@@ -294,6 +300,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         tls_cert_pem: tls_files.cert_pem.clone(),
         health,
         restored,
+        client,
         shutdown,
         task,
     })

@@ -30,6 +30,8 @@ pub struct CoreConfig {
     pub lnd_version: Version,
     /// Sessions kept in memory at most; adding beyond it fails clearly.
     pub max_sessions: usize,
+    /// litd's `autopilot.pingcadence` (default 1 h): the ping loop's period.
+    pub ping_cadence: std::time::Duration,
 }
 
 impl Default for CoreConfig {
@@ -46,6 +48,7 @@ impl Default for CoreConfig {
                 patch: 2,
             },
             max_sessions: 1_000_000,
+            ping_cadence: std::time::Duration::from_secs(3_600),
         }
     }
 }
@@ -61,7 +64,16 @@ pub struct AutopilotCore {
     pub(super) config: CoreConfig,
     /// Bumped after every change, for persistence (see `snapshot.rs`).
     pub(super) changes: super::snapshot::ChangeFeed,
+    /// Readiness and the ping list (see `lifecycle.rs`).
+    pub(super) lifecycle: Mutex<super::lifecycle::Lifecycle>,
+    /// Serializes [`AutopilotCore::run_due`] passes.
+    pub(super) lifecycle_pass: futures_util::lock::Mutex<()>,
+    /// Told when the clock is moved, so a lifecycle driver runs at once.
+    pub(super) clock_listener: Mutex<Option<ClockListener>>,
 }
+
+/// A function told that the clock was moved (it only wakes someone).
+pub type ClockListener = Arc<dyn Fn() + Send + Sync>;
 
 impl AutopilotCore {
     pub fn new(remote: Arc<dyn RemoteAutopilot>, clock: Arc<dyn Clock>) -> Self {
@@ -86,7 +98,34 @@ impl AutopilotCore {
             rng: Mutex::new(rng),
             config,
             changes: Default::default(),
+            lifecycle: Default::default(),
+            lifecycle_pass: Default::default(),
+            clock_listener: Default::default(),
         }
+    }
+
+    pub fn config(&self) -> &CoreConfig {
+        &self.config
+    }
+
+    /// Tells a lifecycle driver that the clock moved (expiry, pings).
+    pub fn clock_was_moved(&self) {
+        let listener = self
+            .clock_listener
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(listener) = listener {
+            listener();
+        }
+    }
+
+    /// Sets (or, with `None`, removes) who is told of clock moves.
+    pub fn set_clock_listener(&self, listener: Option<ClockListener>) {
+        *self
+            .clock_listener
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = listener;
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
@@ -115,6 +154,7 @@ impl AutopilotCore {
     /// Drops every session and privacy map.
     pub fn reset(&self) {
         self.lock_store().clear();
+        self.clear_pings();
         self.changes.bump();
     }
 
@@ -208,6 +248,7 @@ impl AutopilotCore {
                 }
             }
         }
+        self.untrack_ping(&key);
         // Best effort, as litd: errors are only logged there.
         if let Err(e) = self.remote.revoke_session(key.to_vec()).await {
             tracing::debug!(error = %e, "remote RevokeSession failed (ignored, as litd does)");
@@ -215,10 +256,12 @@ impl AutopilotCore {
         Ok(())
     }
 
-    /// Sessions whose expiry passed while running become REVOKED (not
-    /// EXPIRED), with `revoked_at` at the expiry time, and the remote server
-    /// is told (§2.3). Runs before each call, so a moved clock takes effect
-    /// at once.
+    /// Sessions resumed at start-up whose expiry passed while running become
+    /// REVOKED (not EXPIRED), with `revoked_at` at the expiry time, and the
+    /// remote server is told (Correction 3). Sessions added in this run have
+    /// no expiry timer: in litd 0.17.2 with sqlite their expiry shift runs on
+    /// the finished Add call's cancelled context and fails, so they stay
+    /// CREATED. Runs before each call, so a moved clock takes effect at once.
     pub async fn expire_due(&self) {
         let expired = {
             let mut store = self.lock_store();
@@ -230,6 +273,10 @@ impl AutopilotCore {
     /// Marks every live session whose expiry has passed REVOKED, with the
     /// store locked by the caller; returns their keys for the remote server.
     fn revoke_due(&self, store: &mut Store) -> Vec<Vec<u8>> {
+        if self.lit_error().is_some() {
+            // litd's session server never started: no session was resumed.
+            return Vec::new();
+        }
         let now = unix_nanos(self.clock.now());
         let due = store.take_due(now);
         due.iter()
@@ -252,6 +299,7 @@ impl AutopilotCore {
             self.changes.bump();
         }
         for key in keys {
+            self.untrack_ping(&key);
             if let Err(e) = self.remote.revoke_session(key).await {
                 tracing::debug!(error = %e, "remote RevokeSession at expiry failed (ignored)");
             }

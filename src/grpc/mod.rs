@@ -87,6 +87,8 @@ impl AutopilotService {
     fn authorize(&self, metadata: &MetadataMap, method: &str) -> Result<(), String> {
         let values =
             crate::auth::header_texts(metadata.get_all("macaroon").iter().map(|v| v.as_bytes()));
+        // litd's readiness check runs before the macaroon's (front door §3.1).
+        self.core.readiness(method)?;
         self.auth
             .check(&values, method, self.core.clock().now())
             .map_err(|e| e.message)

@@ -178,6 +178,8 @@ impl RestState {
                 .iter()
                 .map(|v| v.as_bytes()),
         );
+        // litd's readiness check runs before the macaroon's (front door §3.1).
+        self.core.readiness(rpc.full_method())?;
         self.auth
             .check(&values, rpc.full_method(), self.core.clock().now())
             .map_err(|e| e.message)
