@@ -22,12 +22,10 @@ pub const REJECTED: &str = "the client has been rejected";
 /// the last tick before now (a Go ticker drops ticks its reader missed).
 const MAX_TICKS_PER_RUN: i128 = 10_000;
 
-/// Per-process lifecycle state: readiness and the ping list.
+/// Per-process lifecycle state: the ping list (readiness is the core's
+/// [`Readiness`](super::readiness::Readiness)).
 #[derive(Debug, Default)]
 pub(super) struct Lifecycle {
-    /// `Some(text)`: litd's start sequence failed with this Status `lit`
-    /// error; the sub-servers never started.
-    start_error: Option<String>,
     /// The ping loop, once the autopilot client started.
     pings: Option<Pings>,
 }
@@ -52,9 +50,6 @@ pub fn lit_start_error(client_error: &str) -> String {
     format!("could not start Lit: could not start litd sub-servers: {client_error}")
 }
 
-/// The services whose calls wait for `lit` (front door §3.1 step 3).
-const GATED_SERVICES: [&str; 3] = ["litrpc.Autopilot", "litrpc.Sessions", "litrpc.Firewall"];
-
 impl AutopilotCore {
     pub(super) fn lock_lifecycle(&self) -> MutexGuard<'_, Lifecycle> {
         lock(&self.lifecycle)
@@ -63,30 +58,19 @@ impl AutopilotCore {
     /// Records that litd's start sequence failed (the Terms check, §8.1).
     /// The process stays up; gated calls fail from now on.
     pub fn record_start_failure(&self, client_error: &str) {
-        self.lock_lifecycle().start_error = Some(lit_start_error(client_error));
+        self.readiness
+            .record_lit_failure(lit_start_error(client_error));
     }
 
     /// The `lit` Status error, if litd's start sequence failed.
     pub fn lit_error(&self) -> Option<String> {
-        self.lock_lifecycle().start_error.clone()
+        self.readiness.lit_error()
     }
 
-    /// The readiness gate for one call by its full gRPC method name:
-    /// Autopilot, Sessions and Firewall calls fail while `lit` is not
-    /// running; Status, Proxy and anything else pass.
-    pub fn readiness(&self, full_method: &str) -> Result<(), String> {
-        if self.lock_lifecycle().start_error.is_none() {
-            return Ok(());
-        }
-        let service = full_method
-            .trim_start_matches('/')
-            .split('/')
-            .next()
-            .unwrap_or_default();
-        if GATED_SERVICES.contains(&service) {
-            return Err(format!("lit is not ready for: {full_method}"));
-        }
-        Ok(())
+    /// litd's start-up state: Status reports it, the dispatcher gates calls
+    /// on it ([`Readiness::gate`](super::readiness::Readiness::gate)).
+    pub fn readiness(&self) -> &super::readiness::Readiness {
+        &self.readiness
     }
 
     /// The autopilot client started: the ping loop ticks every `cadence`

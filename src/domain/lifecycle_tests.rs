@@ -238,7 +238,8 @@ async fn start_up_activates_unexpired_sessions_and_a_rejection_revokes_without_t
 fn readiness_gates_lit_services_only() {
     let (_clock, _stub, core) = setup(serde_json::json!({}));
     assert_eq!(
-        core.readiness("/litrpc.Autopilot/ListAutopilotSessions"),
+        core.readiness()
+            .gate("/litrpc.Autopilot/ListAutopilotSessions"),
         Ok(())
     );
     core.record_start_failure("could not start the autopilot client: boom");
@@ -248,12 +249,15 @@ fn readiness_gates_lit_services_only() {
         "/litrpc.Firewall/ListActions",
     ] {
         assert_eq!(
-            core.readiness(method),
+            core.readiness().gate(method),
             Err(format!("lit is not ready for: {method}"))
         );
     }
-    assert_eq!(core.readiness("/litrpc.Status/SubServerStatus"), Ok(()));
-    assert_eq!(core.readiness("/litrpc.Proxy/GetInfo"), Ok(()));
+    assert_eq!(
+        core.readiness().gate("/litrpc.Status/SubServerStatus"),
+        Ok(())
+    );
+    assert_eq!(core.readiness().gate("/litrpc.Proxy/GetInfo"), Ok(()));
     assert_eq!(
         core.lit_error().as_deref(),
         Some("could not start Lit: could not start litd sub-servers: could not start the autopilot client: boom")

@@ -64,8 +64,10 @@ pub struct AutopilotCore {
     pub(super) config: CoreConfig,
     /// Bumped after every change, for persistence (see `snapshot.rs`).
     pub(super) changes: super::snapshot::ChangeFeed,
-    /// Readiness and the ping list (see `lifecycle.rs`).
+    /// The ping list (see `lifecycle.rs`).
     pub(super) lifecycle: Mutex<super::lifecycle::Lifecycle>,
+    /// litd's start-up state (a failed Terms check leaves `lit` not running).
+    pub(super) readiness: super::readiness::Readiness,
     /// Serializes [`AutopilotCore::run_due`] passes.
     pub(super) lifecycle_pass: futures_util::lock::Mutex<()>,
     /// Told when the clock is moved, so a lifecycle driver runs at once.
@@ -99,6 +101,7 @@ impl AutopilotCore {
             config,
             changes: Default::default(),
             lifecycle: Default::default(),
+            readiness: Default::default(),
             lifecycle_pass: Default::default(),
             clock_listener: Default::default(),
         }
