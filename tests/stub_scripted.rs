@@ -368,3 +368,52 @@ async fn terms_above_litd_version_leaves_lit_up_but_not_ready() {
     assert_eq!(running.client.failed, None);
     assert_eq!(running.core.lit_error(), None);
 }
+
+/// Front door §8.2: at start-up with a state file every unexpired stored
+/// session is activated; a `the client has been rejected` answer revokes
+/// it (revoked_at now) without a remote RevokeSession.
+#[tokio::test]
+async fn start_up_activates_stored_sessions_and_a_rejection_revokes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state.json");
+    let mut first = config("{}", &dir);
+    first.state_file = Some(state.clone());
+    let running = server::start(first).await.expect("first start");
+    let macaroon = std::fs::read(&running.paths.macaroon).expect("lit.macaroon");
+    let mut client = AutopilotClient::with_interceptor(
+        tls_channel(&running).await,
+        MacaroonHeader(vec![hex::encode(macaroon)]),
+    );
+    let mut req = health_check();
+    req.expiry_timestamp_seconds = T0 + 86_400;
+    let session = client
+        .add_autopilot_session(req)
+        .await
+        .expect("add")
+        .into_inner()
+        .session
+        .expect("session");
+    drop(client);
+    running.shutdown().await;
+
+    let script = r#"{"responses":{"ActivateSession":[{"reply":{"error":{"code":"PermissionDenied","message":"the client has been rejected"}}}]}}"#;
+    let mut second = config(script, &dir);
+    second.state_file = Some(state);
+    let running = server::start(second).await.expect("second start");
+    assert_eq!(running.client.activated, 1);
+    assert_eq!(running.client.rejected, 1);
+    let stub = running.stub.clone().expect("stub");
+    let activations = stub.calls(Rpc::ActivateSession);
+    assert_eq!(activations.len(), 1);
+    assert_eq!(
+        activations[0].request.responder_pub_key(),
+        &session.local_public_key[..]
+    );
+    assert!(stub.calls(Rpc::RevokeSession).is_empty());
+    let listed = running.core.list_sessions().await.expect("list");
+    assert_eq!(
+        listed[0].state,
+        autopilot_mock::domain::SessionState::Revoked
+    );
+    assert_eq!(listed[0].revoked_at, T0);
+}
