@@ -193,7 +193,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             let script = config
                 .script
                 .unwrap_or_else(|| crate::stub::Script::from_catalogue(config.catalogue));
-            let stub = crate::stub::Stub::new(script, config.clock.clone());
+            // `--seed` covers the in-process server's keys too (its own stream).
+            let seed = config.seed.map(crate::remote::in_process::remote_seed);
+            let stub = crate::stub::Stub::with_seed(script, config.clock.clone(), seed);
             stub.set_journal_limit(config.journal_limit);
             (Arc::new(stub.clone()), Some(stub))
         }

@@ -1,11 +1,21 @@
 //! The same request over gRPC and over REST gives the same answer, and the
 //! REST JSON of any request decodes back to the same message (properties
 //! over generated requests, reference §6).
+//!
+//! The two sides are encoded independently: REST's JSON is the mock's
+//! encoder; the gRPC answer is the prost message as it came off the wire,
+//! turned into JSON by protobuf's own Python library over litd's official
+//! protos (`tests/clients/python/to_json.py`). Nothing is stripped: the two
+//! twins share a seed, so even the remote server's keys must agree.
 
+mod common;
+
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use autopilot_mock::domain::clock::ManualClock;
 use autopilot_mock::proto::litrpc as p;
+use autopilot_mock::proto::litrpc::autopilot_client::AutopilotClient;
 use autopilot_mock::rest::decode_body;
 use autopilot_mock::scenario::target::{Outcome, Target};
 use autopilot_mock::scenario::Transport;
@@ -130,20 +140,94 @@ proptest! {
     }
 }
 
-/// The remote server's key comes from the remote, not the mock: drop it.
-fn comparable(o: Outcome) -> (i32, String, Option<Value>) {
-    let response = o.response.map(|mut v| {
-        if let Some(s) = v.get_mut("session").and_then(Value::as_object_mut) {
-            s.remove("remote_public_key");
+/// What one call answered over gRPC: the code and message, and on success
+/// the response's protobuf bytes and its full type name.
+#[derive(Debug)]
+struct GrpcOutcome {
+    code: i32,
+    message: String,
+    response: Option<(&'static str, Vec<u8>)>,
+}
+
+/// `type_name`: the response's full protobuf name, as the Python side
+/// looks it up in the official protos.
+fn grpc_outcome<T: prost::Message>(
+    type_name: &'static str,
+    r: Result<tonic::Response<T>, tonic::Status>,
+) -> GrpcOutcome {
+    match r {
+        Ok(resp) => GrpcOutcome {
+            code: 0,
+            message: String::new(),
+            response: Some((type_name, resp.get_ref().encode_to_vec())),
+        },
+        Err(status) => GrpcOutcome {
+            code: status.code() as i32,
+            message: status.message().to_string(),
+            response: None,
+        },
+    }
+}
+
+fn with_macaroon<T>(message: T, macaroon: &[u8]) -> tonic::Request<T> {
+    let mut r = tonic::Request::new(message);
+    r.metadata_mut().insert(
+        "macaroon",
+        hex::encode(macaroon).parse().expect("hex is ASCII"),
+    );
+    r
+}
+
+/// The calls both sides answered with a message: the gRPC bytes, REST's
+/// JSON, and what was asked (to name a failure).
+#[derive(Default)]
+struct ToCompare {
+    answers: Vec<(&'static str, Vec<u8>, Value, String)>,
+}
+
+impl ToCompare {
+    /// Codes and messages must agree now; messages are compared later, all
+    /// at once, by [`ToCompare::check`].
+    fn push(&mut self, what: String, g: GrpcOutcome, r: Outcome) -> Result<(), TestCaseError> {
+        prop_assert_eq!((g.code, &g.message), (r.code, &r.message), "{}", what);
+        match (g.response, r.response) {
+            (Some((name, bytes)), Some(json)) => self.answers.push((name, bytes, json, what)),
+            (None, None) => {}
+            (g, r) => return Err(TestCaseError::fail(format!("{what}: {g:?} vs {r:?}"))),
         }
-        if let Some(list) = v.get_mut("sessions").and_then(Value::as_array_mut) {
-            for s in list.iter_mut().filter_map(Value::as_object_mut) {
-                s.remove("remote_public_key");
-            }
+        Ok(())
+    }
+
+    /// Decodes every gRPC answer with the official protos (one Python run)
+    /// and requires REST's JSON to equal it exactly.
+    fn check(self) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let input = dir.path().join("grpc-answers.jsonl");
+        let lines: Vec<String> = self
+            .answers
+            .iter()
+            .map(|(name, bytes, _, _)| {
+                serde_json::json!({"type": name, "base64": base64_std(bytes)}).to_string()
+            })
+            .collect();
+        std::fs::write(&input, lines.join("\n") + "\n").expect("write input");
+        let mut python = common::python_client("to_json.py");
+        python.arg(&input);
+        let decoded = common::run_json_client(python);
+        let decoded = decoded.as_array().expect("a list");
+        assert_eq!(decoded.len(), self.answers.len());
+        for ((_, _, rest, what), grpc) in self.answers.iter().zip(decoded) {
+            assert_eq!(
+                rest, grpc,
+                "{what}: REST's JSON (left) vs the gRPC answer (right)"
+            );
         }
-        v
-    });
-    (o.code, o.message, response)
+    }
+}
+
+fn base64_std(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// The same AddAutopilotSession, over gRPC to one twin and REST to the other.
@@ -152,20 +236,23 @@ fn add_over_both(
     over_grpc: &Target,
     over_rest: &Target,
     req: &p::AddAutopilotSessionRequest,
-) -> (Outcome, Outcome) {
+) -> (GrpcOutcome, Outcome) {
     let json = to_litd_json("litrpc.AddAutopilotSessionRequest", req);
     let rpc = autopilot_mock::rpc::Rpc::AddAutopilotSession;
-    let (mac_a, mac_b) = (
-        [hex::encode(&over_grpc.macaroon)],
-        [hex::encode(&over_rest.macaroon)],
-    );
+    let mac = [hex::encode(&over_rest.macaroon)];
+    let mut client = AutopilotClient::new(over_grpc.channel.clone());
     let (g, r) = rt.block_on(async {
         (
-            over_grpc.call(Transport::Grpc, rpc, &json, &mac_a).await,
-            over_rest.call(Transport::Rest, rpc, &json, &mac_b).await,
+            client
+                .add_autopilot_session(with_macaroon(req.clone(), &over_grpc.macaroon))
+                .await,
+            over_rest.call(Transport::Rest, rpc, &json, &mac).await,
         )
     });
-    (g.expect("gRPC call made"), r.expect("REST call made"))
+    (
+        grpc_outcome("litrpc.AddAutopilotSessionResponse", g),
+        r.expect("REST call made"),
+    )
 }
 
 async fn twin(seed: u64) -> (MockServer, Target) {
@@ -184,7 +271,8 @@ async fn twin(seed: u64) -> (MockServer, Target) {
 #[test]
 fn grpc_and_rest_answer_alike() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    // Two mocks with the same seed and clock: the same calls draw the same keys.
+    // Two mocks with the same seed and clock: the same calls draw the same
+    // keys, the remote server's included.
     let ((_a, over_grpc), (_b, over_rest)) = rt.block_on(async { (twin(5).await, twin(5).await) });
     // A fixed seed: the same cases every run (the two mocks must see the
     // same calls anyway), and no failure file (no source file to sit by).
@@ -195,6 +283,7 @@ fn grpc_and_rest_answer_alike() {
     };
     let rng = proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm);
     let mut runner = TestRunner::new_with_rng(config, rng);
+    let compare = RefCell::new(ToCompare::default());
     // One request known to succeed, so the final comparison never compares
     // two empty lists.
     let valid = {
@@ -208,11 +297,13 @@ fn grpc_and_rest_answer_alike() {
     };
     let (g, r) = add_over_both(&rt, &over_grpc, &over_rest, &valid);
     assert_eq!(g.code, 0, "{}", g.message);
-    assert_eq!(comparable(g), comparable(r));
+    compare
+        .borrow_mut()
+        .push(format!("{valid:?}"), g, r)
+        .expect("the valid request agrees");
     let outcome = runner.run(&request(), |req| {
         let (g, r) = add_over_both(&rt, &over_grpc, &over_rest, &req);
-        prop_assert_eq!(comparable(g), comparable(r));
-        Ok(())
+        compare.borrow_mut().push(format!("{req:?}"), g, r)
     });
     if let Err(e) = outcome {
         panic!("{e}");
@@ -221,17 +312,20 @@ fn grpc_and_rest_answer_alike() {
     let (g, r) = rt.block_on(async {
         let rpc = autopilot_mock::rpc::Rpc::ListAutopilotSessions;
         let empty = Value::Object(Default::default());
-        let (mac_a, mac_b) = (
-            [hex::encode(&over_grpc.macaroon)],
-            [hex::encode(&over_rest.macaroon)],
-        );
+        let mac = [hex::encode(&over_rest.macaroon)];
+        let mut client = AutopilotClient::new(over_grpc.channel.clone());
         (
-            over_grpc.call(Transport::Grpc, rpc, &empty, &mac_a).await,
-            over_rest.call(Transport::Rest, rpc, &empty, &mac_b).await,
+            client
+                .list_autopilot_sessions(with_macaroon(
+                    p::ListAutopilotSessionsRequest::default(),
+                    &over_grpc.macaroon,
+                ))
+                .await,
+            over_rest.call(Transport::Rest, rpc, &empty, &mac).await,
         )
     });
-    let (g, r) = (g.expect("grpc list"), r.expect("rest list"));
-    let listed = g
+    let r = r.expect("rest list");
+    let listed = r
         .response
         .as_ref()
         .and_then(|v| v["sessions"].as_array().map(Vec::len));
@@ -241,5 +335,13 @@ fn grpc_and_rest_answer_alike() {
         listed.unwrap_or(0) >= 5,
         "too few generated requests succeeded: {listed:?}"
     );
-    assert_eq!(comparable(g), comparable(r));
+    let mut compare = compare.into_inner();
+    compare
+        .push(
+            "the final List".into(),
+            grpc_outcome("litrpc.ListAutopilotSessionsResponse", g),
+            r,
+        )
+        .expect("the Lists agree");
+    compare.check();
 }

@@ -19,17 +19,18 @@ pub struct H2loadStats {
     pub mean_us: f64,
 }
 
-/// One h2load run against `https://<addr><path>` with an empty gRPC message
-/// (5 zero bytes) as the body.
+/// One h2load run against `https://<addr><path>` with `body_file` (a gRPC
+/// frame) as the body: `connections` connections (`-c`), `streams` requests
+/// in flight on each (`-m`).
 pub async fn run(
     h2load: &Path,
     body_file: &Path,
     url: &str,
     macaroon_hex: &str,
-    connections: usize,
+    (connections, streams): (usize, usize),
     shape: Shape,
 ) -> Result<H2loadStats, String> {
-    let streams = shape.in_flight.div_ceil(connections.max(1)).max(1);
+    let (connections, streams) = (connections.max(1), streams.max(1));
     let output = Command::new(h2load)
         .arg("-c")
         .arg(connections.to_string())

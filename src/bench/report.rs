@@ -91,9 +91,14 @@ impl SuiteReport {
             writeln!(out, "\n## Cross-check with h2load\n")?;
             writeln!(
                 out,
-                "| server | RPC | req/s | mean µs | failed | × ceiling | × List-sized ceiling |"
+                "`h2load -c {} -m {}` over TLS, one thread, the gRPC frame of each request as the body.\n",
+                self.connections, self.h2load_streams
             )?;
-            writeln!(out, "|---|---|---:|---:|---:|---:|---:|")?;
+            writeln!(
+                out,
+                "| server | RPC | req/s | mean µs | failed | × ceiling | × List-sized ceiling | × grpc-js |"
+            )?;
+            writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|")?;
             let rps_of = |server: Server| {
                 self.h2load
                     .iter()
@@ -107,9 +112,13 @@ impl SuiteReport {
                     Rpc::ListSessions => sized.map(|c| r.stats.rps / c),
                     _ => None,
                 };
+                let to_js = match r.server {
+                    Server::Mock => self.h2load_vs_grpc_js(r.rpc),
+                    _ => None,
+                };
                 writeln!(
                     out,
-                    "| {} | {} | {:.0} | {:.0} | {} | {} | {} |",
+                    "| {} | {} | {:.0} | {:.0} | {} | {} | {} | {} |",
                     server_name(r.server),
                     r.rpc.name(),
                     r.stats.rps,
@@ -117,6 +126,7 @@ impl SuiteReport {
                     r.stats.failed,
                     fmt_ratio(ceiling.map(|c| r.stats.rps / c)),
                     fmt_ratio(to_sized),
+                    fmt_ratio(to_js),
                 )?;
             }
         }
@@ -158,6 +168,18 @@ impl SuiteReport {
             )?;
         }
         Ok(())
+    }
+
+    /// The mock's h2load req/s for `rpc` over the grpc-js peer's.
+    fn h2load_vs_grpc_js(&self, rpc: Rpc) -> Option<f64> {
+        let rps = |server: Server| {
+            self.h2load
+                .iter()
+                .find(|r| r.server == server && r.rpc == rpc)
+                .map(|r| r.stats.rps)
+        };
+        let (mock, js) = (rps(Server::Mock)?, rps(Server::GrpcJs)?);
+        (js > 0.0).then(|| mock / js)
     }
 
     fn bytes_per_session(&self, sessions: usize, rss_kb: u64) -> f64 {
@@ -248,6 +270,33 @@ impl SuiteReport {
                 .and_then(|(a, b)| (a.add.rps > 0.0).then(|| b.add.rps / a.add.rps)),
             "x",
             |v| v >= 0.8,
+        )?;
+        writeln!(out, "\n## Targets (issue #12)\n")?;
+        writeln!(out, "| target | measured | met |")?;
+        writeln!(out, "|---|---|---|")?;
+        let m = self.h2load_streams;
+        let mut line = |name: String, value: Option<f64>, ok: fn(f64) -> bool| {
+            let (text, met) = match value {
+                Some(v) => (format!("{v:.2}x"), if ok(v) { "yes" } else { "no" }),
+                None => ("not measured".into(), "-"),
+            };
+            writeln!(out, "| {name} | {text} | {met} |")
+        };
+        line(
+            format!(
+                "h2load -c {} -m {m}: AddAutopilotSession >= 1.5x grpc-js",
+                self.connections
+            ),
+            self.h2load_vs_grpc_js(Rpc::AddSession),
+            |v| v >= 1.5,
+        )?;
+        line(
+            format!(
+                "h2load -c {} -m {m}: ListAutopilotSessions >= 3x grpc-js",
+                self.connections
+            ),
+            self.h2load_vs_grpc_js(Rpc::ListSessions),
+            |v| v >= 3.0,
         )?;
         Ok(())
     }

@@ -29,6 +29,9 @@ pub struct SuiteConfig {
     pub grpc_js: Option<(PathBuf, PathBuf)>,
     /// `h2load`; `None` skips the cross-check.
     pub h2load: Option<PathBuf>,
+    /// Requests in flight per connection under h2load (`-m`; issue #12's
+    /// targets are for `-c 4 -m 16`).
+    pub h2load_streams: usize,
     /// Session counts at which memory, Add and List are measured.
     pub scale_points: Vec<usize>,
     pub startup_runs: usize,
@@ -96,6 +99,8 @@ pub struct SuiteReport {
     pub list_response_bytes: usize,
     pub rows: Vec<Row>,
     pub h2load: Vec<H2Row>,
+    /// h2load's `-m` (its `-c` is `connections`).
+    pub h2load_streams: usize,
     pub cold: Startup,
     pub warm: Startup,
     pub rss_idle_kb: u64,
@@ -151,6 +156,7 @@ pub async fn run(config: &SuiteConfig) -> Result<SuiteReport, String> {
         seconds: config.shape.duration.as_secs_f64(),
         rounds: config.rounds,
         list_sessions: config.list_sessions,
+        h2load_streams: config.h2load_streams,
         load_before: load_average(),
         ..Default::default()
     };
@@ -302,7 +308,7 @@ async fn h2load_row(
         &body,
         &url,
         &peer.target.macaroon_hex,
-        config.connections,
+        (config.connections, config.h2load_streams),
         config.shape,
     )
     .await

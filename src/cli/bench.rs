@@ -98,6 +98,13 @@ pub struct BenchArgs {
     /// Suite: h2load for the cross-check (Debian nghttp2-client).
     #[arg(long, env = "AUTOPILOT_MOCK_BENCH_H2LOAD")]
     pub h2load: Option<PathBuf>,
+    /// Suite: requests in flight per connection under h2load (its -m; -c is --connections).
+    #[arg(
+        long,
+        env = "AUTOPILOT_MOCK_BENCH_H2LOAD_STREAMS",
+        default_value_t = 16
+    )]
+    pub h2load_streams: usize,
     /// Suite: session counts for memory and scaling.
     #[arg(
         long,
@@ -152,6 +159,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         list_sessions: args.list_sessions,
         grpc_js: args.grpc_js.map(|script| (args.node, script)),
         h2load: args.h2load,
+        h2load_streams: args.h2load_streams.max(1),
         scale_points: args.scale,
         startup_runs: args.startup_runs.max(1),
     };

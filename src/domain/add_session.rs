@@ -9,7 +9,7 @@ use secp256k1::SecretKey;
 
 use super::clock::{unix_nanos, SystemTimeExt};
 use super::error::AutopilotError;
-use super::keys::{self, parse_public_key, sign_group_link, COMPRESSED_LEN};
+use super::keys::{sign_group_link, COMPRESSED_LEN};
 use super::pairing;
 use super::privacy::{obfuscate_config, obfuscate_rule, PrivacyFlags, PrivacyMap};
 use super::recipe;
@@ -148,7 +148,7 @@ impl AutopilotCore {
             privacy_flags: flags.bits(),
         };
         let registered = match self.remote.register_session(registration).await {
-            Ok(key) => parse_public_key(&key),
+            Ok(key) => key.parse(),
             Err(e) => Err(e.message),
         };
         let remote_key = match registered {
@@ -239,17 +239,15 @@ impl AutopilotCore {
         flags: PrivacyFlags,
         now: std::time::SystemTime,
     ) -> Result<(SessionId, SessionId, [u8; COMPRESSED_LEN]), AutopilotError> {
-        // The checks, then the key drawn with no store lock held (a
-        // secp256k1 key generation, which secp256k1 0.33 follows with a
-        // context re-randomization: the costliest step of Add), then the
+        // The checks, then the key drawn with no store lock held, then the
         // checks again and the insert under one lock, so no concurrent Add
-        // slips in between. Draws from the RNG come in the same order as
-        // when all of this ran under the lock: keys until an ID is free,
-        // then the pairing entropy.
+        // slips in between. Keys come from the key sequence (a point
+        // addition each) until an ID is free; then the pairing entropy
+        // from the RNG.
         check_reservable(&self.lock_store(), link, self.config.max_sessions)?;
         loop {
-            let sk = SecretKey::new(&mut *self.lock_rng());
-            let pk = keys::public_key_of(&sk);
+            let (sk, point) = self.next_key_pair();
+            let pk = point.serialize();
             let id: SessionId = [pk[1], pk[2], pk[3], pk[4]];
             let mut store = self.lock_store();
             check_reservable(&store, link, self.config.max_sessions)?;

@@ -2,7 +2,9 @@
 //! (decred secp256k1, through btcec) gives, and the signature a linked
 //! session's registration carries.
 
-use secp256k1::{ecdsa::Signature, Message, PublicKey, SecretKey};
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
+use secp256k1::{ecdsa::Signature, Message, PublicKey, Scalar, SecretKey};
 use sha2::{Digest, Sha256};
 
 /// Compressed public key length.
@@ -23,6 +25,11 @@ const FIELD_PRIME: [u8; 32] = [
 /// double makes, and was a third of Add's CPU time. The result is the same
 /// key (`keys_match_the_library` below).
 pub fn public_key_of(sk: &SecretKey) -> [u8; COMPRESSED_LEN] {
+    public_point_of(sk).serialize()
+}
+
+/// [`public_key_of`] as a point.
+pub fn public_point_of(sk: &SecretKey) -> PublicKey {
     use secp256k1::ffi::{self, CPtr};
     let created = secp256k1::with_raw_global_context(
         |ctx| {
@@ -39,10 +46,73 @@ pub fn public_key_of(sk: &SecretKey) -> [u8; COMPRESSED_LEN] {
         None,
     );
     match created {
-        Some(raw) => PublicKey::from(raw).serialize(),
+        Some(raw) => PublicKey::from(raw),
         // Never for a valid SecretKey; the library's own path as a fallback.
-        None => sk.public_key().serialize(),
+        None => sk.public_key(),
     }
+}
+
+/// Key pairs at the cost of a point addition each: `(s, s*G)`, then
+/// `(s + d, s*G + d*G)`, and so on, for a random start `s` and step `d`.
+/// A full key generation (a constant-time scalar multiplication) was a
+/// third of an Add's CPU time, and the in-process server's random point
+/// (two field square roots on average) another quarter.
+///
+/// Every pair is a real one (the secret's public key is the point, see the
+/// tests), so a session's secret still signs its group's links. What a
+/// client of litd can observe: valid compressed keys that never repeat
+/// within a sequence (`n*d` is not 0 below the group order) and look like
+/// independent random keys; only point arithmetic on two of them, which
+/// nothing in litd or its clients does, shows the constant step. Without a
+/// seed, `s` and `d` come from the OS; with one, the same draws follow.
+pub struct KeySequence {
+    secret: SecretKey,
+    public: PublicKey,
+    step: Scalar,
+    step_public: PublicKey,
+    /// For a fresh start, should a sum ever be zero (a chance of 2^-256).
+    rng: StdRng,
+}
+
+impl KeySequence {
+    /// A sequence whose start and step are drawn from `rng` (through an RNG
+    /// of its own, seeded from it).
+    pub fn new<R: RngCore>(rng: &mut R) -> Self {
+        let mut own = StdRng::from_rng(rng);
+        let (secret, public) = fresh_pair(&mut own);
+        let (step, step_public) = fresh_pair(&mut own);
+        Self {
+            secret,
+            public,
+            step: Scalar::from(step),
+            step_public,
+            rng: own,
+        }
+    }
+
+    /// The next key pair.
+    pub fn next_pair(&mut self) -> (SecretKey, PublicKey) {
+        let pair = (self.secret, self.public);
+        match (
+            self.secret.add_tweak(&self.step),
+            self.public.combine(&self.step_public),
+        ) {
+            (Ok(secret), Ok(public)) => (self.secret, self.public) = (secret, public),
+            _ => (self.secret, self.public) = fresh_pair(&mut self.rng),
+        }
+        pair
+    }
+}
+
+impl std::fmt::Debug for KeySequence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySequence").finish_non_exhaustive()
+    }
+}
+
+fn fresh_pair(rng: &mut StdRng) -> (SecretKey, PublicKey) {
+    let secret = SecretKey::new(rng);
+    (secret, public_point_of(&secret))
 }
 
 /// Parses a 33-byte compressed or 65-byte uncompressed/hybrid key and returns
@@ -79,6 +149,42 @@ pub fn parse_public_key(bytes: &[u8]) -> Result<[u8; COMPRESSED_LEN], String> {
             hex::encode(x),
             hex::encode(&bytes[33..])
         )),
+    }
+}
+
+/// The key a remote server answered a registration with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteKey {
+    /// Bytes as a server sent them (over gRPC, or from a stub script):
+    /// parsed as litd parses them.
+    Sent(Vec<u8>),
+    /// A point the in-process server made itself: a valid key by
+    /// construction, handed over parsed so it is not decompressed again (a
+    /// field square root per Add).
+    Made(PublicKey),
+}
+
+impl RemoteKey {
+    /// The key's bytes on the wire (compressed for a made key).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            RemoteKey::Sent(bytes) => bytes.clone(),
+            RemoteKey::Made(key) => key.serialize().to_vec(),
+        }
+    }
+
+    /// The compressed key, or the error [`parse_public_key`] gives.
+    pub fn parse(&self) -> Result<[u8; COMPRESSED_LEN], String> {
+        match self {
+            RemoteKey::Sent(bytes) => parse_public_key(bytes),
+            RemoteKey::Made(key) => Ok(key.serialize()),
+        }
+    }
+}
+
+impl From<Vec<u8>> for RemoteKey {
+    fn from(bytes: Vec<u8>) -> Self {
+        RemoteKey::Sent(bytes)
     }
 }
 
@@ -155,6 +261,45 @@ mod tests {
         assert_eq!(
             parse_public_key(&big),
             Err("invalid public key: x >= field prime".into())
+        );
+    }
+
+    #[test]
+    fn a_sequence_gives_distinct_real_pairs_reproducibly() {
+        let seeded = |seed| KeySequence::new(&mut StdRng::seed_from_u64(seed));
+        let (mut a, mut b, mut c) = (seeded(1), seeded(1), seeded(2));
+        let pairs: Vec<(SecretKey, PublicKey)> = (0..100).map(|_| a.next_pair()).collect();
+        assert_eq!(pairs, (0..100).map(|_| b.next_pair()).collect::<Vec<_>>());
+        assert_ne!(pairs[0], c.next_pair());
+        let mut seen = std::collections::HashSet::new();
+        for (secret, public) in &pairs {
+            // A real pair: the library's own key generation agrees ...
+            assert_eq!(secret.public_key(), *public);
+            // ... and the key parses from its bytes (it is on the curve).
+            assert_eq!(
+                parse_public_key(&public.serialize()),
+                Ok(public.serialize())
+            );
+            assert!(seen.insert(public.serialize()), "a key repeated");
+        }
+        let (mut x, mut y) = (
+            KeySequence::new(&mut StdRng::from_os_rng()),
+            KeySequence::new(&mut StdRng::from_os_rng()),
+        );
+        assert_ne!(x.next_pair(), y.next_pair());
+    }
+
+    #[test]
+    fn a_made_key_parses_as_its_bytes_would() {
+        let (sk, compressed) = a_key();
+        let made = RemoteKey::Made(sk.public_key());
+        assert_eq!(made.to_bytes(), compressed.to_vec());
+        assert_eq!(made.parse(), parse_public_key(&compressed));
+        let sent = RemoteKey::from(vec![2u8; 3]);
+        assert_eq!(sent.to_bytes(), vec![2u8; 3]);
+        assert_eq!(
+            sent.parse(),
+            Err("malformed public key: invalid length: 3".into())
         );
     }
 

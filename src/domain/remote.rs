@@ -7,6 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::error::Code;
+pub use super::keys::RemoteKey;
 
 /// A boxed future, so the trait stays object safe (`Arc<dyn RemoteAutopilot>`).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -107,11 +108,12 @@ pub trait RemoteAutopilot: Send + Sync + 'static {
 
     fn list_features(&self) -> BoxFuture<'_, Result<BTreeMap<String, RemoteFeature>, RemoteError>>;
 
-    /// Returns the initiator (autopilot) public key, as sent; litd parses it.
+    /// Returns the initiator (autopilot) public key: as sent, which litd
+    /// parses, or as the in-process server made it (already parsed).
     fn register_session(
         &self,
         registration: Registration,
-    ) -> BoxFuture<'_, Result<Vec<u8>, RemoteError>>;
+    ) -> BoxFuture<'_, Result<RemoteKey, RemoteError>>;
 
     /// Returns the (possibly empty) initiator key from the response.
     fn activate_session(

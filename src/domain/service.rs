@@ -16,7 +16,7 @@ use rand::SeedableRng;
 use super::clock::{unix_nanos, unix_secs, Clock};
 use super::error::AutopilotError;
 use super::features::{self, FeatureInfo};
-use super::keys::parse_public_key;
+use super::keys::{parse_public_key, KeySequence};
 use super::remote::{RemoteAutopilot, RemoteError, Version};
 use super::session::{SessionId, SessionState, SessionView};
 use super::store::{expiry_nanos, Store};
@@ -61,6 +61,9 @@ pub struct AutopilotCore {
     /// Keys, pairing secrets and pseudo values all come from here, so a
     /// seeded core is reproducible.
     pub(super) rng: Mutex<StdRng>,
+    /// Session key pairs, a point addition each (see [`KeySequence`]);
+    /// started from `rng`, so seeded with it.
+    pub(super) keys: Mutex<KeySequence>,
     pub(super) config: CoreConfig,
     /// Bumped after every change, for persistence (see `snapshot.rs`).
     pub(super) changes: super::snapshot::ChangeFeed,
@@ -89,15 +92,17 @@ impl AutopilotCore {
         config: CoreConfig,
         seed: Option<u64>,
     ) -> Self {
-        let rng = match seed {
+        let mut rng = match seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
         };
+        let keys = Mutex::new(KeySequence::new(&mut rng));
         Self {
             store: Mutex::new(Store::default()),
             remote,
             clock,
             rng: Mutex::new(rng),
+            keys,
             config,
             changes: Default::default(),
             lifecycle: Default::default(),
@@ -147,6 +152,13 @@ impl AutopilotCore {
 
     pub(super) fn lock_rng(&self) -> MutexGuard<'_, StdRng> {
         self.rng.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn next_key_pair(&self) -> (secp256k1::SecretKey, secp256k1::PublicKey) {
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .next_pair()
     }
 
     /// Number of sessions stored, in every state.

@@ -14,7 +14,7 @@ use tonic::transport::{Channel, Endpoint};
 
 use super::server_wire as w;
 use crate::domain::remote::{
-    BoxFuture, Registration, RemoteAutopilot, RemoteError, RemoteFeature, Version,
+    BoxFuture, Registration, RemoteAutopilot, RemoteError, RemoteFeature, RemoteKey, Version,
 };
 use crate::domain::Code;
 use crate::proto::autopilotserverrpc as ap;
@@ -134,11 +134,11 @@ impl RemoteAutopilot for GrpcRemote {
         })
     }
 
-    fn register_session(&self, r: Registration) -> BoxFuture<'_, Result<Vec<u8>, RemoteError>> {
+    fn register_session(&self, r: Registration) -> BoxFuture<'_, Result<RemoteKey, RemoteError>> {
         Box::pin(async move {
             let mut client = self.connect().await?;
             let resp = call(client.register_session(w::registration_out(r)).await)?;
-            Ok(resp.initiator_pub_key)
+            Ok(RemoteKey::Sent(resp.initiator_pub_key))
         })
     }
 

@@ -4,10 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use secp256k1::PublicKey;
+
 use super::catalogue::Catalogue;
-use crate::domain::keys::verify_group_link;
+use crate::domain::keys::{verify_group_link, KeySequence};
 use crate::domain::remote::{
-    BoxFuture, Registration, RemoteAutopilot, RemoteError, RemoteFeature, Version,
+    BoxFuture, Registration, RemoteAutopilot, RemoteError, RemoteFeature, RemoteKey, Version,
 };
 
 /// What the test server remembers of a registered client.
@@ -32,16 +36,37 @@ pub struct InProcessRemote {
 struct Inner {
     catalogue: Mutex<Catalogue>,
     clients: Mutex<HashMap<Vec<u8>, Client>>,
+    /// The test server's side of each session. Only the public key is ever
+    /// used: no one holds it privately, litd stores and shows it.
+    keys: Mutex<KeySequence>,
 }
 
 impl InProcessRemote {
+    /// A server whose keys are drawn from the OS's randomness.
     pub fn new(catalogue: Catalogue) -> Self {
+        Self::with_seed(catalogue, None)
+    }
+
+    /// `seed`: the same seed and the same registrations give the same
+    /// initiator keys (`serve --seed` derives this server's seed from its own).
+    pub fn with_seed(catalogue: Catalogue, seed: Option<u64>) -> Self {
+        let mut rng = match seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_os_rng(),
+        };
         Self {
             inner: Arc::new(Inner {
                 catalogue: Mutex::new(catalogue),
                 clients: Mutex::new(HashMap::new()),
+                keys: Mutex::new(KeySequence::new(&mut rng)),
             }),
         }
+    }
+
+    /// A fresh initiator key, as a registration gets one (see
+    /// [`KeySequence`]: a point addition); also a stub script's `random` key.
+    pub fn draw_key(&self) -> PublicKey {
+        lock(&self.inner.keys).next_pair().1
     }
 
     /// Replaces the catalogue (features and Terms version).
@@ -79,7 +104,7 @@ impl InProcessRemote {
         );
     }
 
-    fn register(&self, r: &Registration) -> Result<Vec<u8>, RemoteError> {
+    fn register(&self, r: &Registration) -> Result<RemoteKey, RemoteError> {
         let mut clients = lock(&self.inner.clients);
         if clients.contains_key(&r.responder_pub_key) {
             return Err(RemoteError::unknown("client already registered"));
@@ -95,7 +120,7 @@ impl InProcessRemote {
             )
             .map_err(RemoteError::unknown)?;
         }
-        let initiator_key = random_point();
+        let initiator_key = RemoteKey::Made(self.draw_key());
         clients.insert(
             r.responder_pub_key.clone(),
             Client {
@@ -107,22 +132,15 @@ impl InProcessRemote {
     }
 }
 
-/// The test server's side of a session: a uniformly random point. Only the
-/// public key is ever used, so it is drawn as a random x coordinate that
-/// lies on the curve (about two tries) rather than by key generation, which
-/// costs twice as much again because secp256k1 0.33 re-randomizes its
-/// global context after every one; it was a quarter of Add's CPU time.
-fn random_point() -> Vec<u8> {
-    use rand::{Rng, RngCore};
-    let mut rng = rand::rng();
-    loop {
-        let mut candidate = [0u8; 33];
-        candidate[0] = if rng.random::<bool>() { 0x02 } else { 0x03 };
-        rng.fill_bytes(&mut candidate[1..]);
-        if let Ok(key) = secp256k1::PublicKey::from_slice(&candidate) {
-            return key.serialize().to_vec();
-        }
-    }
+/// The in-process server's seed in a mock seeded with `seed`: its own
+/// stream, apart from the domain's (a splitmix64 step of `seed`, so nearby
+/// seeds do not give related streams).
+pub fn remote_seed(seed: u64) -> u64 {
+    let mut z = seed ^ 0x7265_6d6f_7465_6b79; // "remoteky"
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -143,7 +161,7 @@ impl RemoteAutopilot for InProcessRemote {
     fn register_session(
         &self,
         registration: Registration,
-    ) -> BoxFuture<'_, Result<Vec<u8>, RemoteError>> {
+    ) -> BoxFuture<'_, Result<RemoteKey, RemoteError>> {
         let result = self.register(&registration);
         Box::pin(async move { result })
     }
@@ -211,7 +229,8 @@ mod tests {
             ..Default::default()
         };
         let initiator = run(r.register_session(reg.clone())).expect("first registers");
-        assert_eq!(initiator.len(), 33);
+        assert!(matches!(initiator, RemoteKey::Made(_)), "{initiator:?}");
+        assert_eq!(initiator.to_bytes().len(), 33);
         assert_eq!(r.client(&first), Some((ClientState::Active, 5)));
         assert_eq!(
             run(r.register_session(reg)),
@@ -238,6 +257,26 @@ mod tests {
             Err(RemoteError::unknown("invalid signature"))
         );
         assert!(run(r.register_session(linked(first, good_sig))).is_ok());
+    }
+
+    #[test]
+    fn seeded_servers_answer_the_same_keys() {
+        let catalogue = || Catalogue::default_catalogue().expect("default parses");
+        let (a, b) = (
+            InProcessRemote::with_seed(catalogue(), Some(4)),
+            InProcessRemote::with_seed(catalogue(), Some(4)),
+        );
+        for n in 10..20 {
+            let reg = Registration {
+                responder_pub_key: key(n).1,
+                ..Default::default()
+            };
+            let (ka, kb) = (
+                run(a.register_session(reg.clone())).expect("registers"),
+                run(b.register_session(reg)).expect("registers"),
+            );
+            assert_eq!(ka, kb);
+        }
     }
 
     #[test]

@@ -59,7 +59,7 @@ impl Autopilot for StubService {
         let r = w::registration_in(req.into_inner());
         let key = self.stub.register_session(r).await.map_err(w::status_out)?;
         Ok(Response::new(ap::RegisterSessionResponse {
-            initiator_pub_key: key,
+            initiator_pub_key: key.to_bytes(),
         }))
     }
 

@@ -16,14 +16,12 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use secp256k1::SecretKey;
-
 pub use journal::{Answer, JournalEntry, StubRequest};
 pub use script::{Reply, Rpc, Script, ScriptError, Step, Success};
 
 use crate::domain::clock::Clock;
 use crate::domain::remote::{
-    BoxFuture, Registration, RemoteAutopilot, RemoteError, RemoteFeature, Version,
+    BoxFuture, Registration, RemoteAutopilot, RemoteError, RemoteFeature, RemoteKey, Version,
 };
 use crate::remote::InProcessRemote;
 use script::KeyChoice;
@@ -82,9 +80,16 @@ impl State {
 }
 
 impl Stub {
-    /// A stub running `script`; journal times come from `clock`.
+    /// A stub running `script`; journal times come from `clock`; keys are
+    /// drawn from the OS's randomness.
     pub fn new(script: Script, clock: Arc<dyn Clock>) -> Stub {
-        let default = InProcessRemote::new(script.catalogue.clone());
+        Self::with_seed(script, clock, None)
+    }
+
+    /// A stub whose default answers' keys (and a script's `random` keys)
+    /// come from `seed` (see [`InProcessRemote::with_seed`]).
+    pub fn with_seed(script: Script, clock: Arc<dyn Clock>, seed: Option<u64>) -> Stub {
+        let default = InProcessRemote::with_seed(script.catalogue.clone(), seed);
         let mut state = State {
             script,
             remaining: BTreeMap::new(),
@@ -165,10 +170,9 @@ impl Stub {
         state.arm();
     }
 
-    /// Records the call, picks its answer and gives it (after any delay).
-    /// The feature map is the full ListFeatures answer (the journal keeps
-    /// only its names).
-    async fn handle(&self, request: StubRequest) -> Result<(Answer, Features), RemoteError> {
+    /// Records the call, picks its answer and gives it (after any delay),
+    /// with what the journal's form of it leaves out.
+    async fn handle(&self, request: StubRequest) -> Result<(Answer, Detail), RemoteError> {
         let (seq, step) = {
             let mut state = self.lock();
             let step = state.take_step(&request);
@@ -198,9 +202,9 @@ impl Stub {
             // A clock that cannot move (the system clock) stays as it is.
             let _ = self.inner.clock.advance_nanos(advance.as_nanos() as i128);
         }
-        let (answer, features) = match reply {
+        let (answer, detail) = match reply {
             Reply::Hang => std::future::pending().await,
-            Reply::Error(e) => (Answer::Error(e), Features::new()),
+            Reply::Error(e) => (Answer::Error(e), Detail::default()),
             Reply::Default => self.default_answer(&request).await,
             Reply::Ok(success) => self.scripted_success(&request, success),
         };
@@ -221,22 +225,25 @@ impl Stub {
         drop(state);
         match answer {
             Answer::Error(e) => Err(e),
-            other => Ok((other, features)),
+            other => Ok((other, detail)),
         }
     }
 
-    async fn default_answer(&self, request: &StubRequest) -> (Answer, Features) {
+    async fn default_answer(&self, request: &StubRequest) -> (Answer, Detail) {
         let d = &self.inner.default;
-        if let StubRequest::ListFeatures = request {
-            return match d.list_features().await {
-                Ok(f) => (Answer::Features(f.keys().cloned().collect()), f),
-                Err(e) => (Answer::Error(e), Features::new()),
-            };
-        }
+        let mut detail = Detail::default();
         let result = match request {
             StubRequest::Terms => d.terms().await.map(Answer::Terms),
-            StubRequest::ListFeatures => Ok(Answer::Features(Vec::new())),
-            StubRequest::RegisterSession(r) => d.register_session(r.clone()).await.map(Answer::Key),
+            StubRequest::ListFeatures => d.list_features().await.map(|f| {
+                let names = f.keys().cloned().collect();
+                detail.features = f;
+                Answer::Features(names)
+            }),
+            StubRequest::RegisterSession(r) => d.register_session(r.clone()).await.map(|key| {
+                let bytes = key.to_bytes();
+                detail.key = Some(key);
+                Answer::Key(bytes)
+            }),
             StubRequest::ActivateSession { responder_pub_key } => d
                 .activate_session(responder_pub_key.clone())
                 .await
@@ -246,21 +253,26 @@ impl Stub {
                 .await
                 .map(|()| Answer::Empty),
         };
-        (result.unwrap_or_else(Answer::Error), Features::new())
+        (result.unwrap_or_else(Answer::Error), detail)
     }
 
-    fn scripted_success(&self, request: &StubRequest, success: Success) -> (Answer, Features) {
+    fn scripted_success(&self, request: &StubRequest, success: Success) -> (Answer, Detail) {
         let answer = match success {
             Success::Terms(v) => Answer::Terms(v),
-            Success::Features(f) => return (Answer::Features(f.keys().cloned().collect()), f),
+            Success::Features(f) => {
+                let names = f.keys().cloned().collect();
+                let detail = Detail {
+                    features: f,
+                    key: None,
+                };
+                return (Answer::Features(names), detail);
+            }
             Success::Empty => Answer::Empty,
             Success::Key(choice) => {
                 let key = match choice {
                     KeyChoice::Given(k) => k,
-                    KeyChoice::Random => SecretKey::new(&mut rand::rng())
-                        .public_key()
-                        .serialize()
-                        .to_vec(),
+                    // From the in-process server's (seeded) key sequence.
+                    KeyChoice::Random => self.inner.default.draw_key().serialize().to_vec(),
                 };
                 if let Some(r) = request.registration() {
                     self.inner
@@ -270,11 +282,20 @@ impl Stub {
                 Answer::Key(key)
             }
         };
-        (answer, Features::new())
+        (answer, Detail::default())
     }
 }
 
 type Features = BTreeMap<String, RemoteFeature>;
+
+/// What an answer carries beyond its journal entry: ListFeatures' whole
+/// catalogue (the journal keeps only the names), and RegisterSession's key
+/// as the in-process server made it (so the domain need not parse it again).
+#[derive(Default)]
+struct Detail {
+    features: Features,
+    key: Option<RemoteKey>,
+}
 
 impl RemoteAutopilot for Stub {
     fn terms(&self) -> BoxFuture<'_, Result<Version, RemoteError>> {
@@ -287,14 +308,15 @@ impl RemoteAutopilot for Stub {
     }
 
     fn list_features(&self) -> BoxFuture<'_, Result<BTreeMap<String, RemoteFeature>, RemoteError>> {
-        Box::pin(async move { Ok(self.handle(StubRequest::ListFeatures).await?.1) })
+        Box::pin(async move { Ok(self.handle(StubRequest::ListFeatures).await?.1.features) })
     }
 
-    fn register_session(&self, r: Registration) -> BoxFuture<'_, Result<Vec<u8>, RemoteError>> {
+    fn register_session(&self, r: Registration) -> BoxFuture<'_, Result<RemoteKey, RemoteError>> {
         Box::pin(async move {
-            match self.handle(StubRequest::RegisterSession(r)).await?.0 {
-                Answer::Key(k) => Ok(k),
-                _ => Ok(Vec::new()),
+            match self.handle(StubRequest::RegisterSession(r)).await? {
+                (_, Detail { key: Some(key), .. }) => Ok(key),
+                (Answer::Key(k), _) => Ok(RemoteKey::Sent(k)),
+                _ => Ok(RemoteKey::Sent(Vec::new())),
             }
         })
     }

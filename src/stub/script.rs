@@ -54,7 +54,8 @@ impl Rpc {
 /// Which key a scripted success answers with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyChoice {
-    /// A fresh random secp256k1 key per call.
+    /// A fresh valid secp256k1 key per call, from the in-process server's
+    /// key sequence (reproducible with `--seed`).
     Random,
     /// Exactly these bytes (may be empty or malformed, on purpose).
     Given(Vec<u8>),

@@ -29,7 +29,10 @@ async fn steps_are_used_in_order_then_the_default_answers() {
             .expect_err("scripted error");
         assert_eq!(e, RemoteError::new(Code::Unavailable, "busy"));
     }
-    assert_eq!(s.register_session(reg(1)).await, Ok(vec![2, 3]));
+    assert_eq!(
+        s.register_session(reg(1)).await,
+        Ok(RemoteKey::Sent(vec![2, 3]))
+    );
     // The scripted success registered the key: the default now refuses it.
     assert_eq!(
         s.register_session(reg(1)).await,
@@ -51,6 +54,36 @@ async fn steps_are_used_in_order_then_the_default_answers() {
         journal[3].to_json()["answer"],
         serde_json::json!({"error": {"code": "Unknown", "code_number": 2, "message": "client already registered"}})
     );
+}
+
+#[tokio::test]
+async fn default_keys_come_from_the_seed_and_reach_the_journal() {
+    let seeded = |seed| {
+        Stub::with_seed(
+            Script::parse(r#"{"responses":{"RegisterSession":[{"when":{"responder_pub_key":"0209"},"reply":{"ok":{"initiator_pub_key":"random"}}}]}}"#, "t").expect("script"),
+            Arc::new(ManualClock::at_unix(1_893_456_000)),
+            Some(seed),
+        )
+    };
+    async fn keys(s: &Stub) -> Vec<RemoteKey> {
+        let mut keys = Vec::new();
+        for n in [1, 9, 2] {
+            keys.push(s.register_session(reg(n)).await.expect("registers"));
+        }
+        keys
+    }
+    let (a, b, c) = (seeded(1), seeded(1), seeded(2));
+    let (ka, kb, kc) = (keys(&a).await, keys(&b).await, keys(&c).await);
+    assert_eq!(ka, kb);
+    assert_ne!(ka, kc);
+    // The default answers hand the made key over; the scripted `random`
+    // one travels as bytes. Either way the journal holds its bytes.
+    assert!(matches!(ka[0], RemoteKey::Made(_)), "{:?}", ka[0]);
+    assert!(matches!(ka[1], RemoteKey::Sent(_)), "{:?}", ka[1]);
+    for (entry, key) in a.journal().iter().zip(&ka) {
+        assert_eq!(entry.answer, Answer::Key(key.to_bytes()));
+        assert_eq!(key.parse().map(|k| k.to_vec()), Ok(key.to_bytes()));
+    }
 }
 
 #[tokio::test]

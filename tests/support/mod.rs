@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use autopilot_mock::domain::clock::ManualClock;
 use autopilot_mock::domain::remote::{
-    BoxFuture, Registration, RemoteAutopilot, RemoteError, RemoteFeature, Version,
+    BoxFuture, Registration, RemoteAutopilot, RemoteError, RemoteFeature, RemoteKey, Version,
 };
 use autopilot_mock::proto::litrpc as p;
 use autopilot_mock::proto::litrpc::autopilot_client::AutopilotClient;
@@ -83,7 +83,7 @@ impl RemoteAutopilot for RecordingRemote {
         self.inner.list_features()
     }
 
-    fn register_session(&self, r: Registration) -> BoxFuture<'_, Result<Vec<u8>, RemoteError>> {
+    fn register_session(&self, r: Registration) -> BoxFuture<'_, Result<RemoteKey, RemoteError>> {
         self.registrations
             .lock()
             .expect("not poisoned")
@@ -92,7 +92,7 @@ impl RemoteAutopilot for RecordingRemote {
             return Box::pin(async move { Err(e) });
         }
         if let Some(key) = self.register_answer.lock().expect("not poisoned").clone() {
-            return Box::pin(async move { Ok(key) });
+            return Box::pin(async move { Ok(RemoteKey::Sent(key)) });
         }
         self.inner.register_session(r)
     }
