@@ -127,7 +127,9 @@ pub enum StartError {
     },
     #[error("{0}")]
     State(#[from] crate::persist::PersistError),
-    /// litd's autopilot client refused to start (Terms, §4.2).
+    /// Kept for API compatibility; no longer returned: a failed Terms check
+    /// leaves the server up with its lit services not ready, as litd does
+    /// (see [`RunningServer::client`]).
     #[error("{0}")]
     Autopilot(String),
     #[error("reflection descriptors: {0}")]
@@ -148,13 +150,12 @@ pub struct RunningServer {
     pub tls_cert_pem: String,
     /// `grpc.health.v1.Health` statuses (SERVING for `""` and `litrpc.Autopilot`).
     pub health: tonic_health::server::HealthReporter,
-    /// litd's start-up state: what `litrpc.Status` reports and what gates
-    /// Sessions/Firewall/Autopilot calls (record a failed start here).
-    pub readiness: Arc<crate::domain::readiness::Readiness>,
     /// What loading the state file did (`None` without `state_file`).
     pub restored: Option<crate::domain::RestoreReport>,
     /// Every litd call received (the journal of received calls).
     pub requests: Arc<crate::rpc::RequestJournal>,
+    /// What starting litd's autopilot client did (Terms, start-up activation).
+    pub client: crate::remote::lifecycle::ClientStart,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -208,11 +209,6 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         }
     };
     let in_process_remote = stub.as_ref().map(|s| s.in_process().clone());
-    // litd asks the autopilot server's Terms once at start-up and refuses to
-    // start below its minimum version (§4.2).
-    crate::remote::check_terms(remote.as_ref(), config.core.lit_version)
-        .await
-        .map_err(StartError::Autopilot)?;
     if let Some(seed) = config.seed {
         // protojson's `proto:` + space or no-break space, reproducible too.
         crate::wire::protojson_in::seed_error_prefix(seed);
@@ -230,13 +226,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     if let (Some(_), Some(remote)) = (&restored, &in_process_remote) {
         crate::persist::reseed_remote(&core, remote);
     }
+    // litd's autopilot client: Terms once (a failure leaves the process up,
+    // its lit services not ready: front door §8.1), then the start-up
+    // activation of stored sessions and the ping loop (§8.2, §8.3).
+    let client = crate::remote::lifecycle::start_client(&core).await;
 
     let requests = Arc::new(crate::rpc::RequestJournal::new(config.requests_limit));
     let ui = config.ui_password.is_some();
     // What a correct UI password stands for: a macaroon with lit.macaroon's
     // ops and root key (litd reads the file; the check cannot tell them apart).
     let lit_macaroon = auth.bake_lit_macaroon();
-    let readiness = Arc::new(crate::domain::readiness::Readiness::new());
     let dispatcher = Arc::new(
         Dispatcher::new(
             core.clone(),
@@ -247,8 +246,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         .with_basic_auth(crate::auth::ui_password::BasicAuth::new(
             config.ui_password,
             &lit_macaroon,
-        ))
-        .with_readiness(readiness.clone()),
+        )),
     );
     let grpc_web = crate::grpc_web::router(dispatcher.clone(), config.max_message_bytes);
     let (grpc, health) = crate::grpc::standard::add_to(crate::grpc::routes(
@@ -289,6 +287,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     })?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
+    if client.failed.is_none() {
+        crate::remote::lifecycle::spawn_driver(core.clone(), shutdown_rx.clone());
+    }
     let task = spawn_serving(
         listener,
         tls_config,
@@ -325,9 +326,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         stub,
         tls_cert_pem: tls_files.cert_pem.clone(),
         health,
-        readiness,
         restored,
         requests,
+        client,
         shutdown,
         task,
     })

@@ -111,13 +111,36 @@ async fn revoke_errors() {
     assert_eq!(state(&list(&mut c).await[0]), p::SessionState::StateRevoked);
 }
 
+/// Correction 3: a session added in this run stays CREATED after its
+/// expiry (litd 0.17.2's expiry shift runs on the finished Add's cancelled
+/// context), and the remote is not told.
 #[tokio::test]
-async fn expiry_reached_while_running_revokes() {
+async fn expiry_of_a_session_added_in_this_run_changes_nothing() {
+    let s = TestServer::start().await;
+    let mut c = s.client();
+    let mut req = health_check();
+    req.expiry_timestamp_seconds = T0 + 60;
+    add(&mut c, req).await;
+    s.advance(3_600);
+    s.running.core.run_due().await;
+    let listed = list(&mut c).await;
+    assert_eq!(state(&listed[0]), p::SessionState::StateCreated);
+    assert_eq!(listed[0].revoked_at, 0);
+    assert!(s.remote.revocations().is_empty());
+}
+
+/// Correction 3: a session resumed at start-up becomes REVOKED (not
+/// EXPIRED) at its expiry, revoked_at set, and the remote is told.
+#[tokio::test]
+async fn expiry_of_a_session_resumed_at_start_up_revokes() {
     let s = TestServer::start().await;
     let mut c = s.client();
     let mut req = health_check();
     req.expiry_timestamp_seconds = T0 + 60;
     let session = add(&mut c, req).await;
+    let core = &s.running.core;
+    let (snapshot, _) = core.snapshot();
+    core.restore(snapshot, core.clock().now());
     s.advance(59);
     assert_eq!(state(&list(&mut c).await[0]), p::SessionState::StateCreated);
     s.advance(2);
@@ -277,6 +300,11 @@ async fn cached_list_encoding_follows_every_change() {
     let listed = list(&mut c).await;
     assert_eq!(listed, from_scratch().await);
     assert_eq!(state(&listed[1]), p::SessionState::StateRevoked);
+    // Resumed as at a start-up, so the expiry revokes (Correction 3).
+    let (snapshot, _) = s.running.core.snapshot();
+    s.running
+        .core
+        .restore(snapshot, s.running.core.clock().now());
     s.advance(61);
     let listed = list(&mut c).await;
     assert_eq!(listed, from_scratch().await);

@@ -3,11 +3,13 @@
 //! core with a manual clock, checked against a simple reference model:
 //! - no lost session: every completed Add is in every later List, and the
 //!   final List holds exactly the sessions added;
-//! - only legal states: RESERVED (an Add still registering), CREATED or
-//!   REVOKED (the in-process remote never fails a registration); REVOKED
-//!   only after a Revoke was issued or the expiry passed; states only move
+//! - only legal states: RESERVED (an Add still registering), CREATED,
+//!   REVOKED (the in-process remote never fails a registration) or EXPIRED;
+//!   REVOKED only after a Revoke was issued; EXPIRED only when the clock
+//!   passed the expiry while the Add ran (Correction 4); states only move
 //!   forward;
-//! - a passed expiry is always REVOKED; lists are sorted by created_at.
+//! - a passed expiry changes nothing: sessions added in this run stay
+//!   CREATED (Correction 3); lists are sorted by created_at.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -45,6 +47,8 @@ struct Shared {
     added: BTreeMap<[u8; 4], (Vec<u8>, u64)>,
     /// Keys a Revoke was issued for (recorded before the call).
     revoke_issued: BTreeSet<Vec<u8>>,
+    /// Keys whose Add answered EXPIRED.
+    expired_at_add: BTreeSet<Vec<u8>>,
 }
 
 fn request(expiry: u64) -> AddSessionRequest {
@@ -84,8 +88,15 @@ async fn client(
                 let expiry = now_secs(&clock) + expires_in;
                 match core.add_session(request(expiry)).await {
                     Ok(view) => {
-                        assert_eq!(view.state, SessionState::Created);
                         let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                        match view.state {
+                            SessionState::Created => {}
+                            SessionState::Expired => {
+                                assert!(expiry < now_secs(&clock), "EXPIRED before its expiry");
+                                s.expired_at_add.insert(view.local_public_key.clone());
+                            }
+                            other => panic!("Add answered {other:?}"),
+                        }
                         assert!(
                             s.added
                                 .insert(view.id, (view.local_public_key, expiry))
@@ -112,15 +123,20 @@ async fn client(
                     s.revoke_issued.insert(key.clone());
                     key
                 };
-                core.revoke_session(&key)
-                    .await
-                    .expect("revoking a known session always works");
+                if let Err(e) = core.revoke_session(&key).await {
+                    let s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                    assert!(s.expired_at_add.contains(&key), "revoke failed: {e:?}");
+                    assert_eq!(
+                        e.message,
+                        "error revoking session: illegal session state transition from 3 to 2"
+                    );
+                }
             }
             Op::Advance { secs } => clock.advance(Duration::from_secs(secs)),
             Op::List => {
-                let (before, clock_before) = {
+                let before = {
                     let s = shared.lock().unwrap_or_else(|e| e.into_inner());
-                    (s.added.clone(), now_secs(&clock))
+                    s.added.clone()
                 };
                 let listed = core.list_sessions().await.expect("list works");
                 let clock_after = now_secs(&clock);
@@ -140,13 +156,14 @@ async fn client(
                     // From the view: an Add still in flight is not in `added` yet.
                     let (key, expiry) = (v.local_public_key.clone(), v.expiry_timestamp_seconds);
                     match v.state {
-                        SessionState::Created => {
-                            assert!(expiry > clock_before, "expired session still CREATED");
+                        SessionState::Created => {}
+                        SessionState::Revoked => {
+                            assert!(s.revoke_issued.contains(&key), "REVOKED without a revoke")
                         }
-                        SessionState::Revoked => assert!(
-                            s.revoke_issued.contains(&key) || expiry <= clock_after,
-                            "REVOKED without a revoke or an expiry"
-                        ),
+                        // Listed before its Add returned, or after.
+                        SessionState::Expired => {
+                            assert!(expiry < clock_after, "EXPIRED before its expiry")
+                        }
                         // An Add still registering with the remote, as in litd.
                         SessionState::Reserved => {
                             assert!(!before.contains_key(&v.id), "a completed Add is RESERVED")
@@ -203,8 +220,15 @@ proptest! {
             let now = now_secs(&clock);
             for v in &listed {
                 let (key, expiry) = &s.added[&v.id];
-                let revoked = s.revoke_issued.contains(key) || *expiry <= now;
-                assert_eq!(v.state == SessionState::Revoked, revoked, "final state of {:?}", v.id);
+                let expected = if s.expired_at_add.contains(key) {
+                    assert!(*expiry < now);
+                    SessionState::Expired
+                } else if s.revoke_issued.contains(key) {
+                    SessionState::Revoked
+                } else {
+                    SessionState::Created
+                };
+                assert_eq!(v.state, expected, "final state of {:?}", v.id);
             }
         });
     }

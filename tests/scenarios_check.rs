@@ -302,3 +302,37 @@ fn a_bad_scenario_file_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+/// The all-rule-types scenario scripts exactly the catalogue of
+/// `fixtures/all-rules-features.json`, which `serve --features` loads, and
+/// between them its features use all seven rule types litd knows.
+#[test]
+fn the_all_rules_fixture_and_its_scenario_agree() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(root.join(p)).expect("read")).expect("JSON")
+    };
+    let fixture = read("fixtures/all-rules-features.json");
+    let scenario = read("scenarios/all-rule-types.json");
+    assert_eq!(scenario["setup"]["stub"]["features"], fixture["features"]);
+    let catalogue =
+        autopilot_mock::remote::Catalogue::load(&root.join("fixtures/all-rules-features.json"))
+            .expect("the fixture loads as serve --features loads it");
+    let rules: std::collections::BTreeSet<&str> = catalogue
+        .features
+        .values()
+        .flat_map(|f| f.rules.keys().map(String::as_str))
+        .collect();
+    assert_eq!(
+        rules.into_iter().collect::<Vec<_>>(),
+        [
+            "channel-constraint",
+            "channel-policy-bounds",
+            "channel-restriction",
+            "history-limit",
+            "on-chain-budget",
+            "peer-restriction",
+            "rate-limit"
+        ]
+    );
+}

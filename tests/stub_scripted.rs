@@ -12,12 +12,12 @@ use autopilot_mock::domain::clock::ManualClock;
 use autopilot_mock::domain::keys::verify_group_link;
 use autopilot_mock::proto::litrpc as p;
 use autopilot_mock::proto::litrpc::autopilot_client::AutopilotClient;
-use autopilot_mock::server::{self, RunningServer, ServerConfig, StartError};
+use autopilot_mock::server::{self, RunningServer, ServerConfig};
 use autopilot_mock::stub::{Answer, Rpc, Script, Stub, StubRequest};
 use support::*;
 
 struct Scripted {
-    _running: RunningServer,
+    running: RunningServer,
     stub: Stub,
     client: Client,
     _dir: tempfile::TempDir,
@@ -49,7 +49,7 @@ async fn scripted(script: &str) -> Scripted {
     let client =
         AutopilotClient::with_interceptor(channel, MacaroonHeader(vec![hex::encode(macaroon)]));
     Scripted {
-        _running: running,
+        running,
         stub,
         client,
         _dir: dir,
@@ -325,21 +325,95 @@ async fn journal_records_linked_registrations_and_flags_with_the_mapper_off() {
 }
 
 #[tokio::test]
-async fn terms_above_litd_version_refuses_to_start() {
-    let dir = tempfile::tempdir().expect("temp dir");
+async fn terms_above_litd_version_leaves_lit_up_but_not_ready() {
     let script = r#"{"terms":{"min_required_version":{"major":0,"minor":18,"patch":1}}}"#;
-    let err = match server::start(config(script, &dir)).await {
-        Err(e) => e,
-        Ok(_) => panic!("must not start"),
-    };
-    assert!(matches!(err, StartError::Autopilot(_)));
+    let mut s = scripted(script).await;
     assert_eq!(
-        err.to_string(),
-        "could not start the autopilot client: lit must be on at least version v0.18.1 to be compatile with the autopilot server"
+        s.running.client.failed.as_deref(),
+        Some(
+            "could not start Lit: could not start litd sub-servers: could not start the \
+             autopilot client: lit must be on at least version v0.18.1 to be compatile with \
+             the autopilot server"
+        )
     );
+    assert_eq!(s.running.core.lit_error(), s.running.client.failed);
+    let status = s
+        .client
+        .list_autopilot_sessions(p::ListAutopilotSessionsRequest {})
+        .await
+        .expect_err("not ready");
+    assert_eq!(status.code(), tonic::Code::Unknown);
+    assert_eq!(
+        status.message(),
+        "lit is not ready for: /litrpc.Autopilot/ListAutopilotSessions"
+    );
+    // Readiness comes before the macaroon check: no macaroon, same answer.
+    let mut bare = AutopilotClient::new(tls_channel(&s.running).await);
+    let status = bare
+        .add_autopilot_session(p::AddAutopilotSessionRequest::default())
+        .await
+        .expect_err("not ready");
+    assert_eq!(
+        status.message(),
+        "lit is not ready for: /litrpc.Autopilot/AddAutopilotSession"
+    );
+    // Only the Terms call reached the server: nothing was registered.
+    assert_eq!(s.stub.journal().len(), 1);
+
     let ok = r#"{"terms":{"min_required_version":{"major":0,"minor":17,"patch":2}}}"#;
     let dir = tempfile::tempdir().expect("temp dir");
-    server::start(config(ok, &dir))
+    let running = server::start(config(ok, &dir))
         .await
         .expect("equal version starts");
+    assert_eq!(running.client.failed, None);
+    assert_eq!(running.core.lit_error(), None);
+}
+
+/// Front door §8.2: at start-up with a state file every unexpired stored
+/// session is activated; a `the client has been rejected` answer revokes
+/// it (revoked_at now) without a remote RevokeSession.
+#[tokio::test]
+async fn start_up_activates_stored_sessions_and_a_rejection_revokes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("state.json");
+    let mut first = config("{}", &dir);
+    first.state_file = Some(state.clone());
+    let running = server::start(first).await.expect("first start");
+    let macaroon = std::fs::read(&running.paths.macaroon).expect("lit.macaroon");
+    let mut client = AutopilotClient::with_interceptor(
+        tls_channel(&running).await,
+        MacaroonHeader(vec![hex::encode(macaroon)]),
+    );
+    let mut req = health_check();
+    req.expiry_timestamp_seconds = T0 + 86_400;
+    let session = client
+        .add_autopilot_session(req)
+        .await
+        .expect("add")
+        .into_inner()
+        .session
+        .expect("session");
+    drop(client);
+    running.shutdown().await;
+
+    let script = r#"{"responses":{"ActivateSession":[{"reply":{"error":{"code":"PermissionDenied","message":"the client has been rejected"}}}]}}"#;
+    let mut second = config(script, &dir);
+    second.state_file = Some(state);
+    let running = server::start(second).await.expect("second start");
+    assert_eq!(running.client.activated, 1);
+    assert_eq!(running.client.rejected, 1);
+    let stub = running.stub.clone().expect("stub");
+    let activations = stub.calls(Rpc::ActivateSession);
+    assert_eq!(activations.len(), 1);
+    assert_eq!(
+        activations[0].request.responder_pub_key(),
+        &session.local_public_key[..]
+    );
+    assert!(stub.calls(Rpc::RevokeSession).is_empty());
+    let listed = running.core.list_sessions().await.expect("list");
+    assert_eq!(
+        listed[0].state,
+        autopilot_mock::domain::SessionState::Revoked
+    );
+    assert_eq!(listed[0].revoked_at, T0);
 }

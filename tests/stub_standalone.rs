@@ -150,8 +150,10 @@ async fn serve_registers_with_a_standalone_stub_over_tls() {
     );
 }
 
-#[test]
-fn terms_check_and_unreachable_server_stop_serve_at_start() {
+/// A failed Terms check (too old, or nobody listening) leaves serve up:
+/// litrpc.Autopilot answers `lit is not ready for: <method>`, as litd does.
+#[tokio::test]
+async fn terms_check_and_unreachable_server_leave_serve_up_but_not_ready() {
     let dir = tempfile::tempdir().expect("temp dir");
     let script = write_script(
         &dir,
@@ -159,43 +161,47 @@ fn terms_check_and_unreachable_server_stop_serve_at_start() {
     );
     let stub = stub(&["--insecure", "--script", &script], &dir);
     assert!(stub.ready.get("tls_cert").is_none(), "{}", stub.ready);
-    let lit = dir.path().join("lit");
-    let lit = lit.to_str().expect("utf-8");
-    let stderr = failing_start(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--lit-dir",
-        lit,
-        "--autopilot-addr",
-        stub.listen(),
-        "--autopilot-insecure",
-    ]);
-    assert!(
-        stderr.contains("could not start the autopilot client: lit must be on at least version v1.0.0 to be compatile with the autopilot server"),
-        "{stderr}"
-    );
-    drop(stub);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
-    let addr = format!("127.0.0.1:{port}");
-    let stderr = failing_start(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--lit-dir",
-        lit,
-        "--autopilot-addr",
-        &addr,
-        "--autopilot-insecure",
-    ]);
-    assert!(
-        stderr.contains("could not start the autopilot client: rpc error: code = Unavailable desc = connection error"),
-        "{stderr}"
-    );
-    let stderr = failing_start(&["serve", "--lit-dir", lit, "--autopilot-addr", &addr]);
+    let nobody = format!("127.0.0.1:{port}");
+    let cases = [
+        (
+            stub.listen().to_string(),
+            "lit must be on at least version v1.0.0 to be compatile with the autopilot server",
+        ),
+        (
+            nobody,
+            "rpc error: code = Unavailable desc = connection error",
+        ),
+    ];
+    for (addr, reason) in cases {
+        let mut serve =
+            MockProcess::serve_temp(["--autopilot-addr", &addr, "--autopilot-insecure"]);
+        let mut c = common_client::connect(&serve).await;
+        let status = c
+            .list_autopilot_sessions(p::ListAutopilotSessionsRequest {})
+            .await
+            .expect_err("not ready");
+        assert_eq!(status.code(), tonic::Code::Unknown);
+        assert_eq!(
+            status.message(),
+            "lit is not ready for: /litrpc.Autopilot/ListAutopilotSessions"
+        );
+        drop(c);
+        assert!(serve.terminate().success());
+        let stderr = serve.stderr();
+        assert!(
+            stderr.contains(&format!(
+                "could not start Lit: could not start litd sub-servers: could not start the autopilot client: {reason}"
+            )),
+            "{stderr}"
+        );
+    }
+    let lit = dir.path().join("lit");
+    let lit = lit.to_str().expect("utf-8");
+    let stderr = failing_start(&["serve", "--lit-dir", lit, "--autopilot-addr", "127.0.0.1:1"]);
     assert!(
         stderr.contains("--autopilot-insecure or --autopilot-tls-cert"),
         "{stderr}"

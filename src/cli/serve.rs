@@ -66,6 +66,9 @@ pub struct ServeArgs {
     /// Most sessions kept in memory.
     #[arg(long, env = "AUTOPILOT_MOCK_MAX_SESSIONS", default_value_t = 1_000_000)]
     pub max_sessions: usize,
+    /// Period of litd's ActivateSession ping loop, on the mock's clock (litd: --autopilot.pingcadence): 3600, 90s, 30m, 1h.
+    #[arg(long, env = "AUTOPILOT_MOCK_AUTOPILOT_PING_CADENCE", default_value = "1h", value_parser = parse_cadence)]
+    pub autopilot_ping_cadence: std::time::Duration,
     /// Keep sessions in this JSON file across restarts (written atomically after each change; loaded at start).
     #[arg(long, env = "AUTOPILOT_MOCK_STATE", value_name = "FILE")]
     pub state: Option<PathBuf>,
@@ -84,6 +87,25 @@ pub struct ServeArgs {
     pub remote: super::stub::RemoteArgs,
     #[command(flatten)]
     pub scenario: super::client_check::ScenarioArgs,
+}
+
+/// A positive duration: whole seconds, or a number with `s`, `m` or `h`.
+fn parse_cadence(text: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = match text.char_indices().last() {
+        Some((i, c @ ('s' | 'm' | 'h'))) => (&text[..i], c),
+        _ => (text, 's'),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 3600, 90s, 30m or 1h"))?;
+    let secs = match unit {
+        'h' => n.checked_mul(3_600),
+        'm' => n.checked_mul(60),
+        _ => Some(n),
+    }
+    .filter(|s| *s > 0)
+    .ok_or_else(|| format!("`{text}`: the cadence must be at least one second"))?;
+    Ok(std::time::Duration::from_secs(secs))
 }
 
 pub fn default_lit_dir() -> anyhow::Result<PathBuf> {
@@ -119,6 +141,7 @@ impl ServeArgs {
         config.max_concurrent_streams = self.max_concurrent_streams;
         config.max_header_list_bytes = self.max_header_bytes;
         config.core.max_sessions = self.max_sessions;
+        config.core.ping_cadence = self.autopilot_ping_cadence;
         config.journal_limit = self.journal_limit;
         config.requests_limit = self.requests_limit;
         config.rest_cors = self.rest_cors;

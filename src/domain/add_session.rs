@@ -170,15 +170,28 @@ impl AutopilotCore {
             }
         };
 
-        // 13, 14. Remote key, state CREATED; 16. read back.
+        // litd's client puts every key it registered on the ping list.
+        self.track_ping(local_key);
+
+        // 13, 14. Remote key, state CREATED; 15. resume; 16. read back.
+        let now = unix_nanos(self.clock.now());
         let mut store = self.lock_store();
         let session = store
             .get_mut(&id)
             .ok_or_else(|| err("error setting remote pubkey: session not found"))?;
         session.remote_public_key = Some(remote_key);
         session.state = SessionState::Created;
-        let expiry = expiry_nanos(session.expiry_timestamp_seconds);
-        store.schedule_expiry(id, expiry);
+        // litd's resumeSession first checks whether the expiry is before
+        // now (it can pass while RegisterSession runs): then the row goes
+        // CREATED -> EXPIRED, terminal, and Add returns it so (Correction 4).
+        // Otherwise its expiry timer runs on the Add call's context, which is
+        // cancelled once Add returns, so it never fires (Correction 3): no
+        // expiry is armed here. Only a start-up resume arms one.
+        let expired = expiry_nanos(session.expiry_timestamp_seconds) < now;
+        if expired {
+            session.state = SessionState::Expired;
+            session.revoked_at = now.div_euclid(1_000_000_000).max(0) as u64;
+        }
         let session = store
             .get(&id)
             .ok_or_else(|| err("error fetching session: session not found"))?;

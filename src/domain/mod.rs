@@ -15,6 +15,7 @@ pub mod compact_map;
 pub mod error;
 pub mod features;
 pub mod keys;
+pub mod lifecycle;
 pub mod pairing;
 pub mod privacy;
 pub mod random_hash;

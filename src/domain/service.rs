@@ -30,6 +30,8 @@ pub struct CoreConfig {
     pub lnd_version: Version,
     /// Sessions kept in memory at most; adding beyond it fails clearly.
     pub max_sessions: usize,
+    /// litd's `autopilot.pingcadence` (default 1 h): the ping loop's period.
+    pub ping_cadence: std::time::Duration,
 }
 
 impl Default for CoreConfig {
@@ -46,6 +48,7 @@ impl Default for CoreConfig {
                 patch: 2,
             },
             max_sessions: 1_000_000,
+            ping_cadence: std::time::Duration::from_secs(3_600),
         }
     }
 }
@@ -67,7 +70,18 @@ pub struct AutopilotCore {
     /// The clock's reading when the core was made: the mock's "process
     /// start", from which Go's monotonic readings are counted.
     pub(super) started_at: std::time::SystemTime,
+    /// The ping list (see `lifecycle.rs`).
+    pub(super) lifecycle: Mutex<super::lifecycle::Lifecycle>,
+    /// litd's start-up state (a failed Terms check leaves `lit` not running).
+    pub(super) readiness: super::readiness::Readiness,
+    /// Serializes [`AutopilotCore::run_due`] passes.
+    pub(super) lifecycle_pass: futures_util::lock::Mutex<()>,
+    /// Told when the clock is moved, so a lifecycle driver runs at once.
+    pub(super) clock_listener: Mutex<Option<ClockListener>>,
 }
+
+/// A function told that the clock was moved (it only wakes someone).
+pub type ClockListener = Arc<dyn Fn() + Send + Sync>;
 
 impl AutopilotCore {
     pub fn new(remote: Arc<dyn RemoteAutopilot>, clock: Arc<dyn Clock>) -> Self {
@@ -96,6 +110,10 @@ impl AutopilotCore {
             config,
             changes: Default::default(),
             started_at,
+            lifecycle: Default::default(),
+            readiness: Default::default(),
+            lifecycle_pass: Default::default(),
+            clock_listener: Default::default(),
         }
     }
 
@@ -104,6 +122,30 @@ impl AutopilotCore {
     pub(super) fn monotonic_nanos(&self, now: std::time::SystemTime) -> i64 {
         let since = unix_nanos(now) - unix_nanos(self.started_at);
         since.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+    }
+
+    pub fn config(&self) -> &CoreConfig {
+        &self.config
+    }
+
+    /// Tells a lifecycle driver that the clock moved (expiry, pings).
+    pub fn clock_was_moved(&self) {
+        let listener = self
+            .clock_listener
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(listener) = listener {
+            listener();
+        }
+    }
+
+    /// Sets (or, with `None`, removes) who is told of clock moves.
+    pub fn set_clock_listener(&self, listener: Option<ClockListener>) {
+        *self
+            .clock_listener
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = listener;
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
@@ -139,6 +181,7 @@ impl AutopilotCore {
     /// Drops every session and privacy map.
     pub fn reset(&self) {
         self.lock_store().clear();
+        self.clear_pings();
         self.changes.bump();
     }
 
@@ -236,6 +279,7 @@ impl AutopilotCore {
                 }
             }
         }
+        self.untrack_ping(&key);
         // Best effort, as litd: errors are only logged there.
         if let Err(e) = self.remote.revoke_session(key.to_vec()).await {
             tracing::debug!(error = %e, "remote RevokeSession failed (ignored, as litd does)");
@@ -243,10 +287,12 @@ impl AutopilotCore {
         Ok(())
     }
 
-    /// Sessions whose expiry passed while running become REVOKED (not
-    /// EXPIRED), with `revoked_at` at the expiry time, and the remote server
-    /// is told (§2.3). Runs before each call, so a moved clock takes effect
-    /// at once.
+    /// Sessions resumed at start-up whose expiry passed while running become
+    /// REVOKED (not EXPIRED), with `revoked_at` at the expiry time, and the
+    /// remote server is told (Correction 3). Sessions added in this run have
+    /// no expiry timer: in litd 0.17.2 with sqlite their expiry shift runs on
+    /// the finished Add call's cancelled context and fails, so they stay
+    /// CREATED. Runs before each call, so a moved clock takes effect at once.
     pub async fn expire_due(&self) {
         let expired = {
             let mut store = self.lock_store();
@@ -258,6 +304,10 @@ impl AutopilotCore {
     /// Marks every live session whose expiry has passed REVOKED, with the
     /// store locked by the caller; returns their keys for the remote server.
     fn revoke_due(&self, store: &mut Store) -> Vec<Vec<u8>> {
+        if self.lit_error().is_some() {
+            // litd's session server never started: no session was resumed.
+            return Vec::new();
+        }
         let now = unix_nanos(self.clock.now());
         let due = store.take_due(now);
         due.iter()
@@ -280,6 +330,7 @@ impl AutopilotCore {
             self.changes.bump();
         }
         for key in keys {
+            self.untrack_ping(&key);
             if let Err(e) = self.remote.revoke_session(key).await {
                 tracing::debug!(error = %e, "remote RevokeSession at expiry failed (ignored)");
             }

@@ -180,6 +180,21 @@ impl MockServer {
         if !self.clock.advance_nanos(nanos) {
             panic!("MockServer::advance: this server's clock cannot be moved");
         }
+        self.core().clock_was_moved();
+    }
+
+    /// Moves the server's clock forward by `by` and runs what that made due
+    /// before returning: resumed sessions' expiry and litd's ping-loop
+    /// ticks (so the stub journal shows the pings at once).
+    ///
+    /// # Panics
+    /// If the builder was given a clock that cannot move (`SystemClock`).
+    pub async fn advance_and_run(&self, by: Duration) {
+        let nanos = i128::try_from(by.as_nanos()).unwrap_or(i128::MAX);
+        if !self.clock.advance_nanos(nanos) {
+            panic!("MockServer::advance_and_run: this server's clock cannot be moved");
+        }
+        self.core().run_due().await;
     }
 
     /// Sets the server's time.
@@ -190,6 +205,7 @@ impl MockServer {
         if !self.clock.set(to) {
             panic!("MockServer::set_time: this server's clock cannot be moved");
         }
+        self.core().clock_was_moved();
     }
 
     /// The server's time as unix seconds.

@@ -74,7 +74,9 @@ async fn clock_control_sessions_and_reset() {
         .unwrap()
         .into_inner()
         .sessions;
-    assert_eq!(listed[0].session_state(), p::SessionState::StateRevoked);
+    // Added in this run: litd 0.17.2 leaves it CREATED past its expiry.
+    assert_eq!(listed[0].session_state(), p::SessionState::StateCreated);
+    assert_eq!(listed[0].revoked_at, 0);
     server.set_time(SystemTime::UNIX_EPOCH + Duration::from_secs(T0));
     assert_eq!(server.now_unix(), T0 as i64);
     server.reset_sessions();

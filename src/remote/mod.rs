@@ -5,6 +5,7 @@
 pub mod catalogue;
 pub mod grpc_client;
 pub mod in_process;
+pub mod lifecycle;
 pub mod server_wire;
 
 pub use catalogue::Catalogue;

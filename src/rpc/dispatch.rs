@@ -12,7 +12,6 @@ use super::spec::{Call, Op, Reply};
 use super::{Rpc, Transport};
 use crate::auth::ui_password::BasicAuth;
 use crate::auth::{AuthError, Authenticator};
-use crate::domain::readiness::Readiness;
 use crate::domain::{AutopilotCore, AutopilotError, Code};
 use crate::wire::session_list::SessionListCache;
 
@@ -21,8 +20,6 @@ pub(crate) struct Backend {
     pub(crate) core: Arc<AutopilotCore>,
     /// `ListAutopilotSessions`' kept wire forms, one cache for all transports.
     pub(crate) session_list: SessionListCache,
-    /// litd's start-up state (`litrpc.Status`, and the readiness step).
-    pub(crate) readiness: Arc<Readiness>,
 }
 
 /// The credential headers of one call, as received: every `macaroon`
@@ -121,7 +118,6 @@ impl Dispatcher {
             backend: Backend {
                 core,
                 session_list: SessionListCache::default(),
-                readiness: Arc::new(Readiness::new()),
             },
             auth,
             observer,
@@ -148,12 +144,6 @@ impl Dispatcher {
     /// With litd's UI password (`authorization: Basic ...`, §3.3).
     pub(crate) fn with_basic_auth(mut self, basic: BasicAuth) -> Self {
         self.basic = basic;
-        self
-    }
-
-    /// With this start-up state (shared with whoever records failures).
-    pub(crate) fn with_readiness(mut self, readiness: Arc<Readiness>) -> Self {
-        self.backend.readiness = readiness;
         self
     }
 
@@ -197,7 +187,8 @@ impl Dispatcher {
     /// sub-system that is not running refuses its calls.
     fn ready(&self, full_method: &str) -> Result<(), AuthError> {
         self.backend
-            .readiness
+            .core
+            .readiness()
             .gate(full_method)
             .map_err(|message| AuthError { message })
     }

@@ -169,7 +169,7 @@ registry! {
             reply: p::SubServerStatusResp,
             run: |backend, _request| async move {
                 Ok(wire::status::status_out(
-                    crate::domain::status::sub_server_status(&backend.readiness),
+                    crate::domain::status::sub_server_status(backend.core.readiness()),
                 ))
             },
         }

@@ -191,9 +191,16 @@ impl Stub {
             });
             (seq, step.map(|(_, s)| s))
         };
-        let (delay, reply) = step.map_or((Duration::ZERO, Reply::Default), |s| (s.delay, s.reply));
+        let (delay, advance, reply) = step
+            .map_or((Duration::ZERO, Duration::ZERO, Reply::Default), |s| {
+                (s.delay, s.advance_clock, s.reply)
+            });
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
+        }
+        if !advance.is_zero() {
+            // A clock that cannot move (the system clock) stays as it is.
+            let _ = self.inner.clock.advance_nanos(advance.as_nanos() as i128);
         }
         let (answer, detail) = match reply {
             Reply::Hang => std::future::pending().await,

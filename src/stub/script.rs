@@ -122,6 +122,11 @@ impl Match {
 pub struct Step {
     pub when: Match,
     pub delay: Duration,
+    /// Moves the stub's clock forward by this much once the delay is over,
+    /// before answering. In process the stub shares the mock's clock, so a
+    /// test can make time pass during a call (an expiry passing while
+    /// RegisterSession runs) without waiting.
+    pub advance_clock: Duration,
     pub reply: Reply,
     /// How many matching calls it answers; `None`: every one.
     pub times: Option<u32>,

@@ -1,4 +1,5 @@
-//! The steps of a script file: `when`, `delay_ms`, `times` and `reply`,
+//! The steps of a script file: `when`, `delay_ms`, `advance_clock_secs`,
+//! `times` and `reply`,
 //! checked per RPC (a reply or match field an RPC cannot have is an error,
 //! not silently ignored).
 
@@ -20,6 +21,8 @@ struct StepFile {
     when: Option<MatchFile>,
     #[serde(default)]
     delay_ms: u64,
+    #[serde(default)]
+    advance_clock_secs: u64,
     #[serde(default)]
     times: Option<Value>,
     reply: Value,
@@ -60,6 +63,7 @@ pub(super) fn parse_step(rpc: Rpc, value: Value) -> Result<Step, String> {
     Ok(Step {
         when,
         delay: Duration::from_millis(file.delay_ms),
+        advance_clock: Duration::from_secs(file.advance_clock_secs),
         reply: parse_reply(rpc, file.reply)?,
         times,
     })
