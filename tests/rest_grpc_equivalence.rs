@@ -17,9 +17,9 @@ use autopilot_mock::domain::clock::ManualClock;
 use autopilot_mock::proto::litrpc as p;
 use autopilot_mock::proto::litrpc::autopilot_client::AutopilotClient;
 use autopilot_mock::rest::decode_body;
-use autopilot_mock::rest::json::to_litd_json;
 use autopilot_mock::scenario::target::{Outcome, Target};
 use autopilot_mock::scenario::Transport;
+use autopilot_mock::wire::litd_json::to_litd_json;
 use autopilot_mock::MockServer;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -238,7 +238,7 @@ fn add_over_both(
     req: &p::AddAutopilotSessionRequest,
 ) -> (GrpcOutcome, Outcome) {
     let json = to_litd_json("litrpc.AddAutopilotSessionRequest", req);
-    let rpc = autopilot_mock::observe::Rpc::AddAutopilotSession;
+    let rpc = autopilot_mock::rpc::Rpc::AddAutopilotSession;
     let mac = [hex::encode(&over_rest.macaroon)];
     let mut client = AutopilotClient::new(over_grpc.channel.clone());
     let (g, r) = rt.block_on(async {
@@ -310,7 +310,7 @@ fn grpc_and_rest_answer_alike() {
     }
     // And the stores agree at the end.
     let (g, r) = rt.block_on(async {
-        let rpc = autopilot_mock::observe::Rpc::ListAutopilotSessions;
+        let rpc = autopilot_mock::rpc::Rpc::ListAutopilotSessions;
         let empty = Value::Object(Default::default());
         let mac = [hex::encode(&over_rest.macaroon)];
         let mut client = AutopilotClient::new(over_grpc.channel.clone());

@@ -18,9 +18,9 @@ mod common;
 
 use std::net::SocketAddr;
 
+use autopilot_mock::admin::PREFIX;
 use autopilot_mock::proto::litrpc as p;
 use autopilot_mock::scenario::target::Target;
-use autopilot_mock::stub::admin::PREFIX;
 use base64::Engine;
 use common::MockProcess;
 use http_body_util::BodyExt;

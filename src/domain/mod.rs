@@ -18,12 +18,14 @@ pub mod keys;
 pub mod pairing;
 pub mod privacy;
 pub mod random_hash;
+pub mod readiness;
 pub mod recipe;
 pub mod remote;
 pub mod rules;
 pub mod service;
 pub mod session;
 pub mod snapshot;
+pub mod status;
 pub mod store;
 
 pub use add_session::{AddSessionRequest, FeatureRequest};
