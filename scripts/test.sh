@@ -10,6 +10,12 @@
 #   ./scripts/test.sh --env        install only, then print `export` lines for
 #                                  the variables below: eval "$(./scripts/test.sh --env)"
 #
+# Skips for quick local runs (CI runs everything):
+#   AUTOPILOT_MOCK_SKIP_FUZZ=1      the bounded cargo-fuzz runs
+#   AUTOPILOT_MOCK_SKIP_PACKAGES=1  the packaging stage (tests/packages/run.sh: the
+#                                   static binary, Python wheel, npm packages, Go
+#                                   helper, container image, GitHub Action)
+#
 # Installs are skipped when their stamp matches the pinned inputs, so a rerun
 # only pays for cargo. Variables exported to the tests:
 #   AUTOPILOT_MOCK_NODE            node executable
@@ -164,6 +170,31 @@ else
     current_step="cargo test --doc"
     log "cargo test --doc"
     cargo test "${cargo_flags[@]}" --doc | tee -a "$results"
+
+    # ------------------------------------- packages (tests/packages/run.sh)
+    # The static release binary, built once, inside the Python wheel, the npm
+    # platform package, the container image (podman + chroot), under the Go
+    # helper's tests and the GitHub Action's scripts. Debian packages it needs
+    # are installed here. Skip with AUTOPILOT_MOCK_SKIP_PACKAGES=1.
+    if [[ -z "${AUTOPILOT_MOCK_SKIP_PACKAGES:-}" ]]; then
+        current_step="installing the packaging tools (Debian: Go, protoc, podman)"
+        missing=()
+        for pkg in golang-go golang-google-grpc-dev golang-google-protobuf-dev \
+            golang-gopkg-macaroon.v2-dev golang-github-golang-protobuf-1-5-dev protobuf-compiler protoc-gen-go protoc-gen-go-grpc \
+            podman curl jq; do
+            dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+                || missing+=("$pkg")
+        done
+        if [[ ${#missing[@]} -gt 0 ]]; then
+            apt_install "${missing[@]}"
+        fi
+        current_step="scripts/build-static.sh (the static release binary)"
+        log "scripts/build-static.sh"
+        static_bin=$(./scripts/build-static.sh "${cargo_flags[@]}")
+        current_step="packaging tests (tests/packages/run.sh)"
+        log "tests/packages/run.sh"
+        bash tests/packages/run.sh "$static_bin" | tee -a "$results"
+    fi
 
     # ------------------------------------------------ cargo-fuzz (bounded)
     # Each target of fuzz/ for a short, seeded run on stable (-s none: no

@@ -9,6 +9,11 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     cli::logging::init(cli.log_format);
+    // Before anything draws randomness (the runtime, keys, TLS).
+    if let Err(message) = cli::entropy::check_os_random() {
+        eprintln!("autopilot-mock: error: {message}");
+        return ExitCode::FAILURE;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

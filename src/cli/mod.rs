@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod check;
 pub mod client_check;
+pub mod entropy;
 pub mod fuzz;
 pub mod logging;
 pub mod serve;
