@@ -25,8 +25,9 @@ if [ ! -d "$node_modules/@grpc/grpc-js" ]; then
     (cd tests/clients/node && npm ci --silent --no-audit --no-fund)
 fi
 
-cargo build --release --bin autopilot-mock >&2
+cargo build --release --bin autopilot-mock --example session_memory >&2
 bin=$CARGO_TARGET_DIR/release/autopilot-mock
+session_memory=$CARGO_TARGET_DIR/release/examples/session_memory
 args=(--grpc-js benches/peers/grpc-js/server.js)
 if command -v h2load >/dev/null 2>&1; then
     args+=(--h2load "$(command -v h2load)")
@@ -35,6 +36,12 @@ args+=("$@")
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 figures=$(NODE_PATH=$node_modules "$bin" bench "${args[@]}")
+# An Add with no transport (the domain and the in-process stub on one
+# thread), three runs of 20000 Adds each.
+domain_add=$(for _ in 1 2 3; do
+    "$session_memory" 20000 | sed -n 's/^Add, no transport: *//p'
+done | paste -sd ',' | sed 's/,/, /g')
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
     echo "# Benchmarks"
@@ -65,6 +72,11 @@ figures=$(NODE_PATH=$node_modules "$bin" bench "${args[@]}")
     echo '```'
     echo
     echo "$figures"
+    echo
+    echo "## Add with no transport"
+    echo
+    echo "\`examples/session_memory 20000\` (the domain and the in-process stub on one thread), three runs:"
+    echo "$domain_add. Load average (1/5/15 min) after everything: $load_after."
     echo
     cat benches/analysis.md
 } >"$out"
