@@ -408,7 +408,10 @@ async fn cached_list_json_follows_every_change() {
     s.advance(61);
     let listed = body().await;
     assert_eq!(listed, from_scratch().await);
-    assert_eq!(listed.matches("STATE_REVOKED").count(), 2, "{listed}");
+    // litd 0.17.2 leaves a session added in this run STATE_CREATED after its
+    // expiry (Correction 3); only the revoked one reads STATE_REVOKED.
+    assert_eq!(listed.matches("STATE_REVOKED").count(), 1, "{listed}");
+    assert_eq!(listed.matches("STATE_CREATED").count(), 1, "{listed}");
     s.running.core.reset();
     assert_eq!(body().await, r#"{"sessions":[]}"#);
 }
