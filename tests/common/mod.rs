@@ -27,7 +27,9 @@ use std::time::{Duration, Instant};
 /// How long the server may take to print its ready line.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long the server may take to exit after SIGTERM.
-pub const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longer than the server's shutdown grace (10 s), so a connection a test left open
+/// cannot turn a graceful exit into a timeout.
+pub const EXIT_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long one client script may run.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
 
