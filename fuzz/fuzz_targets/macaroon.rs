@@ -1,5 +1,5 @@
 //! Macaroon checking: the bytes as a binary macaroon (hex-encoded, as the
-//! metadata carries it) and as the metadata text itself.
+//! metadata carries it) and as the raw header bytes themselves.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -18,7 +18,6 @@ fn auth() -> &'static Authenticator {
 fuzz_target!(|data: &[u8]| {
     let now = SystemTime::now();
     let _ = auth().check(&[&hex::encode(data)], ADD, now);
-    let text = String::from_utf8_lossy(data);
-    let _ = auth().check(&[&text], ADD, now);
-    let _ = auth().check(&[&text, &text], ADD, now);
+    let _ = auth().check(&[data], ADD, now);
+    let _ = auth().check(&[data, data], ADD, now);
 });
