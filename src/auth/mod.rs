@@ -19,6 +19,7 @@ mod gofmt;
 mod gotime;
 mod macaroon_id;
 mod memo;
+mod super_mac;
 mod verify;
 mod wire;
 
@@ -32,6 +33,7 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 pub use macaroon_id::{canonical_ops, MacaroonId, MacaroonOp};
+pub use super_mac::{super_root_key_id, LND_LOCATION, SUPER_MACAROON_PREFIX};
 
 /// Location written into every macaroon litd bakes.
 pub const MACAROON_LOCATION: &str = "litd";
@@ -78,10 +80,19 @@ impl AuthError {
     }
 }
 
-/// The entity:action an Autopilot method needs (`perms/permissions.go`), or
+/// The entity:action a litrpc method needs (`perms/permissions.go`), or
 /// `None` when the method is not in litd's table.
 pub fn required_permission(full_method: &str) -> Option<(&'static str, &'static str)> {
     match full_method {
+        "/litrpc.Sessions/ListSessions" => Some(("sessions", "read")),
+        "/litrpc.Sessions/AddSession" | "/litrpc.Sessions/RevokeSession" => {
+            Some(("sessions", "write"))
+        }
+        "/litrpc.Firewall/ListActions" => Some(("actions", "read")),
+        "/litrpc.Firewall/PrivacyMapConversion" => Some(("privacymap", "read")),
+        "/litrpc.Proxy/GetInfo" => Some(("proxy", "read")),
+        "/litrpc.Proxy/StopDaemon" => Some(("proxy", "write")),
+        "/litrpc.Proxy/BakeSuperMacaroon" => Some(("supermacaroon", "write")),
         "/litrpc.Autopilot/ListAutopilotFeatures" | "/litrpc.Autopilot/ListAutopilotSessions" => {
             Some(("autopilot", "read"))
         }
@@ -137,6 +148,8 @@ pub struct Authenticator {
     root_keys: BTreeMap<Vec<u8>, [u8; 32]>,
     /// Macaroons that passed init, by header text (see `memo.rs`).
     verified: memo::VerifiedMemo,
+    /// The same for super macaroons (checked as lnd would, `super_mac.rs`).
+    verified_super: memo::VerifiedMemo,
 }
 
 impl Clone for Authenticator {
@@ -145,6 +158,7 @@ impl Clone for Authenticator {
         Self {
             root_keys: self.root_keys.clone(),
             verified: Default::default(),
+            verified_super: Default::default(),
         }
     }
 }
@@ -173,6 +187,7 @@ impl Authenticator {
         Self {
             root_keys,
             verified: Default::default(),
+            verified_super: Default::default(),
         }
     }
 
@@ -181,6 +196,7 @@ impl Authenticator {
     pub fn insert_root_key(&mut self, root_key_id: &[u8], root_key: [u8; 32]) {
         self.root_keys.insert(root_key_id.to_vec(), root_key);
         self.verified.clear();
+        self.verified_super.clear();
     }
 
     /// Bakes a macaroon with root key `"0"`, these ops (sorted, deduplicated
@@ -263,21 +279,46 @@ impl Authenticator {
             )));
         };
         let value = value.as_ref().as_bytes();
-        let init = match self.verified.get(value) {
-            Some(init) => init,
-            None => {
+        let (init, lnd_checks) = match (self.verified.get(value), self.verified_super.get(value)) {
+            (Some(init), _) => (init, false),
+            (None, Some(init)) => (init, true),
+            (None, None) => {
                 let raw = gofmt::hex_decode(value).map_err(AuthError::invalid)?;
-                let init = self.init(&raw, now).map_err(AuthError::invalid)?;
-                self.verified.keep(value, init)
+                match self.super_root_keys(&raw) {
+                    // A super macaroon goes to lnd, with lnd's wrapping.
+                    Some(keys) => {
+                        let init = self
+                            .init(&raw, &keys, now)
+                            .map_err(|e| AuthError::new(super_mac::lnd_rejection(&e)))?;
+                        (self.verified_super.keep(value, init), true)
+                    }
+                    None => {
+                        let init = self
+                            .init(&raw, &self.root_keys, now)
+                            .map_err(AuthError::invalid)?;
+                        (self.verified.keep(value, init), false)
+                    }
+                }
             }
         };
-        allow_op_or_uri(&init, required, full_method, now).map_err(AuthError::invalid)
+        allow_op_or_uri(&init, required, full_method, now).map_err(|e| {
+            if lnd_checks {
+                AuthError::new(super_mac::lnd_rejection(&e))
+            } else {
+                AuthError::invalid(e)
+            }
+        })
     }
 
-    /// Steps 1-4 of the check (see `verify.rs`).
-    fn init(&self, raw: &[u8], now: SystemTime) -> Result<verify::Init, String> {
+    /// Steps 1-4 of the check (see `verify.rs`) against these root keys.
+    fn init(
+        &self,
+        raw: &[u8],
+        root_keys: &BTreeMap<Vec<u8>, [u8; 32]>,
+        now: SystemTime,
+    ) -> Result<verify::Init, String> {
         let (m, id) = verify::parse_v2_id3(raw)?;
-        verify::init(&self.root_keys, &m, &id, gotime::system_time_nanos(now))
+        verify::init(root_keys, &m, &id, gotime::system_time_nanos(now))
     }
 
     /// Whether `raw` is a V2 macaroon signed with one of our root keys
@@ -285,7 +326,9 @@ impl Authenticator {
     /// decoded form when it is.
     pub fn verify_signature(&self, raw: &[u8]) -> Result<MacaroonInfo, AuthError> {
         let (m, id) = verify::parse_v2_id3(raw).map_err(AuthError::new)?;
-        let key = self.root_keys.get(&id.storage_id).ok_or_else(|| {
+        let super_keys = self.super_root_keys(raw);
+        let keys = super_keys.as_ref().unwrap_or(&self.root_keys);
+        let key = keys.get(&id.storage_id).ok_or_else(|| {
             AuthError::new(format!(
                 "root key with id {} doesn't exist",
                 gofmt::lossy(&id.storage_id)

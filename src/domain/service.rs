@@ -18,7 +18,7 @@ use super::error::AutopilotError;
 use super::features::{self, FeatureInfo};
 use super::keys::parse_public_key;
 use super::remote::{RemoteAutopilot, RemoteError, Version};
-use super::session::{SessionId, SessionState, SessionView};
+use super::session::{SessionId, SessionState, SessionType, SessionView};
 use super::store::{expiry_nanos, Store};
 
 /// Settings of the core that are not per request.
@@ -30,6 +30,10 @@ pub struct CoreConfig {
     pub lnd_version: Version,
     /// Sessions kept in memory at most; adding beyond it fails clearly.
     pub max_sessions: usize,
+    /// `false` is litd's `autopilot.disable`: the remote server is never
+    /// called (revocations are local only) and stored autopilot sessions
+    /// are not resumed at start (litd-front-door.md §8.6).
+    pub autopilot_enabled: bool,
 }
 
 impl Default for CoreConfig {
@@ -46,6 +50,7 @@ impl Default for CoreConfig {
                 patch: 2,
             },
             max_sessions: 1_000_000,
+            autopilot_enabled: true,
         }
     }
 }
@@ -61,6 +66,8 @@ pub struct AutopilotCore {
     pub(super) config: CoreConfig,
     /// Bumped after every change, for persistence (see `snapshot.rs`).
     pub(super) changes: super::snapshot::ChangeFeed,
+    /// Set by `Proxy.StopDaemon` (see `proxy.rs`).
+    pub(super) stop: super::proxy::StopRequest,
 }
 
 impl AutopilotCore {
@@ -86,6 +93,7 @@ impl AutopilotCore {
             rng: Mutex::new(rng),
             config,
             changes: Default::default(),
+            stop: Default::default(),
         }
     }
 
@@ -124,7 +132,8 @@ impl AutopilotCore {
         features::describe(&catalogue).map_err(AutopilotError::unknown)
     }
 
-    /// `ListAutopilotSessions` (§2.3): every state, oldest first.
+    /// `ListAutopilotSessions` (§2.3): every autopilot session in every
+    /// state, oldest first.
     pub async fn list_sessions(&self) -> Result<Vec<SessionView>, AutopilotError> {
         let listed = self.list_sessions_with(|_, _| None::<()>).await?;
         Ok(listed
@@ -153,6 +162,7 @@ impl AutopilotCore {
             let expired = self.revoke_due(&mut store);
             let listed: Result<Vec<Listed<T>>, AutopilotError> = store
                 .iter()
+                .filter(|s| s.session_type == SessionType::Autopilot)
                 .map(|s| {
                     if let Some(memo) = known(s.id, s.revision) {
                         return Ok(Listed::Known(memo));
@@ -177,18 +187,37 @@ impl AutopilotCore {
     /// `RevokeAutopilotSession` (§2.4): idempotent; the remote server is told
     /// every time, best effort.
     pub async fn revoke_session(&self, local_public_key: &[u8]) -> Result<(), AutopilotError> {
+        self.revoke_by_key(local_public_key, Some(SessionType::Autopilot))
+            .await
+    }
+
+    /// Both revocations: `only` is the type RevokeAutopilotSession insists
+    /// on (another type is `session not found`); without it any type is
+    /// revoked and a failed lookup reads `error fetching session: ...`
+    /// (Sessions.RevokeSession, litd-front-door.md §5.6).
+    pub(super) async fn revoke_by_key(
+        &self,
+        local_public_key: &[u8],
+        only: Option<SessionType>,
+    ) -> Result<(), AutopilotError> {
         self.expire_due().await;
         let key = parse_public_key(local_public_key)
             .map_err(|e| AutopilotError::unknown(format!("error parsing public key: {e}")))?;
         {
             let now = self.clock.now();
             let mut store = self.lock_store();
-            let id = store.id_by_key(&key).ok_or_else(|| {
-                AutopilotError::unknown("session not found: sql: no rows in result set")
-            })?;
-            let session = store.get_mut(&id).ok_or_else(|| {
-                AutopilotError::unknown("session not found: sql: no rows in result set")
-            })?;
+            let not_found = || {
+                let missing = "session not found: sql: no rows in result set";
+                AutopilotError::unknown(match only {
+                    Some(_) => missing.to_string(),
+                    None => format!("error fetching session: {missing}"),
+                })
+            };
+            let id = store.id_by_key(&key).ok_or_else(not_found)?;
+            let session = store.get_mut(&id).ok_or_else(not_found)?;
+            if only.is_some_and(|t| t != session.session_type) {
+                return Err(AutopilotError::unknown("session not found"));
+            }
             match session.state {
                 SessionState::Revoked => {}
                 SessionState::Expired | SessionState::Reserved => {
@@ -208,7 +237,11 @@ impl AutopilotCore {
                 }
             }
         }
-        // Best effort, as litd: errors are only logged there.
+        // Best effort, as litd: errors are only logged there. With
+        // autopilot disabled litd has no client to tell.
+        if !self.config.autopilot_enabled {
+            return Ok(());
+        }
         if let Err(e) = self.remote.revoke_session(key.to_vec()).await {
             tracing::debug!(error = %e, "remote RevokeSession failed (ignored, as litd does)");
         }
@@ -250,6 +283,9 @@ impl AutopilotCore {
     async fn tell_remote_expired(&self, keys: Vec<Vec<u8>>) {
         if !keys.is_empty() {
             self.changes.bump();
+        }
+        if !self.config.autopilot_enabled {
+            return;
         }
         for key in keys {
             if let Err(e) = self.remote.revoke_session(key).await {
