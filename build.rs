@@ -41,10 +41,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // BTreeMap everywhere: map fields come out with sorted keys, which is what
     // litd's REST marshaler writes and what makes responses deterministic.
+    // Type names (`prost::Name`): the RPC registry states each method's
+    // request and response message by its prost type, never by a string.
+    let mut config = prost_build::Config::new();
+    config.enable_type_names();
     tonic_prost_build::configure()
         .btree_map(".")
         .file_descriptor_set_path(&descriptor_path)
-        .compile_fds(fds)?;
+        .compile_fds_with_config(fds, config)?;
 
     let descriptor_bytes = std::fs::read(&descriptor_path)?;
     pbjson_build::Builder::new()

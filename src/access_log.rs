@@ -28,32 +28,19 @@ pub const TARGET: &str = "autopilot_mock::access";
 /// client).
 const MAX_NAME: usize = 128;
 
-pub use crate::observe::Transport;
+pub use crate::rpc::Transport;
 
-/// The name a call is logged under: the gRPC path, or for REST the RPC its
-/// route maps to (litd's gateway routes), else `METHOD /path`.
+/// The name a call is logged under: the gRPC path, or for REST the method
+/// the registry routes it to, else `METHOD /path`.
 pub fn method_name(transport: Transport, req: &Request) -> String {
     let path = req.uri().path();
     let name = match transport {
         Transport::Grpc => path.to_string(),
-        Transport::Rest => rest_rpc(req.method(), path)
-            .map(str::to_string)
+        Transport::Rest => crate::rpc::Rpc::from_rest(req.method(), path)
+            .map(|rpc| rpc.full_method().to_string())
             .unwrap_or_else(|| format!("{} {path}", req.method())),
     };
     cut(name)
-}
-
-fn rest_rpc(method: &http::Method, path: &str) -> Option<&'static str> {
-    use crate::grpc::methods::*;
-    use http::Method;
-    let path = path.trim_end_matches('/');
-    match (method, path) {
-        (&Method::GET | &Method::POST, "/v1/autopilot/features") => Some(LIST_FEATURES),
-        (&Method::GET, "/v1/autopilot/sessions") => Some(LIST_SESSIONS),
-        (&Method::POST, "/v1/autopilot/sessions") => Some(ADD_SESSION),
-        (&Method::DELETE, p) if p.starts_with("/v1/autopilot/sessions/") => Some(REVOKE_SESSION),
-        _ => None,
-    }
 }
 
 fn cut(mut name: String) -> String {

@@ -23,6 +23,7 @@
 //!   [`persist`]: the optional state file; [`access_log`]: one line per call.
 
 pub mod access_log;
+pub mod admin;
 pub mod auth;
 pub mod bench;
 pub mod client;
@@ -31,11 +32,11 @@ pub mod fuzz;
 pub mod grpc;
 pub mod litdir;
 pub mod mock_server;
-pub mod observe;
 pub mod persist;
 pub mod proto;
 pub mod remote;
 pub mod rest;
+pub mod rpc;
 pub mod scenario;
 pub mod server;
 pub mod stub;

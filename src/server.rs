@@ -23,10 +23,10 @@ use crate::auth::Authenticator;
 use crate::domain::clock::{Clock, OffsetClock};
 use crate::domain::remote::RemoteAutopilot;
 use crate::domain::{AutopilotCore, CoreConfig};
-use crate::grpc::AutopilotService;
 use crate::litdir::LitDir;
 use crate::remote::{Catalogue, InProcessRemote};
 use crate::rest::{self, RestState};
+use crate::rpc::Dispatcher;
 use crate::tls;
 
 /// Defaults a user can rely on (documented in the README).
@@ -59,7 +59,7 @@ pub struct ServerConfig {
     /// Origins allowed to call REST cross-origin (litd's `restcors`).
     pub rest_cors: Vec<String>,
     /// Watches every call (the scenario harness's client mode).
-    pub observer: Option<Arc<dyn crate::observe::CallObserver>>,
+    pub observer: Option<Arc<dyn crate::rpc::CallObserver>>,
     /// Remote calls the stub's journal keeps (the oldest are dropped).
     pub journal_limit: usize,
     /// Keep sessions in this file across restarts (`serve --state`); see
@@ -214,33 +214,28 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         crate::persist::reseed_remote(&core, remote);
     }
 
-    let autopilot =
-        AutopilotService::new(core.clone(), auth.clone()).with_observer(config.observer.clone());
-    let (grpc, health) = crate::grpc::standard::add_to(tonic::service::Routes::new(
-        autopilot.clone().into_server(config.max_message_bytes),
+    let dispatcher = Arc::new(Dispatcher::new(
+        core.clone(),
+        auth.clone(),
+        config.observer.clone(),
+    ));
+    let (grpc, health) = crate::grpc::standard::add_to(crate::grpc::routes(
+        dispatcher.clone(),
+        config.max_message_bytes,
     ))
     .await?;
-    let grpc = crate::grpc::encoded_list::route(
-        grpc.into_axum_router(),
-        autopilot,
-        config.max_message_bytes,
-    );
+    let grpc = grpc.into_axum_router();
     let rest = rest::router(RestState {
-        core: core.clone(),
-        auth: auth.clone(),
+        dispatcher: dispatcher.clone(),
         max_body_bytes: config.max_message_bytes,
         cors_origins: Arc::new(config.rest_cors),
-        observer: config.observer.clone(),
-        session_json: Default::default(),
     })
     .nest(
-        crate::stub::admin::PREFIX,
-        crate::stub::admin::router(crate::stub::admin::AdminState {
-            core: core.clone(),
-            auth: auth.clone(),
+        crate::admin::PREFIX,
+        crate::admin::router(crate::admin::AdminState {
+            dispatcher,
             stub: stub.clone(),
             max_body_bytes: config.max_message_bytes,
-            observer: config.observer.clone(),
         }),
     );
     let router = by_content_type(grpc, rest);

@@ -149,8 +149,10 @@ async fn add_list_revoke_round_trip() {
         .call(reqwest::Method::GET, "/v1/autopilot/sessions", None)
         .await;
     assert_eq!(status, 200);
-    let from_grpc =
-        autopilot_mock::rest::json::to_litd_json("litrpc.ListAutopilotSessionsResponse", &grpc);
+    let from_grpc = autopilot_mock::wire::litd_json::to_litd_json(
+        "litrpc.ListAutopilotSessionsResponse",
+        &grpc,
+    );
     assert_eq!(listed, from_grpc);
     assert_eq!(listed["sessions"][0], added["session"]);
 
@@ -344,7 +346,7 @@ async fn cors_like_litd_restcors() {
 /// domain lists, built from scratch.
 #[tokio::test]
 async fn cached_list_json_follows_every_change() {
-    use autopilot_mock::rest::json::to_litd_json;
+    use autopilot_mock::wire::litd_json::to_litd_json;
     let s = TestServer::start().await;
     let rest = Rest::new(&s);
     let mut grpc = s.client();

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use autopilot_mock::domain::clock::ManualClock;
 use autopilot_mock::proto::litrpc as p;
 use autopilot_mock::rest::decode_body;
-use autopilot_mock::rest::json::to_litd_json;
 use autopilot_mock::scenario::target::{Outcome, Target};
 use autopilot_mock::scenario::Transport;
+use autopilot_mock::wire::litd_json::to_litd_json;
 use autopilot_mock::MockServer;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -154,7 +154,7 @@ fn add_over_both(
     req: &p::AddAutopilotSessionRequest,
 ) -> (Outcome, Outcome) {
     let json = to_litd_json("litrpc.AddAutopilotSessionRequest", req);
-    let rpc = autopilot_mock::observe::Rpc::AddAutopilotSession;
+    let rpc = autopilot_mock::rpc::Rpc::AddAutopilotSession;
     let (mac_a, mac_b) = (
         [hex::encode(&over_grpc.macaroon)],
         [hex::encode(&over_rest.macaroon)],
@@ -219,7 +219,7 @@ fn grpc_and_rest_answer_alike() {
     }
     // And the stores agree at the end.
     let (g, r) = rt.block_on(async {
-        let rpc = autopilot_mock::observe::Rpc::ListAutopilotSessions;
+        let rpc = autopilot_mock::rpc::Rpc::ListAutopilotSessions;
         let empty = Value::Object(Default::default());
         let (mac_a, mac_b) = (
             [hex::encode(&over_grpc.macaroon)],

@@ -14,8 +14,8 @@ use std::time::Duration;
 use autopilot_mock::domain::clock::ManualClock;
 use autopilot_mock::fuzz::mutate::{frame, key, varint};
 use autopilot_mock::fuzz::{Case, MacaroonUse, Outcome, Target, Transport};
-use autopilot_mock::grpc::methods;
 use autopilot_mock::remote::Catalogue;
+use autopilot_mock::rpc::Rpc;
 use autopilot_mock::server::{self, RunningServer, ServerConfig};
 use prost::Message;
 use support::{health_check, T0};
@@ -102,7 +102,7 @@ impl Abused {
 
     /// A normal call still works and every session added so far is listed.
     async fn still_serves(&self, sessions: usize) {
-        let list = grpc(methods::LIST_SESSIONS, frame(&[]));
+        let list = grpc(Rpc::ListAutopilotSessions.full_method(), frame(&[]));
         assert_eq!(self.send(&list).await, Outcome::Ok);
         assert_eq!(self.running.core.session_count(), sessions);
         let listed = self.running.core.list_sessions().await.expect("list");
@@ -114,14 +114,15 @@ impl Abused {
 async fn malformed_grpc_framing_gets_clear_statuses() {
     let s = start().await;
     assert_eq!(
-        s.send(&grpc(methods::ADD_SESSION, add_body())).await,
+        s.send(&grpc(Rpc::AddAutopilotSession.full_method(), add_body()))
+            .await,
         Outcome::Ok
     );
 
     let mut compressed = add_body();
     compressed[0] = 1;
     s.expect_code(
-        &grpc(methods::ADD_SESSION, compressed),
+        &grpc(Rpc::AddAutopilotSession.full_method(), compressed),
         tonic::Code::Internal,
         "compressed",
     )
@@ -130,20 +131,20 @@ async fn malformed_grpc_framing_gets_clear_statuses() {
     let mut long_prefix = add_body();
     long_prefix[1..5].copy_from_slice(&1_000u32.to_be_bytes());
     s.expect_code(
-        &grpc(methods::ADD_SESSION, long_prefix),
+        &grpc(Rpc::AddAutopilotSession.full_method(), long_prefix),
         tonic::Code::Internal,
         "",
     )
     .await;
 
     s.expect_code(
-        &grpc(methods::ADD_SESSION, vec![0, 0, 0]),
+        &grpc(Rpc::AddAutopilotSession.full_method(), vec![0, 0, 0]),
         tonic::Code::Internal,
         "",
     )
     .await;
     s.expect_code(
-        &grpc(methods::ADD_SESSION, Vec::new()),
+        &grpc(Rpc::AddAutopilotSession.full_method(), Vec::new()),
         tonic::Code::Internal,
         "",
     )
@@ -152,7 +153,7 @@ async fn malformed_grpc_framing_gets_clear_statuses() {
     let mut over = vec![0];
     over.extend((MAX_MESSAGE as u32 + 1).to_be_bytes());
     s.expect_code(
-        &grpc(methods::ADD_SESSION, over),
+        &grpc(Rpc::AddAutopilotSession.full_method(), over),
         tonic::Code::ResourceExhausted,
         "grpc: received message larger than max (",
     )
@@ -161,7 +162,7 @@ async fn malformed_grpc_framing_gets_clear_statuses() {
     let mut u32_max = vec![0];
     u32_max.extend(u32::MAX.to_be_bytes());
     s.expect_code(
-        &grpc(methods::REVOKE_SESSION, u32_max),
+        &grpc(Rpc::RevokeAutopilotSession.full_method(), u32_max),
         tonic::Code::ResourceExhausted,
         "grpc: received message larger than max (",
     )
@@ -171,7 +172,10 @@ async fn malformed_grpc_framing_gets_clear_statuses() {
     let mut huge = health_check();
     huge.label = "x".repeat(MAX_MESSAGE + 10);
     s.expect_code(
-        &grpc(methods::ADD_SESSION, frame(&huge.encode_to_vec())),
+        &grpc(
+            Rpc::AddAutopilotSession.full_method(),
+            frame(&huge.encode_to_vec()),
+        ),
         tonic::Code::ResourceExhausted,
         "grpc: received message larger than max (",
     )
@@ -186,7 +190,7 @@ async fn garbage_protobuf_gets_internal_and_unknown_fields_are_ignored() {
     let s = start().await;
     let decode = "failed to decode Protobuf message";
     s.expect_code(
-        &grpc(methods::ADD_SESSION, frame(&[0xff; 40])),
+        &grpc(Rpc::AddAutopilotSession.full_method(), frame(&[0xff; 40])),
         tonic::Code::Internal,
         decode,
     )
@@ -196,7 +200,7 @@ async fn garbage_protobuf_gets_internal_and_unknown_fields_are_ignored() {
     key(&mut wrong, 1, 0);
     varint(&mut wrong, 5);
     s.expect_code(
-        &grpc(methods::ADD_SESSION, frame(&wrong)),
+        &grpc(Rpc::AddAutopilotSession.full_method(), frame(&wrong)),
         tonic::Code::Internal,
         decode,
     )
@@ -206,7 +210,7 @@ async fn garbage_protobuf_gets_internal_and_unknown_fields_are_ignored() {
     key(&mut utf8, 1, 2);
     utf8.extend([2, 0xff, 0xfe]);
     s.expect_code(
-        &grpc(methods::ADD_SESSION, frame(&utf8)),
+        &grpc(Rpc::AddAutopilotSession.full_method(), frame(&utf8)),
         tonic::Code::Internal,
         decode,
     )
@@ -217,7 +221,7 @@ async fn garbage_protobuf_gets_internal_and_unknown_fields_are_ignored() {
         key(&mut groups, 99, 3);
     }
     s.expect_code(
-        &grpc(methods::REVOKE_SESSION, frame(&groups)),
+        &grpc(Rpc::RevokeAutopilotSession.full_method(), frame(&groups)),
         tonic::Code::Internal,
         decode,
     )
@@ -227,12 +231,16 @@ async fn garbage_protobuf_gets_internal_and_unknown_fields_are_ignored() {
     key(&mut unknown, 4_242, 2);
     unknown.extend([3, b'a', b'b', b'c']);
     assert_eq!(
-        s.send(&grpc(methods::ADD_SESSION, frame(&unknown))).await,
+        s.send(&grpc(
+            Rpc::AddAutopilotSession.full_method(),
+            frame(&unknown)
+        ))
+        .await,
         Outcome::Ok
     );
     // An empty request reaches the handler: litd's own error.
     s.expect_code(
-        &grpc(methods::ADD_SESSION, frame(&[])),
+        &grpc(Rpc::AddAutopilotSession.full_method(), frame(&[])),
         tonic::Code::Unknown,
         "must include at least one feature",
     )
@@ -250,7 +258,7 @@ async fn garbage_protobuf_gets_internal_and_unknown_fields_are_ignored() {
 #[tokio::test]
 async fn oversized_metadata_is_refused_clearly() {
     let s = start().await;
-    let mut case = grpc(methods::LIST_SESSIONS, frame(&[]));
+    let mut case = grpc(Rpc::ListAutopilotSessions.full_method(), frame(&[]));
     case.macaroon = MacaroonUse::Value("ab".repeat(MAX_HEADERS as usize));
     match s.send(&case).await {
         Outcome::Error { http_status, .. } => assert_eq!(http_status, 431),
@@ -268,7 +276,7 @@ async fn oversized_metadata_is_refused_clearly() {
 async fn streams_over_the_limit_are_refused() {
     let s = start().await;
     let mut h2 = raw::H2::connect(s.running.local_addr, &s.running.tls_cert_pem).await;
-    let headers = raw::grpc_headers(methods::LIST_SESSIONS, &s.macaroon_hex);
+    let headers = raw::grpc_headers(Rpc::ListAutopilotSessions.full_method(), &s.macaroon_hex);
     // Open streams and leave them open (no END_STREAM, no body yet).
     let total = MAX_STREAMS + 3;
     for i in 0..total {
@@ -356,12 +364,13 @@ async fn the_session_limit_is_a_clear_error() {
     let s = start().await;
     for _ in 0..MAX_SESSIONS {
         assert_eq!(
-            s.send(&grpc(methods::ADD_SESSION, add_body())).await,
+            s.send(&grpc(Rpc::AddAutopilotSession.full_method(), add_body()))
+                .await,
             Outcome::Ok
         );
     }
     s.expect_code(
-        &grpc(methods::ADD_SESSION, add_body()),
+        &grpc(Rpc::AddAutopilotSession.full_method(), add_body()),
         tonic::Code::Unknown,
         &format!("the mock holds its limit of {MAX_SESSIONS} sessions (see --max-sessions)"),
     )

@@ -28,7 +28,6 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
@@ -80,27 +79,10 @@ impl AuthError {
     }
 }
 
-/// The entity:action a litrpc method needs (`perms/permissions.go`), or
-/// `None` when the method is not in litd's table.
-pub fn required_permission(full_method: &str) -> Option<(&'static str, &'static str)> {
-    match full_method {
-        "/litrpc.Sessions/ListSessions" => Some(("sessions", "read")),
-        "/litrpc.Sessions/AddSession" | "/litrpc.Sessions/RevokeSession" => {
-            Some(("sessions", "write"))
-        }
-        "/litrpc.Firewall/ListActions" => Some(("actions", "read")),
-        "/litrpc.Firewall/PrivacyMapConversion" => Some(("privacymap", "read")),
-        "/litrpc.Proxy/GetInfo" => Some(("proxy", "read")),
-        "/litrpc.Proxy/StopDaemon" => Some(("proxy", "write")),
-        "/litrpc.Proxy/BakeSuperMacaroon" => Some(("supermacaroon", "write")),
-        "/litrpc.Autopilot/ListAutopilotFeatures" | "/litrpc.Autopilot/ListAutopilotSessions" => {
-            Some(("autopilot", "read"))
-        }
-        "/litrpc.Autopilot/AddAutopilotSession" | "/litrpc.Autopilot/RevokeAutopilotSession" => {
-            Some(("autopilot", "write"))
-        }
-        _ => None,
-    }
+/// Every entity:action a method needs (`perms/permissions.go`), from the
+/// RPC registry, or `None` when the method is not one litd serves.
+pub fn required_permissions(full_method: &str) -> Option<&'static [(&'static str, &'static str)]> {
+    crate::rpc::Rpc::from_full_method(full_method).map(|rpc| rpc.spec().permissions)
 }
 
 /// A decoded macaroon, for tests and tools.
@@ -227,49 +209,44 @@ impl Authenticator {
         self.bake(&[(URI_ENTITY, full_methods)], &[])
     }
 
-    /// Checks one call, as litd does before running the handler.
+    /// Checks one call to a litd method, as litd does before running the
+    /// handler: [`Self::check_ops`] with the method's ops from the registry
+    /// (`unknown request` for a method litd does not serve; nothing to
+    /// check for one that needs no macaroon).
     ///
-    /// `values` are all values of the `macaroon` gRPC metadata key (or of the
-    /// REST `Grpc-Metadata-Macaroon` header) as received (hex text);
+    /// `values` are all values of the `macaroon` gRPC metadata key (or of
+    /// the REST `Grpc-Metadata-Macaroon` header) as received, as bytes;
     /// `full_method` is e.g. `/litrpc.Autopilot/AddAutopilotSession`.
+    pub fn check(
+        &self,
+        values: &[impl AsRef<[u8]>],
+        full_method: &str,
+        now: SystemTime,
+    ) -> Result<(), AuthError> {
+        let Some(required) = required_permissions(full_method) else {
+            return Err(AuthError::new("unknown request"));
+        };
+        if required.is_empty() {
+            return Ok(());
+        }
+        self.check_ops(values, required, full_method, now)
+    }
+
+    /// The check: one value, hex, then steps 1-5, with steps 1-4
+    /// remembered per macaroon (`memo.rs`). `required` are the ops the
+    /// macaroon must allow, `uri` the `uri:<uri>` op tried instead (the
+    /// full method for an RPC, the path for the mock's admin API).
     ///
     /// Like lnd, a failed entity:action check is retried with the
-    /// `uri:<full_method>` op and the retry's error is returned; so a caveat
+    /// `uri:<uri>` op and the retry's error is returned; so a caveat
     /// failure (e.g. an expired `time-before`) on an entity:action macaroon
     /// reads `permission denied`, and shows its own text only on `uri:`
     /// macaroons. Never panics, whatever the input.
-    pub fn check(
+    pub fn check_ops(
         &self,
-        values: &[impl AsRef<str>],
-        full_method: &str,
-        now: SystemTime,
-    ) -> Result<(), AuthError> {
-        let Some(required) = required_permission(full_method) else {
-            return Err(AuthError::new("unknown request"));
-        };
-        self.check_op(values, required, full_method, now)
-    }
-
-    /// Checks a call that is not one of litd's RPCs (the mock's admin API)
-    /// exactly like [`Self::check`], but against an explicit entity:action;
-    /// `uri:<path>` is the fallback op, as `uri:<method>` is for RPCs.
-    pub fn check_permission(
-        &self,
-        values: &[impl AsRef<str>],
-        required: (&str, &str),
-        path: &str,
-        now: SystemTime,
-    ) -> Result<(), AuthError> {
-        self.check_op(values, required, path, now)
-    }
-
-    /// The check after the required op is known: one value, hex, then
-    /// steps 1-5, with steps 1-4 remembered per macaroon (`memo.rs`).
-    fn check_op(
-        &self,
-        values: &[impl AsRef<str>],
-        required: (&str, &str),
-        full_method: &str,
+        values: &[impl AsRef<[u8]>],
+        required: &[(&str, &str)],
+        uri: &str,
         now: SystemTime,
     ) -> Result<(), AuthError> {
         let [value] = values else {
@@ -278,7 +255,7 @@ impl Authenticator {
                 values.len()
             )));
         };
-        let value = value.as_ref().as_bytes();
+        let value = value.as_ref();
         let (init, lnd_checks) = match (self.verified.get(value), self.verified_super.get(value)) {
             (Some(init), _) => (init, false),
             (None, Some(init)) => (init, true),
@@ -301,7 +278,7 @@ impl Authenticator {
                 }
             }
         };
-        allow_op_or_uri(&init, required, full_method, now).map_err(|e| {
+        allow_ops_or_uri(&init, required, uri, now).map_err(|e| {
             if lnd_checks {
                 AuthError::new(super_mac::lnd_rejection(&e))
             } else {
@@ -340,24 +317,21 @@ impl Authenticator {
     }
 }
 
-/// The values of a macaroon header as text (invalid UTF-8 replaced, which
-/// then fails the hex decoding with litd's text), borrowed when valid.
-pub fn header_texts<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Vec<Cow<'a, str>> {
-    values.into_iter().map(String::from_utf8_lossy).collect()
-}
-
-/// Step 5: the required op, else `uri:<full method>`, whose error counts.
-fn allow_op_or_uri(
+/// Step 5: every required op, else `uri:<uri>`, whose error counts.
+fn allow_ops_or_uri(
     init: &verify::Init,
-    required: (&str, &str),
-    full_method: &str,
+    required: &[(&str, &str)],
+    uri: &str,
     now: SystemTime,
 ) -> Result<(), String> {
     let now = gotime::system_time_nanos(now);
-    if verify::allow(init, required, now).is_ok() {
+    if required
+        .iter()
+        .all(|op| verify::allow(init, *op, now).is_ok())
+    {
         return Ok(());
     }
-    verify::allow(init, (URI_ENTITY, full_method), now)
+    verify::allow(init, (URI_ENTITY, uri), now)
 }
 
 /// Bakes with an explicit root key and root-key ID (e.g. to produce a

@@ -50,17 +50,19 @@ fn signed_with_id(id: Vec<u8>) -> Vec<u8> {
 
 #[test]
 fn permission_table() {
-    assert_eq!(required_permission(LIST), Some(("autopilot", "read")));
+    let read: &[(&str, &str)] = &[("autopilot", "read")];
+    let write: &[(&str, &str)] = &[("autopilot", "write")];
+    assert_eq!(required_permissions(LIST), Some(read));
     assert_eq!(
-        required_permission("/litrpc.Autopilot/ListAutopilotSessions"),
-        Some(("autopilot", "read"))
+        required_permissions("/litrpc.Autopilot/ListAutopilotSessions"),
+        Some(read)
     );
-    assert_eq!(required_permission(ADD), Some(("autopilot", "write")));
+    assert_eq!(required_permissions(ADD), Some(write));
     assert_eq!(
-        required_permission("/litrpc.Autopilot/RevokeAutopilotSession"),
-        Some(("autopilot", "write"))
+        required_permissions("/litrpc.Autopilot/RevokeAutopilotSession"),
+        Some(write)
     );
-    assert_eq!(required_permission("/litrpc.Autopilot/Nope"), None);
+    assert_eq!(required_permissions("/litrpc.Autopilot/Nope"), None);
 }
 
 #[test]

@@ -15,9 +15,9 @@ use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::Channel;
 
 use super::echo::{EchoMessage, ECHO_PATH};
-use crate::grpc::methods;
 use crate::proto::litrpc as p;
 use crate::proto::litrpc::autopilot_client::AutopilotClient;
+use crate::rpc::Rpc as RpcName;
 
 /// The RPCs the bench drives; `Echo` is the ceiling's only method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -164,21 +164,37 @@ impl Caller {
             }
             Rpc::ListFeatures => {
                 let message = p::ListAutopilotFeaturesRequest {};
-                self.unary(channel, methods::LIST_FEATURES, message).await
+                self.unary(
+                    channel,
+                    RpcName::ListAutopilotFeatures.full_method(),
+                    message,
+                )
+                .await
             }
             Rpc::AddSession => {
                 let message = self.add.clone();
-                self.unary(channel, methods::ADD_SESSION, message).await
+                self.unary(channel, RpcName::AddAutopilotSession.full_method(), message)
+                    .await
             }
             Rpc::ListSessions => {
                 let message = p::ListAutopilotSessionsRequest {};
-                self.unary(channel, methods::LIST_SESSIONS, message).await
+                self.unary(
+                    channel,
+                    RpcName::ListAutopilotSessions.full_method(),
+                    message,
+                )
+                .await
             }
             Rpc::RevokeSession => {
                 let message = p::RevokeAutopilotSessionRequest {
                     local_public_key: self.revoke_key.clone(),
                 };
-                self.unary(channel, methods::REVOKE_SESSION, message).await
+                self.unary(
+                    channel,
+                    RpcName::RevokeAutopilotSession.full_method(),
+                    message,
+                )
+                .await
             }
         }
     }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::gen;
 use super::mutate::{self, pick};
-use crate::grpc::methods;
 use crate::proto::litrpc as p;
+use crate::rpc::Rpc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -122,16 +122,19 @@ fn grpc_case(
 ) -> Case {
     let (path, msg) = match rng.random_range(0..20u8) {
         0..=9 => (
-            methods::ADD_SESSION,
+            Rpc::AddAutopilotSession.full_method(),
             gen::add_request(u).unwrap_or_default().encode_to_vec(),
         ),
         10..=13 => (
-            methods::REVOKE_SESSION,
+            Rpc::RevokeAutopilotSession.full_method(),
             gen::revoke_request(u).unwrap_or_default().encode_to_vec(),
         ),
-        14..=15 => (methods::LIST_SESSIONS, Vec::new()),
-        16..=17 => (methods::LIST_FEATURES, Vec::new()),
-        18 => (methods::ADD_SESSION, u.arbitrary().unwrap_or_default()),
+        14..=15 => (Rpc::ListAutopilotSessions.full_method(), Vec::new()),
+        16..=17 => (Rpc::ListAutopilotFeatures.full_method(), Vec::new()),
+        18 => (
+            Rpc::AddAutopilotSession.full_method(),
+            u.arbitrary().unwrap_or_default(),
+        ),
         _ => ("/litrpc.Autopilot/NoSuchMethod", Vec::new()),
     };
     let mut what = vec![path.rsplit('/').next().unwrap_or(path).to_string()];

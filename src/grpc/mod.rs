@@ -1,95 +1,108 @@
-//! The gRPC transport: `litrpc.Autopilot` over tonic. Each handler checks the
-//! macaroon, translates the request, calls the domain and translates back.
-//! No behaviour lives here.
+//! The gRPC entry point: one route per registry method, each decoding with
+//! prost (tonic's server machinery, litd's size limit), then handing the
+//! call to the dispatcher. No behaviour and no method names live here.
 
+use std::convert::Infallible;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
-use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
-use crate::domain::{AutopilotCore, AutopilotError};
-use crate::observe::{self, CallObserver, Rpc, Transport};
-use crate::proto::litrpc as p;
-use crate::proto::litrpc::autopilot_server::{Autopilot, AutopilotServer};
-use crate::wire;
+use crate::domain::AutopilotError;
+use crate::rpc::{self, Call, CallError, Credentials, Dispatcher, Transport, VisitCalls};
 
-pub mod encoded_list;
 pub mod standard;
 
-/// Full method names, as litd's permission table keys them.
-pub mod methods {
-    pub const LIST_FEATURES: &str = "/litrpc.Autopilot/ListAutopilotFeatures";
-    pub const ADD_SESSION: &str = "/litrpc.Autopilot/AddAutopilotSession";
-    pub const LIST_SESSIONS: &str = "/litrpc.Autopilot/ListAutopilotSessions";
-    pub const REVOKE_SESSION: &str = "/litrpc.Autopilot/RevokeAutopilotSession";
+/// The metadata key that carries the macaroon.
+pub const MACAROON_METADATA: &str = "macaroon";
+
+/// The gRPC routes: every registry method, and for each of their services
+/// an Unimplemented answer for the methods it does not have (as tonic's
+/// generated server gives); any other path is Unimplemented too (tonic's
+/// router). Reflection and health are added by [`standard::add_to`].
+pub(crate) fn routes(
+    dispatcher: Arc<Dispatcher>,
+    max_message_bytes: usize,
+) -> tonic::service::Routes {
+    let mut routes = tonic::service::Routes::default();
+    let router = std::mem::replace(routes.axum_router_mut(), axum::Router::new());
+    let mut mount = Mount {
+        router,
+        dispatcher,
+        max_message_bytes,
+    };
+    rpc::visit_all(&mut mount);
+    let mut router = mount.router;
+    for service in rpc::Rpc::services() {
+        router = router.route(
+            &format!("/{service}/{{*rest}}"),
+            axum::routing::any(unknown_method),
+        );
+    }
+    *routes.axum_router_mut() = router;
+    routes
 }
 
-/// The tonic service.
-#[derive(Clone)]
-pub struct AutopilotService {
-    core: Arc<AutopilotCore>,
-    auth: Arc<Authenticator>,
-    /// Watches every call (the scenario harness's client mode), if set.
-    observer: Option<Arc<dyn CallObserver>>,
-    /// Each listed session's encoded record (see `encoded_list`).
-    encoded: Arc<encoded_list::EncodedSessions>,
+/// Adds one typed route per registry method.
+struct Mount {
+    router: axum::Router,
+    dispatcher: Arc<Dispatcher>,
+    max_message_bytes: usize,
 }
 
-impl AutopilotService {
-    pub fn new(core: Arc<AutopilotCore>, auth: Arc<Authenticator>) -> Self {
-        Self {
-            core,
-            auth,
-            observer: None,
-            encoded: encoded_list::new_cache(),
-        }
+impl VisitCalls for Mount {
+    fn visit<C: Call>(&mut self) {
+        let dispatcher = self.dispatcher.clone();
+        let max_message_bytes = self.max_message_bytes;
+        let handler = tower::service_fn(move |req: http::Request<axum::body::Body>| {
+            let method = Method::<C>(dispatcher.clone(), PhantomData);
+            async move {
+                let codec = tonic_prost::ProstCodec::<C::Reply, C::Request>::default();
+                let mut grpc = tonic::server::Grpc::new(codec)
+                    .apply_max_message_size_config(Some(max_message_bytes), Some(usize::MAX));
+                Ok::<_, Infallible>(grpc.unary(method, req).await)
+            }
+        });
+        let router = std::mem::take(&mut self.router);
+        self.router = router.route_service(C::RPC.full_method(), handler);
     }
+}
 
-    pub fn with_observer(mut self, observer: Option<Arc<dyn CallObserver>>) -> Self {
-        self.observer = observer;
-        self
-    }
+/// A method not in the registry, in one of its services: what tonic's
+/// generated server answers (status 12, no message, no body).
+async fn unknown_method() -> http::Response<axum::body::Body> {
+    let mut response = http::Response::new(axum::body::Body::empty());
+    let headers = response.headers_mut();
+    headers.insert(
+        Status::GRPC_STATUS,
+        (tonic::Code::Unimplemented as i32).into(),
+    );
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        tonic::metadata::GRPC_CONTENT_TYPE,
+    );
+    response
+}
 
-    async fn call<Req, Resp, Fut>(
-        &self,
-        rpc: Rpc,
-        request: Request<Req>,
-        run: impl FnOnce(Req) -> Fut,
-    ) -> Result<Response<Resp>, Status>
-    where
-        Req: serde::Serialize,
-        Resp: serde::Serialize + serde::de::DeserializeOwned,
-        Fut: std::future::Future<Output = Result<Resp, AutopilotError>>,
-    {
-        let auth = self.authorize(request.metadata(), rpc.full_method());
-        let observer = self.observer.as_deref();
-        observe::handle(
-            observer,
-            Transport::Grpc,
-            rpc,
-            request.into_inner(),
-            auth,
-            run,
-        )
-        .await
-        .map(Response::new)
-        .map_err(status)
-    }
+/// One method as tonic's unary machinery drives it.
+struct Method<C>(Arc<Dispatcher>, PhantomData<C>);
 
-    /// The service wrapped for a tonic router, with the message size limit.
-    pub fn into_server(self, max_message_bytes: usize) -> AutopilotServer<Self> {
-        AutopilotServer::new(self)
-            .max_decoding_message_size(max_message_bytes)
-            .max_encoding_message_size(usize::MAX)
-    }
+impl<C: Call> tonic::server::UnaryService<C::Request> for Method<C> {
+    type Response = C::Reply;
+    type Future = tonic::codegen::BoxFuture<Response<C::Reply>, Status>;
 
-    fn authorize(&self, metadata: &MetadataMap, method: &str) -> Result<(), String> {
-        let values =
-            crate::auth::header_texts(metadata.get_all("macaroon").iter().map(|v| v.as_bytes()));
-        self.auth
-            .check(&values, method, self.core.clock().now())
-            .map_err(|e| e.message)
+    fn call(&mut self, request: Request<C::Request>) -> Self::Future {
+        let dispatcher = self.0.clone();
+        Box::pin(async move {
+            let (metadata, _, message) = request.into_parts();
+            let headers = metadata.into_headers();
+            let credentials = Credentials::from_headers(&headers, MACAROON_METADATA);
+            dispatcher
+                .dispatch::<C>(Transport::Grpc, &credentials, message)
+                .await
+                .map(Response::new)
+                .map_err(Status::from)
+        })
     }
 }
 
@@ -125,56 +138,15 @@ pub fn status_as_grpc_go(headers: &mut http::HeaderMap) {
 
 /// Domain errors keep their code: Unknown for litd's plain errors, the
 /// remote code for ListFeatures failures.
-pub fn status(e: AutopilotError) -> Status {
-    Status::new(tonic::Code::from_i32(e.code as i32), e.message)
+impl From<AutopilotError> for Status {
+    fn from(e: AutopilotError) -> Self {
+        Status::new(tonic::Code::from_i32(e.code as i32), e.message)
+    }
 }
 
-#[tonic::async_trait]
-impl Autopilot for AutopilotService {
-    async fn list_autopilot_features(
-        &self,
-        request: Request<p::ListAutopilotFeaturesRequest>,
-    ) -> Result<Response<p::ListAutopilotFeaturesResponse>, Status> {
-        self.call(Rpc::ListAutopilotFeatures, request, |_| async {
-            Ok(wire::features_out(self.core.list_features().await?))
-        })
-        .await
-    }
-
-    async fn add_autopilot_session(
-        &self,
-        request: Request<p::AddAutopilotSessionRequest>,
-    ) -> Result<Response<p::AddAutopilotSessionResponse>, Status> {
-        self.call(Rpc::AddAutopilotSession, request, |req| async {
-            let session = self.core.add_session(wire::add_request_in(req)).await?;
-            Ok(p::AddAutopilotSessionResponse {
-                session: Some(wire::session_out(session)),
-            })
-        })
-        .await
-    }
-
-    async fn list_autopilot_sessions(
-        &self,
-        request: Request<p::ListAutopilotSessionsRequest>,
-    ) -> Result<Response<p::ListAutopilotSessionsResponse>, Status> {
-        self.call(Rpc::ListAutopilotSessions, request, |_| async {
-            let sessions = self.core.list_sessions().await?;
-            Ok(p::ListAutopilotSessionsResponse {
-                sessions: sessions.into_iter().map(wire::session_out).collect(),
-            })
-        })
-        .await
-    }
-
-    async fn revoke_autopilot_session(
-        &self,
-        request: Request<p::RevokeAutopilotSessionRequest>,
-    ) -> Result<Response<p::RevokeAutopilotSessionResponse>, Status> {
-        self.call(Rpc::RevokeAutopilotSession, request, |req| async move {
-            self.core.revoke_session(&req.local_public_key).await?;
-            Ok(p::RevokeAutopilotSessionResponse {})
-        })
-        .await
+/// A rejected credential is litd's Unknown with lnd's text.
+impl From<CallError> for Status {
+    fn from(e: CallError) -> Self {
+        Status::from(AutopilotError::from(e))
     }
 }

@@ -13,25 +13,33 @@
 //! served. The health descriptor is registered too, or grpcurl cannot
 //! call `grpc.health.v1.Health/Check` through reflection.
 
-use tonic::server::NamedService;
 use tonic_health::server::HealthReporter;
 use tonic_health::ServingStatus;
 
-use crate::proto::litrpc::autopilot_server::AutopilotServer;
+use crate::rpc::Rpc;
 
-use super::AutopilotService;
-
-/// The fully qualified name of the Autopilot service, as health reports it.
-pub const AUTOPILOT_SERVICE: &str = <AutopilotServer<AutopilotService> as NamedService>::NAME;
-
-/// Services listed by reflection: what this port serves, nothing else (the
-/// descriptor set also holds the remote server's protos, which it does not).
-const LISTED: [&str; 4] = [
-    AUTOPILOT_SERVICE,
+/// The standard services listed by reflection after the registry's.
+const STANDARD: [&str; 3] = [
     "grpc.health.v1.Health",
     "grpc.reflection.v1.ServerReflection",
     "grpc.reflection.v1alpha.ServerReflection",
 ];
+
+/// Services listed by reflection: what this port serves, nothing else (the
+/// descriptor set also holds the remote server's protos, which it does not).
+fn listed() -> Vec<&'static str> {
+    let mut listed = Rpc::services();
+    listed.extend(STANDARD);
+    listed
+}
+
+/// The names health reports SERVING for: `""` (the whole server) and each
+/// registry service.
+fn health_names() -> Vec<&'static str> {
+    let mut names = vec![""];
+    names.extend(Rpc::services());
+    names
+}
 
 /// Why the standard services could not be built (only a broken embedded
 /// descriptor set could cause it).
@@ -44,21 +52,21 @@ fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET);
-    for name in LISTED {
+    for name in listed() {
         builder = builder.with_service_name(name);
     }
     builder
 }
 
 /// Adds reflection (v1, v1alpha) and health to `routes`. Health reports
-/// SERVING for `""` (the whole server) and for `litrpc.Autopilot`; the
+/// SERVING for `""` (the whole server) and for each registry service; the
 /// returned reporter can flip them (the server marks them NOT_SERVING when
 /// it starts shutting down).
 pub async fn add_to(
     routes: tonic::service::Routes,
 ) -> Result<(tonic::service::Routes, HealthReporter), ReflectionError> {
     let (reporter, health) = tonic_health::server::health_reporter();
-    for name in ["", AUTOPILOT_SERVICE] {
+    for name in health_names() {
         reporter
             .set_service_status(name, ServingStatus::Serving)
             .await;
@@ -72,7 +80,7 @@ pub async fn add_to(
 
 /// Marks the server NOT_SERVING (shutdown has begun).
 pub async fn set_not_serving(reporter: &HealthReporter) {
-    for name in ["", AUTOPILOT_SERVICE] {
+    for name in health_names() {
         reporter
             .set_service_status(name, ServingStatus::NotServing)
             .await;

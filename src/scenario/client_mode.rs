@@ -19,7 +19,7 @@ use super::runner::{ScenarioReport, StepReport, Verdict};
 use super::target::{code_by_name, code_name};
 use crate::domain::clock::{unix_secs, Clock};
 use crate::domain::{AutopilotError, Code};
-use crate::observe::{CallObserver, ObservedCall, Rpc, Scripted, Transport};
+use crate::rpc::{CallObserver, ObservedCall, Rpc, Scripted, Transport};
 
 /// Watches a client against a scenario.
 pub struct ClientCheck {
@@ -234,7 +234,8 @@ impl ClientCheck {
     ) -> Option<String> {
         match step.credentials.as_ref() {
             Some(Credentials::Named(n)) if n == "none" => {
-                if call.auth != Err("expected 1 macaroon, got 0".to_string()) {
+                let refused = call.auth.as_ref().err().map(|e| e.message.as_str());
+                if refused != Some("expected 1 macaroon, got 0") {
                     return Some("expected the call without a macaroon".into());
                 }
             }

@@ -44,7 +44,7 @@ pub struct Setup {
     pub transports: Option<Vec<Transport>>,
 }
 
-pub use crate::observe::{Rpc, Transport};
+pub use crate::rpc::{Rpc, Transport};
 
 /// The macaroon a call carries.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -11,7 +11,7 @@ use tonic::transport::Channel;
 use super::model::{Rpc, Transport};
 use crate::proto::litrpc as p;
 use crate::proto::litrpc::autopilot_client::AutopilotClient;
-use crate::rest::json::to_litd_json;
+use crate::wire::litd_json::to_litd_json;
 
 /// What a call gave back.
 #[derive(Debug, Clone, PartialEq)]

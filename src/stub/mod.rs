@@ -2,12 +2,11 @@
 //! litd's Go test server ([`InProcessRemote`]) behind a script that can
 //! override any answer, and a journal of every call. One [`Stub`] serves
 //! in process (as the mock's remote) and standalone over gRPC ([`grpc`]);
-//! [`admin`] exposes it over HTTP on the mock's port.
+//! [`crate::admin`] exposes it over HTTP on the mock's port.
 //!
 //! Outside `domain/` on purpose: scripts are files and JSON, journals carry
 //! wall-clock times; the domain only sees a [`RemoteAutopilot`].
 
-pub mod admin;
 pub mod grpc;
 pub mod journal;
 pub mod script;

@@ -1,8 +1,12 @@
-//! Translation between the prost wire messages (shared by gRPC and REST)
-//! and the domain's types. Only transports use this module.
+//! The wire forms every entry point shares: translation between the prost
+//! messages and the domain's types (here and `rules`), litd's JSON
+//! (`litd_json`), and List's kept per-session forms (`session_list`, over
+//! `session_cache`). Only entry points and the registry use this module.
 
+pub mod litd_json;
 pub mod rules;
-pub mod session_cache;
+pub(crate) mod session_cache;
+pub mod session_list;
 
 use std::collections::BTreeMap;
 

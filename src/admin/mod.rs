@@ -15,29 +15,28 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::journal::journal_json;
-use super::{Script, Stub};
-use crate::auth::Authenticator;
 use crate::domain::clock::{from_unix_nanos, unix_nanos};
 use crate::domain::{AutopilotCore, Code};
 use crate::rest::{error_response, MACAROON_HEADER};
+use crate::rpc::{Credentials, Dispatcher, Op};
+use crate::stub::journal::journal_json;
+use crate::stub::{Script, Stub};
 
 /// Where the admin API is mounted.
 pub const PREFIX: &str = "/_autopilot-mock/v1";
 
 #[derive(Clone)]
-pub struct AdminState {
-    pub core: Arc<AutopilotCore>,
-    pub auth: Arc<Authenticator>,
+pub(crate) struct AdminState {
+    /// The credential check (the one every RPC takes), the core and the
+    /// call observer (`serve --scenario`'s client check, for `verdict`).
+    pub(crate) dispatcher: Arc<Dispatcher>,
     /// `None` when the mock registers with an external server.
-    pub stub: Option<Stub>,
-    pub max_body_bytes: usize,
-    /// The call observer (`serve --scenario`'s client check), for `verdict`.
-    pub observer: Option<Arc<dyn crate::observe::CallObserver>>,
+    pub(crate) stub: Option<Stub>,
+    pub(crate) max_body_bytes: usize,
 }
 
 /// The admin routes, relative to [`PREFIX`] (nest them there).
-pub fn router(state: AdminState) -> Router {
+pub(crate) fn router(state: AdminState) -> Router {
     Router::new()
         .route("/script", get(get_script).put(put_script))
         .route("/journal", get(get_journal).delete(clear_journal))
@@ -48,20 +47,20 @@ pub fn router(state: AdminState) -> Router {
         .with_state(state)
 }
 
-const READ: (&str, &str) = ("autopilot", "read");
-const WRITE: (&str, &str) = ("autopilot", "write");
+const READ: &[Op] = &[("autopilot", "read")];
+const WRITE: &[Op] = &[("autopilot", "write")];
 
 impl AdminState {
-    fn authorize(&self, headers: &HeaderMap, op: (&str, &str), path: &str) -> Option<Response> {
-        let values = crate::auth::header_texts(
-            headers
-                .get_all(MACAROON_HEADER)
-                .iter()
-                .map(|v| v.as_bytes()),
-        );
-        let full = format!("{PREFIX}{path}");
-        self.auth
-            .check_permission(&values, op, &full, self.core.clock().now())
+    fn core(&self) -> &Arc<AutopilotCore> {
+        self.dispatcher.core()
+    }
+
+    /// The RPCs' credential check, with `uri:<prefix><path>` as the
+    /// fallback op; a rejection is answered as a REST call's.
+    fn authorize(&self, headers: &HeaderMap, required: &[Op], path: &str) -> Option<Response> {
+        let credentials = Credentials::from_headers(headers, MACAROON_HEADER);
+        self.dispatcher
+            .admit(&credentials, required, &format!("{PREFIX}{path}"))
             .err()
             .map(|e| error_response(Code::Unknown, &e.message))
     }
@@ -139,7 +138,7 @@ async fn get_verdict(State(s): State<AdminState>, headers: HeaderMap) -> Respons
     if let Some(r) = s.authorize(&headers, READ, "/verdict") {
         return r;
     }
-    match s.observer.as_ref().and_then(|o| o.report()) {
+    match s.dispatcher.observer().and_then(|o| o.report()) {
         Some(report) => ok(report),
         None => error_response(
             Code::FailedPrecondition,
@@ -166,7 +165,7 @@ async fn reset(State(s): State<AdminState>, headers: HeaderMap) -> Response {
     if let Some(r) = s.authorize(&headers, WRITE, "/reset") {
         return r;
     }
-    s.core.reset();
+    s.core().reset();
     if let Some(stub) = &s.stub {
         stub.reset();
     }
@@ -174,7 +173,7 @@ async fn reset(State(s): State<AdminState>, headers: HeaderMap) -> Response {
 }
 
 fn clock_json(s: &AdminState) -> Value {
-    let nanos = unix_nanos(s.core.clock().now());
+    let nanos = unix_nanos(s.core().clock().now());
     let rfc3339 = time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
         .ok()
         .and_then(|t| {
@@ -212,7 +211,7 @@ async fn move_clock(State(s): State<AdminState>, headers: HeaderMap, body: Body)
         Ok(m) => m,
         Err(e) => return error_response(Code::InvalidArgument, &format!("clock: {e}")),
     };
-    let clock = s.core.clock();
+    let clock = s.core().clock();
     let moved = match (m.advance_seconds, m.advance_nanos, m.set_unix_seconds) {
         (Some(secs), None, None) => clock.advance_nanos(i128::from(secs) * 1_000_000_000),
         (None, Some(nanos), None) => clock.advance_nanos(i128::from(nanos)),
@@ -231,6 +230,6 @@ async fn move_clock(State(s): State<AdminState>, headers: HeaderMap, body: Body)
         );
     }
     // Sessions whose expiry passed are revoked now, not at the next call.
-    s.core.expire_due().await;
+    s.core().expire_due().await;
     ok(clock_json(&s))
 }

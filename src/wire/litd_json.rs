@@ -1,4 +1,6 @@
-//! litd's REST JSON, from the generated proto3 JSON mapping (pbjson).
+//! litd's JSON (its REST gateway's marshaler), from the generated proto3
+//! JSON mapping (pbjson): the wire form REST, the observer, the journal and
+//! the scenario harness share.
 //!
 //! pbjson with "preserve proto field names" and "emit fields" already writes
 //! snake_case names, u64 as strings, enums as names and standard base64. It
@@ -24,6 +26,8 @@ struct FieldShape {
     /// message field or a map's message value.
     message: Option<String>,
     kind: Kind,
+    /// The field's protobuf type (for a map: `Message`, its entry).
+    proto_type: Type,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +66,16 @@ impl Shapes {
             }
         }
         Shapes { messages }
+    }
+
+    /// The protobuf type of a message's field (by its proto name), e.g. for
+    /// decoding a REST path parameter.
+    pub fn field_type(&self, message: &str, field: &str) -> Option<Type> {
+        self.messages
+            .get(message)?
+            .iter()
+            .find(|f| f.json_name == field)
+            .map(|f| f.proto_type)
     }
 
     /// Adds `null` for unset singular message fields and orders every object
@@ -158,6 +172,7 @@ fn collect(
                 json_name: f.name().to_string(),
                 message,
                 kind,
+                proto_type: f.r#type(),
             }
         })
         .collect();

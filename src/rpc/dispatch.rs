@@ -1,0 +1,186 @@
+//! The one call path: every entry point decodes its request, then calls
+//! [`Dispatcher::dispatch`], which checks the credentials, lets the
+//! observer (if any) watch or answer, and runs the method's domain call.
+//! The admin API checks its credentials through [`Dispatcher::admit`], the
+//! same check.
+
+use std::sync::Arc;
+
+use super::observer::{CallObserver, ObservedCall, Scripted};
+use super::spec::{Call, Op, Reply};
+use super::{Rpc, Transport};
+use crate::auth::{AuthError, Authenticator};
+use crate::domain::{AutopilotCore, AutopilotError, Code};
+use crate::wire::session_list::SessionListCache;
+
+/// What the registry's domain calls run against.
+pub(crate) struct Backend {
+    pub(crate) core: Arc<AutopilotCore>,
+    /// `ListAutopilotSessions`' kept wire forms, one cache for all transports.
+    pub(crate) session_list: SessionListCache,
+}
+
+/// The credential headers of one call, as received: every `macaroon`
+/// value's bytes (never re-encoded: litd reports a bad byte as it came),
+/// and the first `authorization` value (litd's UI password, checked by the
+/// grpc-web entry point's caller once it exists).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Credentials<'a> {
+    pub(crate) macaroons: Vec<&'a [u8]>,
+    pub(crate) authorization: Option<&'a [u8]>,
+}
+
+impl<'a> Credentials<'a> {
+    /// From HTTP headers; `macaroon_header` is `macaroon` (gRPC metadata)
+    /// or `grpc-metadata-macaroon` (REST, where grpc-gateway strips the
+    /// prefix to make it the same metadata key).
+    pub(crate) fn from_headers(headers: &'a http::HeaderMap, macaroon_header: &str) -> Self {
+        Self {
+            macaroons: headers
+                .get_all(macaroon_header)
+                .iter()
+                .map(|v| v.as_bytes())
+                .collect(),
+            authorization: headers
+                .get(http::header::AUTHORIZATION)
+                .map(|v| v.as_bytes()),
+        }
+    }
+}
+
+/// Why a dispatched call failed: the credential check (litd answers it as
+/// code Unknown with lnd's text) or the domain (its code and text).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum CallError {
+    #[error("{0}")]
+    Auth(AuthError),
+    #[error("{0}")]
+    Domain(AutopilotError),
+}
+
+impl From<CallError> for AutopilotError {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Auth(e) => AutopilotError::unknown(e.message),
+            CallError::Domain(e) => e,
+        }
+    }
+}
+
+/// The dispatcher every entry point shares (one per server).
+pub(crate) struct Dispatcher {
+    backend: Backend,
+    auth: Arc<Authenticator>,
+    observer: Option<Arc<dyn CallObserver>>,
+}
+
+impl Dispatcher {
+    pub(crate) fn new(
+        core: Arc<AutopilotCore>,
+        auth: Arc<Authenticator>,
+        observer: Option<Arc<dyn CallObserver>>,
+    ) -> Self {
+        Self {
+            backend: Backend {
+                core,
+                session_list: SessionListCache::default(),
+            },
+            auth,
+            observer,
+        }
+    }
+
+    pub(crate) fn core(&self) -> &Arc<AutopilotCore> {
+        &self.backend.core
+    }
+
+    pub(crate) fn observer(&self) -> Option<&Arc<dyn CallObserver>> {
+        self.observer.as_ref()
+    }
+
+    /// The credential check, at the mock clock's now: nothing when
+    /// `required` is empty (a method litd serves without a macaroon), else
+    /// exactly one macaroon allowing every op of `required` (or
+    /// `uri:<uri>`). The admin API calls it with its own ops and paths.
+    pub(crate) fn admit(
+        &self,
+        credentials: &Credentials<'_>,
+        required: &[Op],
+        uri: &str,
+    ) -> Result<(), AuthError> {
+        if required.is_empty() {
+            return Ok(());
+        }
+        let now = self.backend.core.clock().now();
+        self.auth
+            .check_ops(&credentials.macaroons, required, uri, now)
+    }
+
+    /// Runs one decoded call (litd decodes before it authenticates): the
+    /// credential check, the observer's look (it may answer instead), then
+    /// the method's domain call.
+    pub(crate) async fn dispatch<C: Call>(
+        &self,
+        transport: Transport,
+        credentials: &Credentials<'_>,
+        request: C::Request,
+    ) -> Result<C::Reply, CallError> {
+        let spec = C::RPC.spec();
+        let auth = self.admit(credentials, spec.permissions, spec.full_method);
+        let Some(observer) = self.observer.as_deref() else {
+            auth.map_err(CallError::Auth)?;
+            return C::run(&self.backend, request)
+                .await
+                .map_err(CallError::Domain);
+        };
+        let call = ObservedCall {
+            transport,
+            rpc: C::RPC,
+            request: crate::wire::litd_json::to_litd_json(&(spec.request_message)(), &request),
+            auth: auth.clone(),
+        };
+        let result = match observer.before(&call) {
+            Some(Scripted::Error { code, message }) => {
+                Err(CallError::Domain(AutopilotError::with_code(code, message)))
+            }
+            Some(Scripted::Response(v)) => C::Reply::from_proto_json(v).map_err(|e| {
+                CallError::Domain(AutopilotError::with_code(
+                    Code::Internal,
+                    format!(
+                        "the scenario's scripted {} response does not decode: {e}",
+                        spec.name
+                    ),
+                ))
+            }),
+            None => match auth {
+                Err(e) => Err(CallError::Auth(e)),
+                Ok(()) => C::run(&self.backend, request)
+                    .await
+                    .map_err(CallError::Domain),
+            },
+        };
+        let seen = result
+            .as_ref()
+            .map(Reply::to_litd_json)
+            .map_err(|e| AutopilotError::from(e.clone()));
+        observer.after(&call, &seen);
+        result
+    }
+
+    /// A request the entry point could not decode (a REST body or path
+    /// parameter): the observer is told, and the error comes back for the
+    /// entry point to answer with.
+    pub(crate) fn undecodable(
+        &self,
+        transport: Transport,
+        rpc: Rpc,
+        code: Code,
+        message: impl Into<String>,
+    ) -> AutopilotError {
+        let error = AutopilotError::with_code(code, message);
+        if let Some(observer) = &self.observer {
+            observer.malformed(transport, rpc, &error.message);
+        }
+        error
+    }
+}

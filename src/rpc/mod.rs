@@ -1,0 +1,51 @@
+//! The RPC layer every entry point shares: the registry of litd methods
+//! ([`registry`]: names, permissions, REST routes, types, domain call) and
+//! the one dispatcher ([`dispatch`]) each entry point calls after decoding.
+//!
+//! An entry point (gRPC, REST, later grpc-web) does only its wire work:
+//!
+//! ```text
+//! decode the request (C::Request)          -> on failure: dispatcher.undecodable(..)
+//! credentials = Credentials::from_headers(headers, "macaroon")
+//! dispatcher.dispatch::<C>(transport, &credentials, request).await
+//!     -> Ok(C::Reply): encode it (prost, or reply.litd_json_text())
+//!     -> Err(CallError): its code and text in the transport's error form
+//! ```
+//!
+//! Routing visits the registry ([`registry::visit_all`]) and mounts one
+//! typed handler per method, so no entry point names a method.
+
+pub(crate) mod dispatch;
+pub mod observer;
+pub mod registry;
+pub mod spec;
+
+pub(crate) use dispatch::{Backend, CallError, Credentials, Dispatcher};
+pub use observer::{CallObserver, ObservedCall, Scripted};
+pub(crate) use registry::visit_all;
+pub use registry::Rpc;
+pub(crate) use spec::{Call, Reply, VisitCalls};
+pub use spec::{MethodSpec, Op, RestBody, RestRoute};
+
+/// The transport a call came over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Grpc,
+    Rest,
+}
+
+impl Transport {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Grpc => "grpc",
+            Transport::Rest => "rest",
+        }
+    }
+}
+
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,279 @@
+//! THE registry of litd RPCs the mock serves: the only place a method's
+//! full name, permissions, REST routes, request and reply types and domain
+//! call are stated. Everything else derives from it: gRPC and REST routing
+//! (`grpc::routes`, `rest::router`), the macaroon check (`auth`), the
+//! access log, reflection's service list, the scenario harness, fuzz and
+//! bench.
+//!
+//! ## Adding an RPC
+//! Write its proto, add one entry below (in its service's block, or a new
+//! `service "litrpc.X" { ... }` block), write its domain function, and its
+//! tests. An entry is:
+//!
+//! ```text
+//! MethodName {
+//!     permissions: &[("entity", "action")],   // &[]: no macaroon needed
+//!     rest: &[RestRoute::post("/v1/path/{field}")],  // &[]: gRPC only
+//!     request: p::MethodNameRequest,
+//!     reply: p::MethodNameResponse,
+//!     run: |backend, request| async move { /* wire -> domain -> wire */ },
+//! }
+//! ```
+//!
+//! The method's full name is `/<service>/<MethodName>`; the name is also
+//! the [`Rpc`] variant scenario files and the journal use.
+
+use futures_util::future::BoxFuture;
+
+use super::spec::{Call, MethodSpec, Reply, RestRoute, VisitCalls};
+use super::Backend;
+use crate::domain::AutopilotError;
+use crate::proto::litrpc as p;
+use crate::wire;
+
+/// `registry! { service "pkg.Service" { Method { ... } ... } ... }`: see
+/// the module documentation.
+macro_rules! registry {
+    ($(service $service:literal {
+        $( $(#[$doc:meta])* $name:ident {
+            permissions: $perms:expr,
+            rest: $rest:expr,
+            request: $req:ty,
+            reply: $reply:ty,
+            run: |$backend:ident, $request:pat_param| $body:expr $(,)?
+        } )*
+    })*) => {
+        /// A method of the registry, by its name in its service.
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize,
+        )]
+        pub enum Rpc {
+            $($( $(#[$doc])* $name, )*)*
+        }
+
+        impl Rpc {
+            /// Every method, in registry order.
+            pub const ALL: &'static [Rpc] = &[$($(Rpc::$name,)*)*];
+
+            /// The method's registry entry.
+            pub fn spec(self) -> &'static MethodSpec {
+                match self {
+                    $($(Rpc::$name => {
+                        static SPEC: MethodSpec = MethodSpec {
+                            rpc: Rpc::$name,
+                            service: $service,
+                            name: stringify!($name),
+                            full_method: concat!("/", $service, "/", stringify!($name)),
+                            permissions: $perms,
+                            rest: $rest,
+                            request_message: <$req as prost::Name>::full_name,
+                            response_message: <$reply as Reply>::message_name,
+                        };
+                        &SPEC
+                    })*)*
+                }
+            }
+        }
+
+        /// The typed side of each entry (one [`Call`] per method).
+        pub(crate) mod calls {
+            use super::*;
+            $($(
+                $(#[$doc])*
+                pub(crate) enum $name {}
+
+                impl Call for $name {
+                    type Request = $req;
+                    type Reply = $reply;
+                    const RPC: Rpc = Rpc::$name;
+
+                    fn run(
+                        backend: &Backend,
+                        request: $req,
+                    ) -> BoxFuture<'_, Result<$reply, AutopilotError>> {
+                        let $backend = backend;
+                        let $request = request;
+                        Box::pin($body)
+                    }
+                }
+            )*)*
+        }
+
+        /// Calls `visitor.visit::<C>()` for every method.
+        pub(crate) fn visit_all(visitor: &mut impl VisitCalls) {
+            $($( visitor.visit::<calls::$name>(); )*)*
+        }
+    };
+}
+
+const AUTOPILOT_READ: (&str, &str) = ("autopilot", "read");
+const AUTOPILOT_WRITE: (&str, &str) = ("autopilot", "write");
+
+registry! {
+    service "litrpc.Autopilot" {
+        /// The remote server's features, with their rules and permissions.
+        ListAutopilotFeatures {
+            permissions: &[AUTOPILOT_READ],
+            rest: &[RestRoute::get("/v1/autopilot/features")],
+            request: p::ListAutopilotFeaturesRequest,
+            reply: p::ListAutopilotFeaturesResponse,
+            run: |backend, _request| async move {
+                Ok(wire::features_out(backend.core.list_features().await?))
+            },
+        }
+        /// Registers a session with the remote server and stores it.
+        AddAutopilotSession {
+            permissions: &[AUTOPILOT_WRITE],
+            rest: &[RestRoute::post("/v1/autopilot/sessions")],
+            request: p::AddAutopilotSessionRequest,
+            reply: p::AddAutopilotSessionResponse,
+            run: |backend, request| async move {
+                let session = backend.core.add_session(wire::add_request_in(request)).await?;
+                Ok(p::AddAutopilotSessionResponse {
+                    session: Some(wire::session_out(session)),
+                })
+            },
+        }
+        /// Every session, oldest first (each kept in its wire forms while it
+        /// is unchanged: see `wire::session_list`).
+        ListAutopilotSessions {
+            permissions: &[AUTOPILOT_READ],
+            rest: &[RestRoute::get("/v1/autopilot/sessions")],
+            request: p::ListAutopilotSessionsRequest,
+            reply: wire::session_list::SessionList,
+            run: |backend, _request| async move {
+                backend.session_list.list(&backend.core).await
+            },
+        }
+        /// Revokes a session (idempotent).
+        RevokeAutopilotSession {
+            permissions: &[AUTOPILOT_WRITE],
+            rest: &[RestRoute::delete("/v1/autopilot/sessions/{local_public_key}")],
+            request: p::RevokeAutopilotSessionRequest,
+            reply: p::RevokeAutopilotSessionResponse,
+            run: |backend, request| async move {
+                backend.core.revoke_session(&request.local_public_key).await?;
+                Ok(p::RevokeAutopilotSessionResponse {})
+            },
+        }
+    }
+}
+
+impl Rpc {
+    /// `/litrpc.Autopilot/AddAutopilotSession`.
+    pub fn full_method(self) -> &'static str {
+        self.spec().full_method
+    }
+
+    /// `AddAutopilotSession`.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The method a gRPC path names, if the registry has it.
+    pub fn from_full_method(full_method: &str) -> Option<Rpc> {
+        Rpc::ALL
+            .iter()
+            .copied()
+            .find(|r| r.full_method() == full_method)
+    }
+
+    /// The method a REST request is routed to: its route, else (a POST to a
+    /// path only a GET serves) the GET it falls back to, as grpc-gateway's
+    /// path-length fallback does.
+    pub fn from_rest(method: &http::Method, path: &str) -> Option<Rpc> {
+        let routed = |want: &http::Method| {
+            Rpc::ALL.iter().copied().find(|r| {
+                r.spec()
+                    .rest
+                    .iter()
+                    .any(|route| route.method.as_http() == want && route.matches_path(path))
+            })
+        };
+        routed(method)
+            .or_else(|| (method == http::Method::POST).then(|| routed(&http::Method::GET))?)
+    }
+
+    /// Every service the registry has methods in, in registry order.
+    pub fn services() -> Vec<&'static str> {
+        let mut services: Vec<&'static str> = Vec::new();
+        for rpc in Rpc::ALL {
+            if !services.contains(&rpc.spec().service) {
+                services.push(rpc.spec().service);
+            }
+        }
+        services
+    }
+}
+
+impl std::fmt::Display for Rpc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_name_litds_methods_and_messages() {
+        let add = Rpc::AddAutopilotSession.spec();
+        assert_eq!(add.full_method, "/litrpc.Autopilot/AddAutopilotSession");
+        assert_eq!(add.service, "litrpc.Autopilot");
+        assert_eq!((add.request_message)(), "litrpc.AddAutopilotSessionRequest");
+        assert_eq!(
+            (add.response_message)(),
+            "litrpc.AddAutopilotSessionResponse"
+        );
+        let list = Rpc::ListAutopilotSessions.spec();
+        assert_eq!(
+            (list.response_message)(),
+            "litrpc.ListAutopilotSessionsResponse"
+        );
+        assert_eq!(Rpc::services(), ["litrpc.Autopilot"]);
+        for rpc in Rpc::ALL {
+            assert_eq!(Rpc::from_full_method(rpc.full_method()), Some(*rpc));
+            assert_eq!(rpc.spec().rpc, *rpc);
+        }
+        assert_eq!(Rpc::from_full_method("/litrpc.Autopilot/Nope"), None);
+    }
+
+    #[test]
+    fn permissions_are_litds_table() {
+        let perms = |r: Rpc| r.spec().permissions;
+        assert_eq!(perms(Rpc::ListAutopilotFeatures), [("autopilot", "read")]);
+        assert_eq!(perms(Rpc::ListAutopilotSessions), [("autopilot", "read")]);
+        assert_eq!(perms(Rpc::AddAutopilotSession), [("autopilot", "write")]);
+        assert_eq!(perms(Rpc::RevokeAutopilotSession), [("autopilot", "write")]);
+    }
+
+    #[test]
+    fn rest_requests_find_their_method() {
+        use http::Method;
+        let at = |m: Method, p: &str| Rpc::from_rest(&m, p);
+        assert_eq!(
+            at(Method::GET, "/v1/autopilot/features"),
+            Some(Rpc::ListAutopilotFeatures)
+        );
+        assert_eq!(
+            at(Method::POST, "/v1/autopilot/features"),
+            Some(Rpc::ListAutopilotFeatures)
+        );
+        assert_eq!(
+            at(Method::POST, "/v1/autopilot/sessions/"),
+            Some(Rpc::AddAutopilotSession)
+        );
+        assert_eq!(
+            at(Method::GET, "/v1/autopilot/sessions"),
+            Some(Rpc::ListAutopilotSessions)
+        );
+        assert_eq!(
+            at(Method::DELETE, "/v1/autopilot/sessions/AQID"),
+            Some(Rpc::RevokeAutopilotSession)
+        );
+        assert_eq!(at(Method::DELETE, "/v1/autopilot/features"), None);
+        assert_eq!(at(Method::GET, "/v1/nope"), None);
+    }
+}
