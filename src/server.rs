@@ -169,6 +169,15 @@ impl RunningServer {
         let _ = self.task.await;
     }
 
+    /// Resolves once a shutdown was asked for (`Proxy.StopDaemon`, or
+    /// [`Self::signal_shutdown`]).
+    pub fn stop_requested(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    }
+
     /// Asks the server to stop without waiting for it.
     pub fn signal_shutdown(&self) {
         let _ = self.shutdown.send(true);
@@ -197,9 +206,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let in_process_remote = stub.as_ref().map(|s| s.in_process().clone());
     // litd asks the autopilot server's Terms once at start-up and refuses to
     // start below its minimum version (§4.2).
-    crate::remote::check_terms(remote.as_ref(), config.core.lit_version)
-        .await
-        .map_err(StartError::Autopilot)?;
+    // With autopilot disabled litd creates no client, so asks nothing.
+    if config.core.autopilot_enabled {
+        crate::remote::check_terms(remote.as_ref(), config.core.lit_version)
+            .await
+            .map_err(StartError::Autopilot)?;
+    }
     let core = Arc::new(AutopilotCore::with_config(
         remote,
         config.clock,
@@ -252,6 +264,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     })?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
+    // Proxy.StopDaemon: litd replies, then shuts down gracefully. The short
+    // wait lets the reply leave before the connections are told to close.
+    let stopper = shutdown.clone();
+    core.stop_request().set_listener(Some(Arc::new(move || {
+        let stopper = stopper.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let _ = stopper.send(true);
+        });
+    })));
     let task = spawn_serving(
         listener,
         tls_config,

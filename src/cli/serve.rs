@@ -19,6 +19,7 @@ use autopilot_mock::MockServer;
   RUST_LOG=debug autopilot-mock --log-format json serve  # JSON logs, one line per call
   autopilot-mock serve --script fixtures/stub-script.json
   autopilot-mock serve --autopilot-addr 127.0.0.1:12010 --autopilot-insecure
+  autopilot-mock serve --autopilot-disabled              # litd with autopilot.disable
   autopilot-mock serve --listen 127.0.0.1:0 --scenario scenarios/client/add-list-revoke.json --junit client.xml
 
 Once listening it prints one JSON line on stdout:
@@ -64,6 +65,9 @@ pub struct ServeArgs {
     /// Keep sessions in this JSON file across restarts (written atomically after each change; loaded at start).
     #[arg(long, env = "AUTOPILOT_MOCK_STATE", value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Serve without litrpc.Autopilot, as litd with autopilot.disable (Polar starts litd so): its calls answer Unimplemented after auth; no remote server is called.
+    #[arg(long, env = "AUTOPILOT_MOCK_AUTOPILOT_DISABLED")]
+    pub autopilot_disabled: bool,
     #[command(flatten)]
     pub remote: super::stub::RemoteArgs,
     #[command(flatten)]
@@ -103,6 +107,7 @@ impl ServeArgs {
         config.max_concurrent_streams = self.max_concurrent_streams;
         config.max_header_list_bytes = self.max_header_bytes;
         config.core.max_sessions = self.max_sessions;
+        config.core.autopilot_enabled = !self.autopilot_disabled;
         config.journal_limit = self.journal_limit;
         config.rest_cors = self.rest_cors;
         config.state_file = self.state;
@@ -129,7 +134,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let Some(judge) = judge else {
-        signals.recv().await;
+        tokio::select! {
+            _ = signals.recv() => {}
+            _ = mock.stop_requested() => tracing::info!("Proxy.StopDaemon called"),
+        }
         tracing::info!("shutting down: finishing in-flight calls");
         mock.shutdown().await;
         return Ok(());

@@ -101,6 +101,11 @@ impl AutopilotCore {
         &self.clock
     }
 
+    /// `false` under `--autopilot-disabled` (litd's `autopilot.disable`).
+    pub fn autopilot_enabled(&self) -> bool {
+        self.config.autopilot_enabled
+    }
+
     pub fn remote(&self) -> &Arc<dyn RemoteAutopilot> {
         &self.remote
     }

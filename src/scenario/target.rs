@@ -11,6 +11,9 @@ use tonic::transport::Channel;
 use super::model::{Rpc, Transport};
 use crate::proto::litrpc as p;
 use crate::proto::litrpc::autopilot_client::AutopilotClient;
+use crate::proto::litrpc::firewall_client::FirewallClient;
+use crate::proto::litrpc::proxy_client::ProxyClient;
+use crate::proto::litrpc::sessions_client::SessionsClient;
 use crate::wire::litd_json::to_litd_json;
 
 /// What a call gave back.
@@ -104,6 +107,9 @@ impl Target {
         macaroons: &[String],
     ) -> Result<Outcome, String> {
         let mut client = AutopilotClient::new(self.channel.clone());
+        let mut sessions = SessionsClient::new(self.channel.clone());
+        let mut firewall = FirewallClient::new(self.channel.clone());
+        let mut proxy = ProxyClient::new(self.channel.clone());
         fn req<T: serde::de::DeserializeOwned>(
             rpc: Rpc,
             v: &Value,
@@ -141,10 +147,13 @@ impl Target {
         }
         // One arm per RPC: request type, client method, response name.
         macro_rules! unary {
-            ($req:ty, $method:ident) => {{
+            ($req:ty, $method:ident) => {
+                unary!($req, client, $method)
+            };
+            ($req:ty, $client:ident, $method:ident) => {{
                 let r = req::<$req>(rpc, request, macaroons)?;
-                let name = format!("litrpc.{}Response", rpc.name());
-                done(&name, client.$method(r).await)
+                let name = (rpc.spec().response_message)();
+                done(&name, $client.$method(r).await)
             }};
         }
         Ok(match rpc {
@@ -160,6 +169,22 @@ impl Target {
             Rpc::RevokeAutopilotSession => {
                 unary!(p::RevokeAutopilotSessionRequest, revoke_autopilot_session)
             }
+            Rpc::AddSession => unary!(p::AddSessionRequest, sessions, add_session),
+            Rpc::ListSessions => unary!(p::ListSessionsRequest, sessions, list_sessions),
+            Rpc::RevokeSession => unary!(p::RevokeSessionRequest, sessions, revoke_session),
+            Rpc::ListActions => unary!(p::ListActionsRequest, firewall, list_actions),
+            Rpc::PrivacyMapConversion => {
+                unary!(
+                    p::PrivacyMapConversionRequest,
+                    firewall,
+                    privacy_map_conversion
+                )
+            }
+            Rpc::GetInfo => unary!(p::GetInfoRequest, proxy, get_info),
+            Rpc::StopDaemon => unary!(p::StopDaemonRequest, proxy, stop_daemon),
+            Rpc::BakeSuperMacaroon => {
+                unary!(p::BakeSuperMacaroonRequest, proxy, bake_super_macaroon)
+            }
         })
     }
 
@@ -169,26 +194,31 @@ impl Target {
         request: &Value,
         macaroons: &[String],
     ) -> Result<Outcome, String> {
-        let (method, path, body) = match rpc {
-            Rpc::ListAutopilotFeatures => ("GET", "/v1/autopilot/features".to_string(), None),
-            Rpc::ListAutopilotSessions => ("GET", "/v1/autopilot/sessions".to_string(), None),
-            Rpc::AddAutopilotSession => (
-                "POST",
-                "/v1/autopilot/sessions".to_string(),
-                Some(request.to_string()),
-            ),
-            Rpc::RevokeAutopilotSession => {
-                let key = request
-                    .get("local_public_key")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let raw = decode_any_base64(key)
-                    .ok_or_else(|| format!("local_public_key {key:?} is not base64"))?;
-                // litd's REST route takes the key as base64url in the path.
-                let url_key = base64::engine::general_purpose::URL_SAFE.encode(raw);
-                ("DELETE", format!("/v1/autopilot/sessions/{url_key}"), None)
-            }
+        // The method's first REST route, as litd's gateway maps it: path
+        // parameters (bytes, given as base64) go into the path as base64url;
+        // a `body: "*"` route sends the whole request.
+        let route = rpc
+            .spec()
+            .rest
+            .first()
+            .ok_or_else(|| format!("{} has no REST route", rpc.name()))?;
+        let mut path = route.path.to_string();
+        for (_, field) in route.params() {
+            let value = request
+                .get(field)
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let raw = decode_any_base64(value)
+                .ok_or_else(|| format!("{field} {value:?} is not base64"))?;
+            let url = base64::engine::general_purpose::URL_SAFE.encode(raw);
+            path = path.replace(&format!("{{{field}}}"), &url);
+        }
+        let body = match route.body {
+            crate::rpc::RestBody::All => Some(request.to_string()),
+            crate::rpc::RestBody::None => None,
         };
+        let method = route.method.as_http();
+        let method = method.as_str();
         let headers: Vec<(String, String)> = macaroons
             .iter()
             .map(|m| ("Grpc-Metadata-Macaroon".to_string(), m.clone()))

@@ -5,6 +5,7 @@
 
 pub mod litd_json;
 pub mod rules;
+pub mod services;
 pub(crate) mod session_cache;
 pub mod session_list;
 
