@@ -133,7 +133,7 @@ impl Run<'_> {
                 self.clock_offset = server_now - unix_secs(SystemTime::now());
             }
         }
-        let wants_admin = s.reset || s.stub.is_some() || s.clock.is_some();
+        let wants_admin = s.reset || s.stub.is_some() || s.clock.is_some() || s.actions.is_some();
         let admin = match (self.powers.admin, wants_admin) {
             (_, false) => return self.snapshot_journal().await,
             (None, true) => return Err(needs_admin("this scenario's setup")),
@@ -145,6 +145,9 @@ impl Run<'_> {
         }
         if let Some(script) = &s.stub {
             admin.set_script(script).await.map_err(fail)?;
+        }
+        if let Some(actions) = &s.actions {
+            admin.seed_actions(actions).await.map_err(fail)?;
         }
         if let Some(at) = &s.clock {
             let target =
@@ -386,7 +389,14 @@ impl Run<'_> {
                 let methods: Vec<&str> = uri.iter().map(String::as_str).collect();
                 vec![hex::encode(need_key()?.bake_uri(&methods))]
             }
-            Some(Credentials::Hex { hex }) => vec![hex.clone()],
+            // `${capture}` works here too (e.g. a baked super macaroon).
+            Some(Credentials::Hex { hex }) => {
+                match matcher::substitute_str(hex, &self.vars, self.now()) {
+                    Ok(Value::String(s)) => vec![s],
+                    Ok(other) => vec![other.to_string()],
+                    Err(e) => return Err(Verdict::Fail(e)),
+                }
+            }
         })
     }
 }
