@@ -167,7 +167,10 @@ async fn health_and_reflection_need_no_macaroon() {
             "grpc.health.v1.Health",
             "grpc.reflection.v1.ServerReflection",
             "grpc.reflection.v1alpha.ServerReflection",
-            "litrpc.Autopilot"
+            "litrpc.Autopilot",
+            "litrpc.Firewall",
+            "litrpc.Proxy",
+            "litrpc.Sessions"
         ]
     );
 }
