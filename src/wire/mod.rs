@@ -1,8 +1,9 @@
 //! The wire forms every entry point shares: translation between the prost
 //! messages and the domain's types (here and `rules`), litd's JSON
-//! (`litd_json`), and List's kept per-session forms (`session_list`, over
+//! (`litd_json`), Go's binary form of map entries (`go_map_entries`), and List's kept per-session forms (`session_list`, over
 //! `session_cache`). Only entry points and the registry use this module.
 
+pub(crate) mod go_map_entries;
 pub mod litd_json;
 pub mod protojson_in;
 pub mod rules;
