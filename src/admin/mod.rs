@@ -24,6 +24,8 @@ use crate::stub::{Script, Stub};
 
 mod actions;
 
+pub use actions::parse_action_list;
+
 /// Where the admin API is mounted.
 pub const PREFIX: &str = "/_autopilot-mock/v1";
 
