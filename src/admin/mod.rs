@@ -22,6 +22,8 @@ use crate::rpc::{Credentials, Dispatcher, Op, ReceivedCall, RequestFilter, Rpc};
 use crate::stub::journal::journal_json;
 use crate::stub::{Script, Stub};
 
+mod introspect;
+
 /// Where the admin API is mounted.
 pub const PREFIX: &str = "/_autopilot-mock/v1";
 
@@ -44,6 +46,7 @@ pub(crate) fn router(state: AdminState) -> Router {
         .route("/reset", post(reset))
         .route("/clock", get(get_clock).post(move_clock))
         .route("/verdict", get(get_verdict))
+        .merge(introspect::routes())
         .fallback(|| async { error_response(Code::NotFound, "Not Found") })
         .with_state(state)
 }
