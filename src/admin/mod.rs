@@ -22,6 +22,7 @@ use crate::rpc::{Credentials, Dispatcher, Op, ReceivedCall, RequestFilter, Rpc};
 use crate::stub::journal::journal_json;
 use crate::stub::{Script, Stub};
 
+mod actions;
 mod introspect;
 
 /// Where the admin API is mounted.
@@ -46,6 +47,10 @@ pub(crate) fn router(state: AdminState) -> Router {
         .route("/reset", post(reset))
         .route("/clock", get(get_clock).post(move_clock))
         .route("/verdict", get(get_verdict))
+        .route(
+            "/actions",
+            post(actions::add_actions).delete(actions::clear_actions),
+        )
         .merge(introspect::routes())
         .fallback(|| async { error_response(Code::NotFound, "Not Found") })
         .with_state(state)
