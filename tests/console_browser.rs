@@ -152,6 +152,7 @@ fn drive(server: &MockProcess, mode: &str, shots: &Path) -> Value {
     std::fs::write(
         &plan,
         json!({"base_url": base_url, "password": PASSWORD, "chromium": chromium,
+               "macaroon_hex": hex::encode(std::fs::read(server.macaroon()).expect("lit.macaroon")),
                "screenshots": shots, "mode": mode})
         .to_string(),
     )
@@ -193,13 +194,26 @@ fn clock_seconds(text: &str) -> i64 {
 #[test]
 fn the_console_in_chromium() {
     let server = MockProcess::serve_temp(["--ui-password", PASSWORD]);
-    let shots = screenshots("serve");
-    let seen = drive(&server, "serve", &shots);
-    if seen.is_null() {
-        return;
-    }
     let auth = basic();
     let auth = ["-H", auth.as_str()];
+    if browser().is_none() {
+        return;
+    }
+    // A litrpc.Sessions session of another type, for the list of every type.
+    let expiry = (std::time::SystemTime::now() + std::time::Duration::from_secs(3600))
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let readonly = json!({"label": "readonly-test", "session_type": "TYPE_MACAROON_READONLY",
+        "expiry_timestamp_seconds": expiry.to_string(), "mailbox_server_addr": "mailbox.example:443"});
+    let body = readonly.to_string();
+    curl_json(
+        &server,
+        &[auth[0], auth[1], "-X", "POST", "--data-binary", &body],
+        "/v1/sessions",
+    );
+    let shots = screenshots("serve");
+    let seen = drive(&server, "serve", &shots);
     assert_eq!(
         seen["screenshots"].as_array().map(Vec::len),
         Some(7),
@@ -259,7 +273,21 @@ fn the_console_in_chromium() {
         .expect("methods")
         .iter()
         .any(|m| m["method"] == "/litrpc.Sessions/ListSessions");
-    assert_eq!(seen["listed_in_all"], serves_sessions);
+    assert!(serves_sessions, "{info}");
+    assert_eq!(seen["listed_in_all"], true);
+    assert_eq!(
+        seen["readonly"],
+        json!({"in_autopilot_list": false, "type": "TYPE_MACAROON_READONLY",
+               "state_before": "STATE_CREATED", "state_after": "STATE_REVOKED"})
+    );
+    let every = curl_json(&server, &auth, "/v1/sessions");
+    let readonly = every["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["label"] == "readonly-test")
+        .expect("the read-only session");
+    assert_eq!(readonly["session_state"], "STATE_REVOKED");
 
     // The journal of received calls as the console showed it.
     let call = &seen["journal_add"];
@@ -299,6 +327,13 @@ fn the_console_in_chromium() {
         "{seen:#}"
     );
 
+    // The clock runs on from where it was set.
+    let set = &seen["clock_set"];
+    let result = set["result"].as_str().expect("text");
+    let shown = clock_seconds(result.strip_prefix("set: now ").expect("a set result"));
+    let target = clock_seconds(set["target"].as_str().expect("text"));
+    assert!((0..=2).contains(&(shown - target)), "{set}");
+
     // The stub: its journal, and the script's check with PUT's own text.
     let rpcs = seen["stub_rpcs"].as_array().expect("rpcs");
     for rpc in ["Terms", "ListFeatures", "RegisterSession", "RevokeSession"] {
@@ -327,6 +362,8 @@ fn the_console_in_chromium() {
     assert!(seen["scenario"]
         .as_str()
         .is_some_and(|s| s.contains("start serve with --scenario FILE")));
+    assert_eq!(seen["after_reload"], "UI password");
+    assert_eq!(seen["stored_after_logout"], 0);
 }
 
 #[test]
@@ -341,6 +378,7 @@ fn the_console_as_the_client_a_scenario_judges() {
         return;
     }
     assert_eq!(seen["mode"], "client mode");
+    assert_eq!(seen["whoami"], "macaroon");
     assert_eq!(seen["client_mode_note"], true);
     assert_eq!(
         seen["steps_at_start"],

@@ -48,7 +48,6 @@ function context(info) {
 
 let views = {};
 let current = null;
-let ticker = null;
 
 function route() {
   const name = location.hash.replace('#', '') || 'features';
@@ -87,7 +86,7 @@ function start(info) {
   window.addEventListener('hashchange', route);
   route();
   tickClock(ctx);
-  ticker = setInterval(() => tickClock(ctx), 1000);
+  setInterval(() => tickClock(ctx), 1000);
 }
 
 /** Checks a credential against the admin API (autopilot:read), then opens the console. */
@@ -128,9 +127,10 @@ function boot() {
   });
   $('logout').addEventListener('click', () => {
     forgetCredential();
-    // A fresh page drops every timer and view.
-    location.hash = '';
-    location.reload();
+    // A fresh page (without the view's #fragment, which would route first)
+    // drops every timer and view.
+    window.removeEventListener('hashchange', route);
+    location.replace(location.pathname);
   });
   const saved = storedCredential();
   if (saved) login(saved).catch(showLogin);

@@ -8,13 +8,14 @@
 // except the network errors of the two steps that expect an error answer.
 //
 // With `"mode": "client"` (serve --scenario scenarios/client/add-list-revoke.json)
-// the console is the client the scenario judges: it lists the features,
+// the console, logged in with a pasted macaroon, is the client the scenario judges: it lists the features,
 // adds, lists, revokes and lists again, and reads each step's status on
 // the way; once the last step is met serve exits, so what fails after that
 // is only recorded (`after_scenario`).
 //
 //   node console.js PLAN.json
-//   PLAN: {"base_url", "password", "chromium", "screenshots", "mode": "serve"|"client"}
+//   PLAN: {"base_url", "password", "macaroon_hex", "chromium", "screenshots",
+//          "mode": "serve"|"client"}
 
 'use strict';
 
@@ -158,6 +159,18 @@ async function run(page) {
     `${row} [data-col="state"]`);
   seen.revoked_state = await text(page, `${row} [data-col="state"]`);
   seen.revoke_button_left = (await page.$(`${row} button.revoke`)) !== null;
+  // A litrpc.Sessions session the test added over REST before the run:
+  // in the list of every type only, revoked through litrpc.Sessions.
+  const other = '#sessions-all tr[data-label="readonly-test"]';
+  seen.readonly = {
+    in_autopilot_list: (await page.$('#sessions-autopilot tr[data-label="readonly-test"]')) !== null,
+    type: await text(page, `${other} [data-col="type"]`),
+    state_before: await text(page, `${other} [data-col="state"]`),
+  };
+  await page.click(`${other} button.revoke`);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent === 'STATE_REVOKED', {},
+    `${other} [data-col="state"]`);
+  seen.readonly.state_after = await text(page, `${other} [data-col="state"]`);
 
   phase = 'clock';
   await tab(page, 'clock');
@@ -172,6 +185,13 @@ async function run(page) {
   await page.waitForFunction((s) => document.querySelector(s)?.textContent.endsWith(' ago'), {},
     `${row} [data-col="until"]`);
   seen.until_after_advance = await text(page, `${row} [data-col="until"]`);
+  // Set: one more day, typed into the date-time field (UTC).
+  await tab(page, 'clock');
+  const target = new Date(Date.parse(seen.clock_after) + 86400 * 1000).toISOString().slice(0, 19);
+  await setValue(page, '#clock-set', target);
+  await page.click('#clock-set-button');
+  await page.waitForFunction(() => document.getElementById('clock-result').textContent.startsWith('set:'));
+  seen.clock_set = { target: `${target}Z`, result: await text(page, '#clock-result') };
 
   phase = 'stub';
   await tab(page, 'stub');
@@ -198,6 +218,15 @@ async function run(page) {
   await shot(page, 'scenario');
   // Let the background polls run once more, so their errors would show.
   await new Promise((resolve) => setTimeout(resolve, 1500));
+
+  phase = 'logout';
+  // The credential outlives a reload of the tab, not a log-out.
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector(visible('#main'));
+  seen.after_reload = await text(page, '#whoami');
+  await page.click('#logout');
+  await page.waitForSelector(visible('#login'));
+  seen.stored_after_logout = await page.evaluate(() => sessionStorage.length);
   phase = 'end';
 }
 
@@ -215,9 +244,11 @@ async function runClientMode(page) {
   await page.goto(`${plan.base_url}/_autopilot-mock/console/`, { waitUntil: 'load' });
   await page.waitForSelector(visible('#login'));
   phase = 'login';
-  await page.type('#login-password', plan.password);
+  // This time with lit.macaroon's hex pasted.
+  await setValue(page, '#login-macaroon', plan.macaroon_hex);
   await page.click('#login-submit');
   await page.waitForSelector(visible('#main'));
+  seen.whoami = await text(page, '#whoami');
   seen.mode = await text(page, '#mode');
   seen.client_mode_note = !(await page.$eval('#client-mode-note', (n) => n.hidden));
 
