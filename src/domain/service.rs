@@ -191,7 +191,8 @@ impl AutopilotCore {
         self.lock_store().len()
     }
 
-    /// Drops every session and privacy map.
+    /// Drops every session, privacy map and firewall action (and so every
+    /// ping). A whole mock resets through `control::reset_mock`.
     pub fn reset(&self) {
         self.lock_store().clear();
         self.clear_pings();
