@@ -1,4 +1,4 @@
-//! Implementations of the domain's [`RemoteAutopilot`](crate::domain::remote::RemoteAutopilot)
+//! Implementations of the domain's [`crate::domain::remote::RemoteAutopilot`]
 //! seam: the in-process default (litd's test server) and its catalogue file,
 //! and a gRPC client of a real (or standalone stub) server.
 
