@@ -11,6 +11,8 @@ const PROTOS: &[&str] = &[
     "proto/lit-autopilot.proto",
     "proto/lit-status.proto",
     "proto/autopilotserver.proto",
+    "proto/firewall.proto",
+    "proto/proxy.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,6 +21,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("cargo:rerun-if-changed={proto}");
     }
     let out_dir = PathBuf::from(env::var("OUT_DIR")?);
+    // Start from fresh files: a `target/` copied with hard links (`cp -al`)
+    // shares these files with other checkouts, and writing them in place
+    // would change those checkouts' generated code too.
+    for generated in [
+        "descriptor.bin",
+        "litrpc.rs",
+        "litrpc.serde.rs",
+        "autopilotserverrpc.rs",
+        "autopilotserverrpc.serde.rs",
+    ] {
+        match std::fs::remove_file(out_dir.join(generated)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
     let descriptor_path = out_dir.join("descriptor.bin");
 
     let fds = protox::compile(PROTOS, ["proto"])?;

@@ -181,6 +181,15 @@ impl RunningServer {
         let _ = self.task.await;
     }
 
+    /// Resolves once a shutdown was asked for (`Proxy.StopDaemon`, or
+    /// [`Self::signal_shutdown`]).
+    pub fn stop_requested(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    }
+
     /// Asks the server to stop without waiting for it.
     pub fn signal_shutdown(&self) {
         let _ = self.shutdown.send(true);
@@ -290,6 +299,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     if client.failed.is_none() {
         crate::remote::lifecycle::spawn_driver(core.clone(), shutdown_rx.clone());
     }
+    // Proxy.StopDaemon: litd replies, then shuts down gracefully. The short
+    // wait lets the reply leave before the connections are told to close.
+    let stopper = shutdown.clone();
+    core.stop_request().set_listener(Some(Arc::new(move || {
+        let stopper = stopper.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let _ = stopper.send(true);
+        });
+    })));
     let task = spawn_serving(
         listener,
         tls_config,

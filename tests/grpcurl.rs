@@ -157,3 +157,47 @@ fn grpcurl_conforms_to_the_client_scenario() {
     let verdict: serde_json::Value = serde_json::from_str(&verdict).expect("JSON verdict");
     assert_eq!(verdict["verdict"], "pass", "{verdict}");
 }
+
+/// litrpc.Sessions through reflection: grpcurl finds the service, adds an
+/// admin session (enum by name) and revokes it by its key in field 8.
+#[test]
+fn grpcurl_adds_lists_and_revokes_a_lit_session() {
+    let mock = MockProcess::serve_temp(std::iter::empty::<&str>());
+    let (ok, out, err) = grpcurl(&mock, &[], &["list"]);
+    assert!(ok, "grpcurl list failed: {err}");
+    for want in ["litrpc.Sessions", "litrpc.Firewall", "litrpc.Proxy"] {
+        assert!(out.lines().any(|l| l == want), "{want} missing from {out}");
+    }
+    let header = macaroon_header(&mock);
+    let expiry = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() + 600)
+        .unwrap_or(0);
+    let body = format!(
+        r#"{{"session_type":"TYPE_MACAROON_ADMIN","expiry_timestamp_seconds":"{expiry}"}}"#
+    );
+    let (ok, out, err) = grpcurl(
+        &mock,
+        &["-H", &header, "-d", &body],
+        &["litrpc.Sessions/AddSession"],
+    );
+    assert!(ok, "AddSession failed: {err}");
+    let added: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        added["session"]["sessionType"], "TYPE_MACAROON_ADMIN",
+        "{added}"
+    );
+    let key = added["session"]["localPublicKey"].as_str().expect("key");
+    let (ok, out, err) = grpcurl(&mock, &["-H", &header], &["litrpc.Sessions/ListSessions"]);
+    assert!(ok, "ListSessions failed: {err}");
+    assert!(out.contains(key), "{out}");
+    let revoke = format!(r#"{{"local_public_key":"{key}"}}"#);
+    let (ok, _, err) = grpcurl(
+        &mock,
+        &["-H", &header, "-d", &revoke],
+        &["litrpc.Sessions/RevokeSession"],
+    );
+    assert!(ok, "RevokeSession failed: {err}");
+    let (ok, out, _) = grpcurl(&mock, &["-H", &header], &["litrpc.Sessions/ListSessions"]);
+    assert!(ok && out.contains("STATE_REVOKED"), "{out}");
+}

@@ -1,7 +1,11 @@
 //! Our `proto/` must describe the same wire schema as litd's official protos
-//! for everything the `litrpc.Autopilot` service can reach.
+//! for everything the `litrpc.Autopilot`, `litrpc.Sessions` and `litrpc.Proxy`
+//! services (and `litrpc.Status`, once our protos define it) can reach.
+//! (The package ships no `firewall.proto`, so `litrpc.Firewall` is checked
+//! against the reference only.)
 //!
-//! The official `lit-autopilot.proto` and `lit-sessions.proto` come from the
+//! The official `lit-autopilot.proto`, `lit-sessions.proto`, `proxy.proto`
+//! and `lit-status.proto` come from the
 //! npm package `@lightningpolar/litd-api`, installed by `scripts/test.sh` into
 //! `$AUTOPILOT_MOCK_NODE_CLIENTS/node_modules`. They are compiled here with
 //! protox and compared, descriptor by descriptor, with the `FileDescriptorSet`
@@ -27,6 +31,15 @@ use prost_types::{
 
 const SERVICE: &str = ".litrpc.Autopilot";
 
+/// The other services compared, with the official file that defines each.
+const MORE_SERVICES: &[(&str, &str)] = &[
+    (".litrpc.Sessions", "lit-sessions.proto"),
+    (".litrpc.Proxy", "proxy.proto"),
+];
+
+/// Compared only once our protos define it (helper `web` adds it).
+const STATUS_SERVICE: (&str, &str) = (".litrpc.Status", "lit-status.proto");
+
 fn official_protos_dir() -> PathBuf {
     let Some(dir) = std::env::var_os("AUTOPILOT_MOCK_NODE_CLIENTS") else {
         panic!(
@@ -46,8 +59,11 @@ fn official_protos_dir() -> PathBuf {
 
 fn official_set() -> FileDescriptorSet {
     let dir = official_protos_dir();
-    protox::compile(["lit-autopilot.proto"], [&dir])
-        .unwrap_or_else(|e| panic!("protox could not compile the official protos: {e:?}"))
+    protox::compile(
+        ["lit-autopilot.proto", "proxy.proto", "lit-status.proto"],
+        [&dir],
+    )
+    .unwrap_or_else(|e| panic!("protox could not compile the official protos: {e:?}"))
 }
 
 fn our_set() -> FileDescriptorSet {
@@ -287,6 +303,7 @@ fn compare_enum(
 }
 
 fn compare_service(
+    service_name: &str,
     ours: &ServiceDescriptorProto,
     official: &ServiceDescriptorProto,
     diffs: &mut Vec<String>,
@@ -309,28 +326,37 @@ fn compare_service(
     let (mine, theirs) = (methods(ours), methods(official));
     if mine != theirs {
         diffs.push(format!(
-            "{SERVICE}: methods are {mine:?}, official are {theirs:?}"
+            "{service_name}: methods are {mine:?}, official are {theirs:?}"
         ));
     }
 }
 
 /// All differences between our descriptors and the official ones, one line each.
 fn differences(ours: &FileDescriptorSet, official: &FileDescriptorSet) -> Vec<String> {
+    differences_of(SERVICE, ours, official)
+}
+
+/// [`differences`] for one service (`.litrpc.<Name>`).
+fn differences_of(
+    service: &str,
+    ours: &FileDescriptorSet,
+    official: &FileDescriptorSet,
+) -> Vec<String> {
     let (mine, theirs) = (Index::new(ours), Index::new(official));
     let mut diffs = Vec::new();
 
-    let Some((official_file, official_service)) = theirs.services.get(SERVICE) else {
-        return vec![format!("the official protos define no {SERVICE}")];
+    let Some((official_file, official_service)) = theirs.services.get(service) else {
+        return vec![format!("the official protos define no {service}")];
     };
-    match mine.services.get(SERVICE) {
-        None => diffs.push(format!("our protos define no {SERVICE}")),
+    match mine.services.get(service) {
+        None => diffs.push(format!("our protos define no {service}")),
         Some((our_file, our_service)) => {
             if our_file != official_file {
                 diffs.push(format!(
-                    "{SERVICE}: defined in {our_file}, official in {official_file}"
+                    "{service}: defined in {our_file}, official in {official_file}"
                 ));
             }
-            compare_service(our_service, official_service, &mut diffs);
+            compare_service(service, our_service, official_service, &mut diffs);
         }
     }
 
@@ -428,6 +454,67 @@ fn our_autopilot_protos_match_litds_official_protos() {
         "our protos differ from litd's official protos in {} place(s):\n  {}",
         diffs.len(),
         diffs.join("\n  ")
+    );
+}
+
+#[test]
+fn our_sessions_and_proxy_protos_match_litds_official_protos() {
+    let (ours, official) = (our_set(), official_set());
+    let defines_status = Index::new(&ours).services.contains_key(STATUS_SERVICE.0);
+    let mut services = MORE_SERVICES.to_vec();
+    if defines_status {
+        services.push(STATUS_SERVICE);
+    }
+    let theirs = Index::new(&official);
+    let mut all = Vec::new();
+    for (service, file) in services {
+        let (official_file, official_service) = theirs
+            .services
+            .get(service)
+            .unwrap_or_else(|| panic!("official protos define {service}"));
+        assert_eq!(*official_file, file, "{service}");
+        // The traversal reaches every request and response type.
+        let reached = reachable(&theirs, official_service);
+        assert!(reached.len() >= 2, "{service}: {reached:?}");
+        all.extend(
+            differences_of(service, &ours, &official)
+                .into_iter()
+                .filter(|d| !KNOWN_VERSION_DIFFERENCES.iter().any(|k| d.starts_with(k))),
+        );
+    }
+    // The field litd numbers 8 is compared like any other; make sure.
+    assert!(theirs
+        .messages
+        .get(".litrpc.RevokeSessionRequest")
+        .is_some_and(|(_, m)| m.field.iter().any(|f| f.number() == 8)));
+    assert!(
+        all.is_empty(),
+        "our protos differ from litd's official protos in {} place(s):\n  {}",
+        all.len(),
+        all.join("\n  ")
+    );
+}
+
+/// A wrong number on the RevokeSession key (1 instead of litd's 8) is found.
+#[test]
+fn comparison_detects_the_revoke_session_key_number() {
+    let official = official_set();
+    let mut altered = official.clone();
+    let field = altered
+        .file
+        .iter_mut()
+        .flat_map(|f| f.message_type.iter_mut())
+        .find(|m| m.name() == "RevokeSessionRequest")
+        .and_then(|m| m.field.iter_mut().find(|f| f.name() == "local_public_key"))
+        .expect("official RevokeSessionRequest.local_public_key");
+    field.number = Some(1);
+    let diffs = differences_of(".litrpc.Sessions", &altered, &official);
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d
+                == ".litrpc.RevokeSessionRequest.local_public_key: number is 1, official is 8"),
+        "{diffs:?}"
     );
 }
 

@@ -22,6 +22,8 @@ use crate::rpc::{Credentials, Dispatcher, Op, ReceivedCall, RequestFilter, Rpc};
 use crate::stub::journal::journal_json;
 use crate::stub::{Script, Stub};
 
+mod actions;
+
 /// Where the admin API is mounted.
 pub const PREFIX: &str = "/_autopilot-mock/v1";
 
@@ -44,6 +46,10 @@ pub(crate) fn router(state: AdminState) -> Router {
         .route("/reset", post(reset))
         .route("/clock", get(get_clock).post(move_clock))
         .route("/verdict", get(get_verdict))
+        .route(
+            "/actions",
+            post(actions::add_actions).delete(actions::clear_actions),
+        )
         .fallback(|| async { error_response(Code::NotFound, "Not Found") })
         .with_state(state)
 }

@@ -17,6 +17,7 @@
 
 mod macaroon_id;
 mod memo;
+mod super_mac;
 pub mod ui_password;
 mod verify;
 mod wire;
@@ -33,6 +34,7 @@ use crate::gocompat::fmt as gofmt;
 use crate::gocompat::time::{format_rfc3339_nano, unix_nanos};
 
 pub use macaroon_id::{canonical_ops, MacaroonId, MacaroonOp};
+pub use super_mac::{super_root_key_id, LND_LOCATION, SUPER_MACAROON_PREFIX};
 
 /// Location written into every macaroon litd bakes.
 pub const MACAROON_LOCATION: &str = "litd";
@@ -130,6 +132,8 @@ pub struct Authenticator {
     root_keys: BTreeMap<Vec<u8>, [u8; 32]>,
     /// Macaroons that passed init, by header text (see `memo.rs`).
     verified: memo::VerifiedMemo,
+    /// The same for super macaroons (checked as lnd would, `super_mac.rs`).
+    verified_super: memo::VerifiedMemo,
 }
 
 impl Clone for Authenticator {
@@ -138,6 +142,7 @@ impl Clone for Authenticator {
         Self {
             root_keys: self.root_keys.clone(),
             verified: Default::default(),
+            verified_super: Default::default(),
         }
     }
 }
@@ -166,6 +171,7 @@ impl Authenticator {
         Self {
             root_keys,
             verified: Default::default(),
+            verified_super: Default::default(),
         }
     }
 
@@ -174,6 +180,7 @@ impl Authenticator {
     pub fn insert_root_key(&mut self, root_key_id: &[u8], root_key: [u8; 32]) {
         self.root_keys.insert(root_key_id.to_vec(), root_key);
         self.verified.clear();
+        self.verified_super.clear();
     }
 
     /// Bakes a macaroon with root key `"0"`, these ops (sorted, deduplicated
@@ -253,21 +260,46 @@ impl Authenticator {
             )));
         };
         let value = value.as_ref();
-        let init = match self.verified.get(value) {
-            Some(init) => init,
-            None => {
+        let (init, lnd_checks) = match (self.verified.get(value), self.verified_super.get(value)) {
+            (Some(init), _) => (init, false),
+            (None, Some(init)) => (init, true),
+            (None, None) => {
                 let raw = decode_header_hex(value).map_err(AuthError::invalid)?;
-                let init = self.init(&raw, now).map_err(AuthError::invalid)?;
-                self.verified.keep(value, init)
+                match self.super_root_keys(&raw) {
+                    // A super macaroon goes to lnd, with lnd's wrapping.
+                    Some(keys) => {
+                        let init = self
+                            .init(&raw, &keys, now)
+                            .map_err(|e| AuthError::new(super_mac::lnd_rejection(&e)))?;
+                        (self.verified_super.keep(value, init), true)
+                    }
+                    None => {
+                        let init = self
+                            .init(&raw, &self.root_keys, now)
+                            .map_err(AuthError::invalid)?;
+                        (self.verified.keep(value, init), false)
+                    }
+                }
             }
         };
-        allow_ops_or_uri(&init, required, uri, now).map_err(AuthError::invalid)
+        allow_ops_or_uri(&init, required, uri, now).map_err(|e| {
+            if lnd_checks {
+                AuthError::new(super_mac::lnd_rejection(&e))
+            } else {
+                AuthError::invalid(e)
+            }
+        })
     }
 
-    /// Steps 1-4 of the check (see `verify.rs`).
-    fn init(&self, raw: &[u8], now: SystemTime) -> Result<verify::Init, String> {
+    /// Steps 1-4 of the check (see `verify.rs`) against these root keys.
+    fn init(
+        &self,
+        raw: &[u8],
+        root_keys: &BTreeMap<Vec<u8>, [u8; 32]>,
+        now: SystemTime,
+    ) -> Result<verify::Init, String> {
         let (m, id) = verify::parse_v2_id3(raw)?;
-        verify::init(&self.root_keys, &m, &id, unix_nanos(now))
+        verify::init(root_keys, &m, &id, unix_nanos(now))
     }
 
     /// Whether `raw` is a V2 macaroon signed with one of our root keys
@@ -275,7 +307,9 @@ impl Authenticator {
     /// decoded form when it is.
     pub fn verify_signature(&self, raw: &[u8]) -> Result<MacaroonInfo, AuthError> {
         let (m, id) = verify::parse_v2_id3(raw).map_err(AuthError::new)?;
-        let key = self.root_keys.get(&id.storage_id).ok_or_else(|| {
+        let super_keys = self.super_root_keys(raw);
+        let keys = super_keys.as_ref().unwrap_or(&self.root_keys);
+        let key = keys.get(&id.storage_id).ok_or_else(|| {
             AuthError::new(format!(
                 "root key with id {} doesn't exist",
                 gofmt::lossy(&id.storage_id)

@@ -87,7 +87,11 @@ fn count_and_table_errors() {
     let a = auth();
     let msg = |v: &[&str], m: &str| a.check(v, m, now()).unwrap_err().message;
     assert_eq!(msg(&[&lit], "/litrpc.Autopilot/Nope"), "unknown request");
-    assert_eq!(msg(&[], "/litrpc.Sessions/ListSessions"), "unknown request");
+    assert_eq!(msg(&[], "/litrpc.Sessions/ListSessionz"), "unknown request");
+    assert_eq!(
+        msg(&[], "/litrpc.Sessions/ListSessions"),
+        "expected 1 macaroon, got 0"
+    );
     assert_eq!(msg(&[], LIST), "expected 1 macaroon, got 0");
     assert_eq!(msg(&[&lit, &lit], LIST), "expected 1 macaroon, got 2");
 }

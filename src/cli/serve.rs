@@ -21,6 +21,7 @@ use autopilot_mock::MockServer;
   autopilot-mock serve --script fixtures/stub-script.json
   autopilot-mock serve --autopilot-addr 127.0.0.1:12010 --autopilot-insecure
   autopilot-mock serve --ui-password 'at-least-8-chars'  # litd's UI password (Basic auth)
+  autopilot-mock serve --autopilot-disabled              # litd with autopilot.disable
   autopilot-mock serve --listen 127.0.0.1:0 --scenario scenarios/client/add-list-revoke.json --junit client.xml
 
 Once listening it prints one JSON line on stdout:
@@ -83,6 +84,9 @@ pub struct ServeArgs {
     /// Read the UI password from this file (trimmed) when --ui-password is not given or empty.
     #[arg(long, env = "AUTOPILOT_MOCK_UI_PASSWORD_FILE", value_name = "FILE")]
     pub ui_password_file: Option<PathBuf>,
+    /// Serve without litrpc.Autopilot, as litd with autopilot.disable (Polar starts litd so): its calls answer Unimplemented after auth; no remote server is called.
+    #[arg(long, env = "AUTOPILOT_MOCK_AUTOPILOT_DISABLED")]
+    pub autopilot_disabled: bool,
     #[command(flatten)]
     pub remote: super::stub::RemoteArgs,
     #[command(flatten)]
@@ -142,6 +146,7 @@ impl ServeArgs {
         config.max_header_list_bytes = self.max_header_bytes;
         config.core.max_sessions = self.max_sessions;
         config.core.ping_cadence = self.autopilot_ping_cadence;
+        config.core.autopilot_enabled = !self.autopilot_disabled;
         config.journal_limit = self.journal_limit;
         config.requests_limit = self.requests_limit;
         config.rest_cors = self.rest_cors;
@@ -174,7 +179,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let Some(judge) = judge else {
-        signals.recv().await;
+        tokio::select! {
+            _ = signals.recv() => {}
+            _ = mock.stop_requested() => tracing::info!("Proxy.StopDaemon called"),
+        }
         tracing::info!("shutting down: finishing in-flight calls");
         mock.shutdown().await;
         return Ok(());

@@ -244,43 +244,26 @@ impl AutopilotCore {
         flags: PrivacyFlags,
         now: std::time::SystemTime,
     ) -> Result<(SessionId, SessionId, [u8; COMPRESSED_LEN]), AutopilotError> {
-        // The checks, then the key drawn with no store lock held, then the
-        // checks again and the insert under one lock, so no concurrent Add
-        // slips in between. Keys come from the key sequence (a point
-        // addition each) until an ID is free; then the pairing entropy
-        // from the RNG.
-        check_reservable(&self.lock_store(), link, self.config.max_sessions)?;
-        loop {
-            let (sk, point) = self.next_key_pair();
-            let pk = point.serialize();
-            let id: SessionId = [pk[1], pk[2], pk[3], pk[4]];
-            let mut store = self.lock_store();
-            check_reservable(&store, link, self.config.max_sessions)?;
-            if store.contains_id(&id) {
-                continue;
-            }
-            let (secret_key, local_key) = (sk, pk);
-            let mut entropy = [0u8; pairing::SECRET_LEN];
-            self.lock_rng().fill_bytes(&mut entropy);
-            let pairing = pairing::from_entropy(entropy);
-            let group_id = link.map_or(id, |l| l.group_id);
-            let privacy = !req.no_privacy_mapper;
-            store.insert(Session {
-                id,
+        let privacy = !req.no_privacy_mapper;
+        let (id, local_key) = self.insert_new_session(
+            |store| check_reservable(store, link, self.config.max_sessions),
+            |fresh| Session {
+                id: fresh.id,
                 label: req.label.as_str().into(),
                 state: SessionState::Reserved,
+                session_type: super::session::SessionType::Autopilot,
                 expiry_timestamp_seconds: req.expiry_timestamp_seconds,
                 mailbox_server_addr: req.mailbox_server_addr.as_str().into(),
                 dev_server: req.dev_server,
-                pairing_secret: pairing.secret,
-                pairing_secret_mnemonic: pairing.mnemonic.into_boxed_str(),
-                local_secret_key: secret_key,
-                local_public_key: local_key,
+                pairing_secret: fresh.pairing.secret,
+                pairing_secret_mnemonic: fresh.pairing.mnemonic.into_boxed_str(),
+                local_secret_key: fresh.secret_key,
+                local_public_key: fresh.public_key,
                 remote_public_key: None,
                 created_at_nanos: now.unix_nanos(),
                 revoked_at: 0,
-                group_id,
-                macaroon_recipe: Arc::new(macaroon_recipe),
+                group_id: link.map_or(fresh.id, |l| l.group_id),
+                macaroon_recipe: Some(Arc::new(macaroon_recipe)),
                 feature_rules,
                 feature_configs: req
                     .features
@@ -290,12 +273,56 @@ impl AutopilotCore {
                 privacy_flags: if privacy { flags.bits() } else { 0 },
                 privacy_mapper: privacy,
                 revision: 0,
-            });
+            },
+        )?;
+        Ok((id, link.map_or(id, |l| l.group_id), local_key))
+    }
+
+    /// Draws a key whose ID is free and a pairing secret, and inserts the
+    /// session `build` makes of them, if `check` passes on the store both
+    /// before the draw and under the lock of the insert.
+    ///
+    /// The checks, then the key drawn with no store lock held, then the
+    /// checks again and the insert under one lock, so no concurrent Add
+    /// slips in between. Keys come from the key sequence (a point addition
+    /// each) until an ID is free; then the pairing entropy from the RNG.
+    pub(super) fn insert_new_session(
+        &self,
+        check: impl Fn(&super::store::Store) -> Result<(), AutopilotError>,
+        build: impl FnOnce(FreshIdentity) -> Session,
+    ) -> Result<(SessionId, [u8; COMPRESSED_LEN]), AutopilotError> {
+        check(&self.lock_store())?;
+        loop {
+            let (sk, point) = self.next_key_pair();
+            let pk = point.serialize();
+            let id: SessionId = [pk[1], pk[2], pk[3], pk[4]];
+            let mut store = self.lock_store();
+            check(&store)?;
+            if store.contains_id(&id) {
+                continue;
+            }
+            let mut entropy = [0u8; pairing::SECRET_LEN];
+            self.lock_rng().fill_bytes(&mut entropy);
+            store.insert(build(FreshIdentity {
+                id,
+                secret_key: sk,
+                public_key: pk,
+                pairing: pairing::from_entropy(entropy),
+            }));
             drop(store);
             self.changes.bump();
-            return Ok((id, group_id, local_key));
+            return Ok((id, pk));
         }
     }
+}
+
+/// What every new session is made of: a key whose ID is free, and a
+/// pairing secret (§2.2.1, §2.2.2).
+pub(super) struct FreshIdentity {
+    pub id: SessionId,
+    pub secret_key: SecretKey,
+    pub public_key: [u8; COMPRESSED_LEN],
+    pub pairing: pairing::PairingSecret,
 }
 
 /// Step 8's checks: a linked group must have no live session, and the

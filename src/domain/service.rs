@@ -18,7 +18,7 @@ use super::error::AutopilotError;
 use super::features::{self, FeatureInfo};
 use super::keys::{parse_public_key, KeySequence};
 use super::remote::{RemoteAutopilot, RemoteError, Version};
-use super::session::{SessionId, SessionState, SessionView};
+use super::session::{SessionId, SessionState, SessionType, SessionView};
 use super::store::{expiry_nanos, Store};
 
 /// Settings of the core that are not per request.
@@ -32,6 +32,10 @@ pub struct CoreConfig {
     pub max_sessions: usize,
     /// litd's `autopilot.pingcadence` (default 1 h): the ping loop's period.
     pub ping_cadence: std::time::Duration,
+    /// `false` is litd's `autopilot.disable`: the remote server is never
+    /// called (revocations are local only) and stored autopilot sessions
+    /// are not resumed at start (litd-front-door.md §8.6).
+    pub autopilot_enabled: bool,
 }
 
 impl Default for CoreConfig {
@@ -49,6 +53,7 @@ impl Default for CoreConfig {
             },
             max_sessions: 1_000_000,
             ping_cadence: std::time::Duration::from_secs(3_600),
+            autopilot_enabled: true,
         }
     }
 }
@@ -78,6 +83,8 @@ pub struct AutopilotCore {
     pub(super) lifecycle_pass: futures_util::lock::Mutex<()>,
     /// Told when the clock is moved, so a lifecycle driver runs at once.
     pub(super) clock_listener: Mutex<Option<ClockListener>>,
+    /// Set by `Proxy.StopDaemon` (see `proxy.rs`).
+    pub(super) stop: super::proxy::StopRequest,
 }
 
 /// A function told that the clock was moved (it only wakes someone).
@@ -114,6 +121,7 @@ impl AutopilotCore {
             readiness: Default::default(),
             lifecycle_pass: Default::default(),
             clock_listener: Default::default(),
+            stop: Default::default(),
         }
     }
 
@@ -150,6 +158,11 @@ impl AutopilotCore {
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// `false` under `--autopilot-disabled` (litd's `autopilot.disable`).
+    pub fn autopilot_enabled(&self) -> bool {
+        self.config.autopilot_enabled
     }
 
     pub fn remote(&self) -> &Arc<dyn RemoteAutopilot> {
@@ -191,7 +204,8 @@ impl AutopilotCore {
         features::describe(&catalogue).map_err(AutopilotError::unknown)
     }
 
-    /// `ListAutopilotSessions` (§2.3): every state, oldest first.
+    /// `ListAutopilotSessions` (§2.3): every autopilot session in every
+    /// state, oldest first.
     pub async fn list_sessions(&self) -> Result<Vec<SessionView>, AutopilotError> {
         let listed = self.list_sessions_with(|_, _| None::<()>).await?;
         Ok(listed
@@ -220,6 +234,7 @@ impl AutopilotCore {
             let expired = self.revoke_due(&mut store);
             let listed: Result<Vec<Listed<T>>, AutopilotError> = store
                 .iter()
+                .filter(|s| s.session_type == SessionType::Autopilot)
                 .map(|s| {
                     let revision = ViewRevision {
                         session: s.revision,
@@ -248,18 +263,37 @@ impl AutopilotCore {
     /// `RevokeAutopilotSession` (§2.4): idempotent; the remote server is told
     /// every time, best effort.
     pub async fn revoke_session(&self, local_public_key: &[u8]) -> Result<(), AutopilotError> {
+        self.revoke_by_key(local_public_key, Some(SessionType::Autopilot))
+            .await
+    }
+
+    /// Both revocations: `only` is the type RevokeAutopilotSession insists
+    /// on (another type is `session not found`); without it any type is
+    /// revoked and a failed lookup reads `error fetching session: ...`
+    /// (Sessions.RevokeSession, litd-front-door.md §5.6).
+    pub(super) async fn revoke_by_key(
+        &self,
+        local_public_key: &[u8],
+        only: Option<SessionType>,
+    ) -> Result<(), AutopilotError> {
         self.expire_due().await;
         let key = parse_public_key(local_public_key)
             .map_err(|e| AutopilotError::unknown(format!("error parsing public key: {e}")))?;
         {
             let now = self.clock.now();
             let mut store = self.lock_store();
-            let id = store.id_by_key(&key).ok_or_else(|| {
-                AutopilotError::unknown("session not found: sql: no rows in result set")
-            })?;
-            let session = store.get_mut(&id).ok_or_else(|| {
-                AutopilotError::unknown("session not found: sql: no rows in result set")
-            })?;
+            let not_found = || {
+                let missing = "session not found: sql: no rows in result set";
+                AutopilotError::unknown(match only {
+                    Some(_) => missing.to_string(),
+                    None => format!("error fetching session: {missing}"),
+                })
+            };
+            let id = store.id_by_key(&key).ok_or_else(not_found)?;
+            let session = store.get_mut(&id).ok_or_else(not_found)?;
+            if only.is_some_and(|t| t != session.session_type) {
+                return Err(AutopilotError::unknown("session not found"));
+            }
             match session.state {
                 SessionState::Revoked => {}
                 SessionState::Expired | SessionState::Reserved => {
@@ -280,7 +314,11 @@ impl AutopilotCore {
             }
         }
         self.untrack_ping(&key);
-        // Best effort, as litd: errors are only logged there.
+        // Best effort, as litd: errors are only logged there. With
+        // autopilot disabled litd has no client to tell.
+        if !self.config.autopilot_enabled {
+            return Ok(());
+        }
         if let Err(e) = self.remote.revoke_session(key.to_vec()).await {
             tracing::debug!(error = %e, "remote RevokeSession failed (ignored, as litd does)");
         }
@@ -328,6 +366,9 @@ impl AutopilotCore {
     async fn tell_remote_expired(&self, keys: Vec<Vec<u8>>) {
         if !keys.is_empty() {
             self.changes.bump();
+        }
+        if !self.config.autopilot_enabled {
+            return;
         }
         for key in keys {
             self.untrack_ping(&key);

@@ -1,5 +1,6 @@
-//! An autopilot session as the store keeps it, and the view of it that the
-//! RPCs return (reference §2.2.8).
+//! A session as the store keeps it (autopilot sessions and the macaroon
+//! sessions `litrpc.Sessions` adds), and the view of it that the RPCs return
+//! (reference §2.2.8).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -35,6 +36,37 @@ impl SessionState {
     }
 }
 
+/// Session types with litd's numbers (`litrpc.SessionType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionType {
+    MacaroonReadonly = 0,
+    MacaroonAdmin = 1,
+    MacaroonCustom = 2,
+    UiPassword = 3,
+    Autopilot = 4,
+    MacaroonAccount = 5,
+}
+
+impl SessionType {
+    pub const ALL: [SessionType; 6] = [
+        SessionType::MacaroonReadonly,
+        SessionType::MacaroonAdmin,
+        SessionType::MacaroonCustom,
+        SessionType::UiPassword,
+        SessionType::Autopilot,
+        SessionType::MacaroonAccount,
+    ];
+
+    /// The type with litd's number `n`, if there is one.
+    pub fn from_number(n: i32) -> Option<SessionType> {
+        Self::ALL.into_iter().find(|t| *t as i32 == n)
+    }
+
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+}
+
 /// A macaroon permission (`entity:action`); autopilot recipes use `uri:<method>`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Permission {
@@ -61,6 +93,7 @@ pub struct Session {
     pub id: SessionId,
     pub label: Box<str>,
     pub state: SessionState,
+    pub session_type: SessionType,
     /// The requested expiry, echoed back as given.
     pub expiry_timestamp_seconds: u64,
     pub mailbox_server_addr: Box<str>,
@@ -76,8 +109,9 @@ pub struct Session {
     pub created_at_nanos: i128,
     pub revoked_at: u64,
     pub group_id: SessionId,
-    /// Shared by sessions whose recipes are equal.
-    pub macaroon_recipe: Arc<MacaroonRecipe>,
+    /// Shared by sessions whose recipes are equal. `None` is litd's `null`
+    /// (admin and read-only sessions: nothing stored).
+    pub macaroon_recipe: Option<Arc<MacaroonRecipe>>,
     /// Every rule of every requested feature, as stored in the caveat:
     /// pseudo values when the privacy mapper is on.
     pub feature_rules: FeatureRules,
@@ -133,6 +167,7 @@ pub struct SessionView {
     pub id: SessionId,
     pub label: String,
     pub state: SessionState,
+    pub session_type: SessionType,
     pub expiry_timestamp_seconds: u64,
     pub mailbox_server_addr: String,
     pub dev_server: bool,
@@ -141,7 +176,7 @@ pub struct SessionView {
     pub local_public_key: Vec<u8>,
     pub remote_public_key: Vec<u8>,
     pub created_at: u64,
-    pub macaroon_recipe: MacaroonRecipe,
+    pub macaroon_recipe: Option<MacaroonRecipe>,
     pub autopilot_feature_info: BTreeMap<String, BTreeMap<String, RuleValue>>,
     pub revoked_at: u64,
     pub group_id: SessionId,
@@ -158,6 +193,7 @@ impl SessionView {
             id: session.id,
             label: session.label.to_string(),
             state: session.state,
+            session_type: session.session_type,
             expiry_timestamp_seconds: session.expiry_timestamp_seconds,
             mailbox_server_addr: session.mailbox_server_addr.to_string(),
             dev_server: session.dev_server,
@@ -169,7 +205,7 @@ impl SessionView {
                 .map(|k| k.to_vec())
                 .unwrap_or_default(),
             created_at: session.created_at_secs(),
-            macaroon_recipe: MacaroonRecipe::clone(&session.macaroon_recipe),
+            macaroon_recipe: session.macaroon_recipe.as_deref().cloned(),
             autopilot_feature_info: session.feature_info(map)?,
             revoked_at: session.revoked_at,
             group_id: session.group_id,

@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use super::clock::unix_nanos;
 use super::privacy::PrivacyMap;
 use super::service::AutopilotCore;
-use super::session::{Session, SessionId, SessionState};
+use super::session::{Session, SessionId, SessionState, SessionType};
 use super::store::expiry_nanos;
 
 /// Everything the store holds that outlives a restart.
@@ -131,12 +131,21 @@ impl AutopilotCore {
                     // hand-edited one is read first-wins, like a unique key.
                     continue;
                 }
+                let mut session = session;
                 let live = matches!(session.state, SessionState::Created | SessionState::InUse);
                 let at = expiry_nanos(session.expiry_timestamp_seconds);
                 let id = session.id;
+                if live && session.session_type != SessionType::Autopilot {
+                    resume_macaroon_session(&mut session, now);
+                    store.insert(session);
+                    report.restored += 1;
+                    continue;
+                }
                 store.insert(session);
                 report.restored += 1;
-                if live {
+                // With autopilot disabled litd skips its sessions at start:
+                // not resumed, no expiry (litd-front-door.md §8.6).
+                if live && self.config.autopilot_enabled {
                     if at > now {
                         store.schedule_expiry(id, at);
                     } else {
@@ -150,6 +159,27 @@ impl AutopilotCore {
         }
         self.changes.bump();
         report
+    }
+}
+
+/// litd's first-connection deadline (`firstlncconndeadline`, 10 minutes).
+pub const FIRST_CONNECTION_DEADLINE_NANOS: i128 = 10 * 60 * 1_000_000_000;
+
+/// litd's start-up rules for a live non-autopilot session (§5.4): expired
+/// becomes EXPIRED; never connected past its first-connection deadline
+/// becomes REVOKED (no remote call). Either sets `revoked_at` to now.
+/// (A session that is resumed would then be revoked at its deadline or
+/// expiry while running; the mock, which has no mailbox, leaves it.)
+fn resume_macaroon_session(session: &mut Session, now: i128) {
+    let now_secs = now.div_euclid(1_000_000_000).max(0) as u64;
+    if expiry_nanos(session.expiry_timestamp_seconds) < now {
+        session.state = SessionState::Expired;
+        session.revoked_at = now_secs;
+    } else if session.remote_public_key.is_none()
+        && session.created_at_nanos + FIRST_CONNECTION_DEADLINE_NANOS <= now
+    {
+        session.state = SessionState::Revoked;
+        session.revoked_at = now_secs;
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::actions::ActionLog;
 use super::keys::COMPRESSED_LEN;
 use super::privacy::PrivacyMap;
 use super::random_hash::{RandomKeyMap, RandomKeySet};
@@ -41,6 +42,8 @@ pub struct Store {
     /// nothing per call however many sessions are stored.
     expiries: BTreeSet<(i128, SessionId)>,
     next_seq: u64,
+    /// The firewall's action log (not persisted).
+    actions: ActionLog,
 }
 
 impl Store {
@@ -93,11 +96,12 @@ impl Store {
     /// Inserts a new session. The caller guarantees its ID is free.
     pub fn insert(&mut self, mut session: Session) {
         session.revision = next_revision();
-        match &self.last_recipe {
-            Some(last) if *last == session.macaroon_recipe => {
-                session.macaroon_recipe = Arc::clone(last);
+        match (&self.last_recipe, &session.macaroon_recipe) {
+            (_, None) => {}
+            (Some(last), Some(recipe)) if last == recipe => {
+                session.macaroon_recipe = Some(Arc::clone(last));
             }
-            _ => self.last_recipe = Some(Arc::clone(&session.macaroon_recipe)),
+            (_, Some(recipe)) => self.last_recipe = Some(Arc::clone(recipe)),
         }
         let key = (session.created_at_nanos, self.next_seq);
         self.next_seq += 1;
@@ -203,7 +207,21 @@ impl Store {
             .chain(empty)
     }
 
-    /// Drops every session and map.
+    pub fn actions(&self) -> &ActionLog {
+        &self.actions
+    }
+
+    pub fn actions_mut(&mut self) -> &mut ActionLog {
+        &mut self.actions
+    }
+
+    /// Whether any session belongs to `group` (litd's `unknown group`
+    /// otherwise). The group's first session carries the group's ID.
+    pub fn group_exists(&self, group: &SessionId) -> bool {
+        self.get(group).is_some_and(|s| s.group_id == *group)
+    }
+
+    /// Drops every session, map and action.
     pub fn clear(&mut self) {
         *self = Store::default();
     }
@@ -237,6 +255,7 @@ mod tests {
             id,
             label: format!("s{n}").into(),
             state: SessionState::Created,
+            session_type: crate::domain::session::SessionType::Autopilot,
             expiry_timestamp_seconds: 0,
             mailbox_server_addr: "m:443".into(),
             dev_server: false,
@@ -248,7 +267,7 @@ mod tests {
             created_at_nanos: i128::from(n),
             revoked_at: 0,
             group_id: id,
-            macaroon_recipe: Arc::new(recipe),
+            macaroon_recipe: Some(Arc::new(recipe)),
             feature_rules: Default::default(),
             feature_configs: Default::default(),
             privacy_flags: 0,
@@ -301,8 +320,11 @@ mod tests {
             store.insert(s);
         }
         let recipe_of = |i: usize| match store.get(&ids[i]) {
-            Some(s) => Arc::clone(&s.macaroon_recipe),
-            None => panic!("session {i} is stored"),
+            Some(Session {
+                macaroon_recipe: Some(recipe),
+                ..
+            }) => Arc::clone(recipe),
+            _ => panic!("session {i} is stored with a recipe"),
         };
         assert!(Arc::ptr_eq(&recipe_of(0), &recipe_of(1)));
         assert!(!Arc::ptr_eq(&recipe_of(1), &recipe_of(2)));

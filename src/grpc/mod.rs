@@ -11,6 +11,7 @@ use tonic::{Request, Response, Status};
 use crate::domain::AutopilotError;
 use crate::rpc::{self, Call, CallError, Credentials, Dispatcher, Transport, VisitCalls};
 
+mod codec;
 pub mod standard;
 
 /// The metadata key that carries the macaroon.
@@ -51,7 +52,7 @@ impl VisitCalls for Mount {
         let handler = tower::service_fn(move |req: http::Request<axum::body::Body>| {
             let method = Method::<C>(dispatcher.clone(), PhantomData);
             async move {
-                let codec = tonic_prost::ProstCodec::<C::Reply, C::Request>::default();
+                let codec = codec::GoCodec::<C::Reply, C::Request>::default();
                 let mut grpc = tonic::server::Grpc::new(codec)
                     .apply_max_message_size_config(Some(max_message_bytes), Some(usize::MAX));
                 Ok::<_, Infallible>(grpc.unary(method, req).await)

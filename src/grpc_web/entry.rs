@@ -15,7 +15,7 @@ use prost::Message;
 use super::codec::{self, Decoded, Mode, WebContentType};
 use super::response;
 use crate::domain::Code;
-use crate::rpc::{self, Call, Credentials, Dispatcher, Transport, VisitCalls};
+use crate::rpc::{self, Call, Credentials, Dispatcher, Reply, Transport, VisitCalls};
 
 /// The grpc-web routes. Requests reach them only when litd's dispatcher
 /// would send them to its grpc-web wrapper (`POST`, content type starting
@@ -121,7 +121,7 @@ async fn serve<C: Call>(
         .dispatch::<C>(Transport::GrpcWeb, &credentials, request)
         .await
     {
-        Ok(reply) => response::success(&content_type, &reply.encode_to_vec()).map(Body::from),
+        Ok(reply) => response::success(&content_type, &reply.go_wire_bytes()).map(Body::from),
         Err(e) => {
             let e = crate::domain::AutopilotError::from(e);
             fail(e.code as u8, &e.message)

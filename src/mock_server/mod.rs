@@ -102,6 +102,18 @@ impl MockServer {
             .unwrap_or(serde_json::Value::Null)
     }
 
+    /// Resolves once `Proxy.StopDaemon` (or a shutdown) was asked for; the
+    /// caller then calls [`Self::shutdown`].
+    pub fn stop_requested(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let stop = self.running.as_ref().map(|r| r.stop_requested());
+        async move {
+            match stop {
+                Some(stop) => stop.await,
+                None => std::future::pending().await,
+            }
+        }
+    }
+
     /// What `--state` loaded at start, if a state file was set.
     pub fn restored(&self) -> Option<crate::domain::snapshot::RestoreReport> {
         self.running.as_ref().and_then(|r| r.restored)

@@ -170,6 +170,9 @@ async fn health_and_reflection_need_no_macaroon() {
             "grpc.reflection.v1.ServerReflection",
             "grpc.reflection.v1alpha.ServerReflection",
             "litrpc.Autopilot",
+            "litrpc.Firewall",
+            "litrpc.Proxy",
+            "litrpc.Sessions",
             "litrpc.Status"
         ]
     );

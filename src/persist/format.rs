@@ -18,7 +18,9 @@ use crate::domain::keys::COMPRESSED_LEN;
 use crate::domain::pairing::SECRET_LEN;
 use crate::domain::privacy::PrivacyMap;
 use crate::domain::rules::Rule;
-use crate::domain::session::{MacaroonRecipe, Permission, Session, SessionId, SessionState};
+use crate::domain::session::{
+    MacaroonRecipe, Permission, Session, SessionId, SessionState, SessionType,
+};
 use crate::domain::StoreSnapshot;
 
 /// The format this build writes and the newest it reads.
@@ -39,6 +41,10 @@ pub(super) struct SessionFile {
     id: String,
     label: String,
     state: String,
+    /// litd's type name; files written before `litrpc.Sessions` existed
+    /// hold autopilot sessions only.
+    #[serde(default = "autopilot_type")]
+    session_type: String,
     expiry_timestamp_seconds: u64,
     mailbox_server_addr: String,
     dev_server: bool,
@@ -50,7 +56,8 @@ pub(super) struct SessionFile {
     created_at_nanos: String,
     revoked_at: u64,
     group_id: String,
-    macaroon_recipe: RecipeFile,
+    /// `null` for sessions without a recipe (admin, read-only).
+    macaroon_recipe: Option<RecipeFile>,
     /// feature -> rule name -> the rule's Go JSON.
     feature_rules: BTreeMap<String, BTreeMap<String, String>>,
     feature_configs: BTreeMap<String, String>,
@@ -85,6 +92,19 @@ const STATES: [(SessionState, &str); 5] = [
     (SessionState::Reserved, "STATE_RESERVED"),
 ];
 
+const TYPES: [(SessionType, &str); 6] = [
+    (SessionType::MacaroonReadonly, "TYPE_MACAROON_READONLY"),
+    (SessionType::MacaroonAdmin, "TYPE_MACAROON_ADMIN"),
+    (SessionType::MacaroonCustom, "TYPE_MACAROON_CUSTOM"),
+    (SessionType::UiPassword, "TYPE_UI_PASSWORD"),
+    (SessionType::Autopilot, "TYPE_AUTOPILOT"),
+    (SessionType::MacaroonAccount, "TYPE_MACAROON_ACCOUNT"),
+];
+
+fn autopilot_type() -> String {
+    "TYPE_AUTOPILOT".to_string()
+}
+
 pub(super) fn encode(snapshot: &StoreSnapshot) -> StateFile {
     StateFile {
         format: FORMAT,
@@ -113,6 +133,11 @@ fn session_out(s: &Session) -> SessionFile {
             .find(|(st, _)| *st == s.state)
             .map_or("STATE_CREATED", |(_, name)| name)
             .to_string(),
+        session_type: TYPES
+            .iter()
+            .find(|(t, _)| *t == s.session_type)
+            .map_or("TYPE_AUTOPILOT", |(_, name)| name)
+            .to_string(),
         expiry_timestamp_seconds: s.expiry_timestamp_seconds,
         mailbox_server_addr: s.mailbox_server_addr.to_string(),
         dev_server: s.dev_server,
@@ -124,9 +149,8 @@ fn session_out(s: &Session) -> SessionFile {
         created_at_nanos: s.created_at_nanos.to_string(),
         revoked_at: s.revoked_at,
         group_id: hex::encode(s.group_id),
-        macaroon_recipe: RecipeFile {
-            permissions: s
-                .macaroon_recipe
+        macaroon_recipe: s.macaroon_recipe.as_deref().map(|r| RecipeFile {
+            permissions: r
                 .permissions
                 .iter()
                 .map(|p| PermissionFile {
@@ -134,8 +158,8 @@ fn session_out(s: &Session) -> SessionFile {
                     action: p.action.clone(),
                 })
                 .collect(),
-            caveats: s.macaroon_recipe.caveats.clone(),
-        },
+            caveats: r.caveats.clone(),
+        }),
         feature_rules: s
             .feature_rules
             .iter()
@@ -187,6 +211,11 @@ fn session_in(s: SessionFile) -> Result<Session, String> {
         .find(|(_, name)| *name == s.state)
         .map(|(st, _)| *st)
         .ok_or_else(|| format!("unknown state {:?}", s.state))?;
+    let session_type = TYPES
+        .iter()
+        .find(|(_, name)| *name == s.session_type)
+        .map(|(t, _)| *t)
+        .ok_or_else(|| format!("unknown session type {:?}", s.session_type))?;
     let secret: [u8; 32] = fixed(&s.local_secret_key, "local_secret_key")?;
     let local_secret_key = SecretKey::from_secret_bytes(secret)
         .map_err(|e| format!("local_secret_key is not a valid key: {e}"))?;
@@ -217,6 +246,7 @@ fn session_in(s: SessionFile) -> Result<Session, String> {
         id: fixed(&s.id, "id")?,
         label: s.label.into_boxed_str(),
         state,
+        session_type,
         expiry_timestamp_seconds: s.expiry_timestamp_seconds,
         mailbox_server_addr: s.mailbox_server_addr.into_boxed_str(),
         dev_server: s.dev_server,
@@ -228,17 +258,18 @@ fn session_in(s: SessionFile) -> Result<Session, String> {
         created_at_nanos,
         revoked_at: s.revoked_at,
         group_id: fixed(&s.group_id, "group_id")?,
-        macaroon_recipe: Arc::new(MacaroonRecipe {
-            permissions: s
-                .macaroon_recipe
-                .permissions
-                .into_iter()
-                .map(|p| Permission {
-                    entity: p.entity,
-                    action: p.action,
-                })
-                .collect(),
-            caveats: s.macaroon_recipe.caveats,
+        macaroon_recipe: s.macaroon_recipe.map(|r| {
+            Arc::new(MacaroonRecipe {
+                permissions: r
+                    .permissions
+                    .into_iter()
+                    .map(|p| Permission {
+                        entity: p.entity,
+                        action: p.action,
+                    })
+                    .collect(),
+                caveats: r.caveats,
+            })
         }),
         feature_rules: feature_rules.into_iter().collect(),
         feature_configs: s

@@ -36,6 +36,11 @@ pub struct ClientStart {
 /// unexpired stored session, one after the other as litd does.
 pub async fn start_client(core: &AutopilotCore) -> ClientStart {
     let mut report = ClientStart::default();
+    // With autopilot disabled litd creates no client: no Terms, nothing
+    // resumed, no pings (front door §8.6).
+    if !core.config().autopilot_enabled {
+        return report;
+    }
     if let Err(client_error) =
         super::check_terms(core.remote().as_ref(), core.config().lit_version).await
     {

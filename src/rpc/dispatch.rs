@@ -15,11 +15,16 @@ use crate::auth::{AuthError, Authenticator};
 use crate::domain::{AutopilotCore, AutopilotError, Code};
 use crate::wire::session_list::SessionListCache;
 
+/// The service `--autopilot-disabled` unregisters.
+const AUTOPILOT_SERVICE: &str = "litrpc.Autopilot";
+
 /// What the registry's domain calls run against.
 pub(crate) struct Backend {
     pub(crate) core: Arc<AutopilotCore>,
     /// `ListAutopilotSessions`' kept wire forms, one cache for all transports.
     pub(crate) session_list: SessionListCache,
+    /// Bakes `Proxy.BakeSuperMacaroon`'s macaroons (and checks every call).
+    pub(crate) auth: Arc<Authenticator>,
 }
 
 /// The credential headers of one call, as received: every `macaroon`
@@ -118,6 +123,7 @@ impl Dispatcher {
             backend: Backend {
                 core,
                 session_list: SessionListCache::default(),
+                auth: auth.clone(),
             },
             auth,
             observer,
@@ -215,9 +221,7 @@ impl Dispatcher {
         let result = match self.observer.as_deref() {
             None => match auth {
                 Err(e) => Err(CallError::Auth(e)),
-                Ok(()) => C::run(&self.backend, request)
-                    .await
-                    .map_err(CallError::Domain),
+                Ok(()) => self.run::<C>(request).await,
             },
             Some(observer) => self.observed::<C>(observer, transport, auth, request).await,
         };
@@ -260,9 +264,7 @@ impl Dispatcher {
             }),
             None => match auth {
                 Err(e) => Err(CallError::Auth(e)),
-                Ok(()) => C::run(&self.backend, request)
-                    .await
-                    .map_err(CallError::Domain),
+                Ok(()) => self.run::<C>(request).await,
             },
         };
         let seen = result
@@ -271,6 +273,23 @@ impl Dispatcher {
             .map_err(|e| AutopilotError::from(e.clone()));
         observer.after(&call, &seen);
         result
+    }
+
+    /// The method's domain call, once authorised. With autopilot disabled
+    /// (litd's `autopilot.disable`) litrpc.Autopilot is not registered:
+    /// litd's interceptors still run (they know the methods), then lnd, which
+    /// has no such service, answers grpc-go's Unimplemented (§8.6).
+    async fn run<C: Call>(&self, request: C::Request) -> Result<C::Reply, CallError> {
+        let service = C::RPC.spec().service;
+        if service == AUTOPILOT_SERVICE && !self.backend.core.autopilot_enabled() {
+            return Err(CallError::Domain(AutopilotError::with_code(
+                Code::Unimplemented,
+                format!("unknown service {service}"),
+            )));
+        }
+        C::run(&self.backend, request)
+            .await
+            .map_err(CallError::Domain)
     }
 
     /// A request the entry point could not decode (a REST body or path

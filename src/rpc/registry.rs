@@ -111,6 +111,8 @@ const AUTOPILOT_READ: (&str, &str) = ("autopilot", "read");
 /// litd's whitelist: no macaroon is looked at.
 const NO_MACAROON: &[(&str, &str)] = &[];
 const AUTOPILOT_WRITE: (&str, &str) = ("autopilot", "write");
+const SESSIONS_READ: (&str, &str) = ("sessions", "read");
+const SESSIONS_WRITE: (&str, &str) = ("sessions", "write");
 
 registry! {
     service "litrpc.Autopilot" {
@@ -171,6 +173,117 @@ registry! {
                 Ok(wire::status::status_out(
                     crate::domain::status::sub_server_status(backend.core.readiness()),
                 ))
+            },
+        }
+    }
+    service "litrpc.Sessions" {
+        /// Adds a macaroon session (admin, read-only, custom, account).
+        AddSession {
+            permissions: &[SESSIONS_WRITE],
+            rest: &[RestRoute::post("/v1/sessions")],
+            request: p::AddSessionRequest,
+            reply: p::AddSessionResponse,
+            run: |backend, request| async move {
+                let request = wire::services::add_lit_session_in(request);
+                let session = backend.core.add_lit_session(request).await?;
+                Ok(p::AddSessionResponse {
+                    session: Some(wire::session_out(session)),
+                })
+            },
+        }
+        /// Every session of every type, oldest first.
+        ListSessions {
+            permissions: &[SESSIONS_READ],
+            rest: &[RestRoute::get("/v1/sessions")],
+            request: p::ListSessionsRequest,
+            reply: p::ListSessionsResponse,
+            run: |backend, _request| async move {
+                let sessions = backend.core.list_all_sessions().await?;
+                Ok(p::ListSessionsResponse {
+                    sessions: sessions.into_iter().map(wire::session_out).collect(),
+                })
+            },
+        }
+        /// Revokes a session of any type (its key is field 8).
+        RevokeSession {
+            permissions: &[SESSIONS_WRITE],
+            rest: &[RestRoute::delete("/v1/sessions/{local_public_key}")],
+            request: p::RevokeSessionRequest,
+            reply: p::RevokeSessionResponse,
+            run: |backend, request| async move {
+                backend.core.revoke_lit_session(&request.local_public_key).await?;
+                Ok(p::RevokeSessionResponse {})
+            },
+        }
+    }
+    service "litrpc.Firewall" {
+        /// The firewall's action log, filtered and paged.
+        ListActions {
+            permissions: &[("actions", "read")],
+            rest: &[RestRoute::post("/v1/firewall/actions")],
+            request: p::ListActionsRequest,
+            reply: p::ListActionsResponse,
+            run: |backend, request| async move {
+                let query = wire::services::actions_query_in(request);
+                Ok(wire::services::actions_page_out(backend.core.list_actions(query).await?))
+            },
+        }
+        /// A real value's pseudo value in a group's privacy map, or back.
+        PrivacyMapConversion {
+            permissions: &[("privacymap", "read")],
+            rest: &[RestRoute::post("/v1/firewall/privacy_map/convert")],
+            request: p::PrivacyMapConversionRequest,
+            reply: p::PrivacyMapConversionResponse,
+            run: |backend, request| async move {
+                let request = wire::services::conversion_in(request);
+                let output = backend.core.privacy_map_conversion(request).await?;
+                Ok(p::PrivacyMapConversionResponse { output })
+            },
+        }
+    }
+    service "litrpc.Proxy" {
+        /// litd's version.
+        GetInfo {
+            permissions: &[("proxy", "read")],
+            rest: &[RestRoute::get("/v1/proxy/info")],
+            request: p::GetInfoRequest,
+            reply: p::GetInfoResponse,
+            run: |backend, _request| async move {
+                let info = backend.core.proxy_info().await;
+                Ok(p::GetInfoResponse {
+                    version: info.version,
+                    commit_hash: info.commit_hash,
+                })
+            },
+        }
+        /// Replies, then the server shuts down gracefully.
+        StopDaemon {
+            permissions: &[("proxy", "write")],
+            rest: &[RestRoute::post("/v1/proxy/stop")],
+            request: p::StopDaemonRequest,
+            reply: p::StopDaemonResponse,
+            run: |backend, _request| async move {
+                backend.core.stop_daemon().await;
+                Ok(p::StopDaemonResponse {})
+            },
+        }
+        /// A macaroon with root-key ID `FFEEDDCC || suffix`, accepted from then on.
+        BakeSuperMacaroon {
+            permissions: &[("supermacaroon", "write")],
+            rest: &[RestRoute::post("/v1/proxy/supermacaroon")],
+            request: p::BakeSuperMacaroonRequest,
+            reply: p::BakeSuperMacaroonResponse,
+            run: |backend, request| async move {
+                let recipe = backend
+                    .core
+                    .super_macaroon_recipe(request.root_key_id_suffix, request.read_only)
+                    .await;
+                let ops: Vec<(&str, &[&str])> =
+                    recipe.ops.iter().map(|(e, a)| (*e, a.as_slice())).collect();
+                let raw = backend.auth.bake_super_macaroon(recipe.root_key_id_suffix, &ops);
+                Ok(p::BakeSuperMacaroonResponse {
+                    macaroon: hex::encode(raw),
+                })
             },
         }
     }
@@ -248,7 +361,16 @@ mod tests {
             (list.response_message)(),
             "litrpc.ListAutopilotSessionsResponse"
         );
-        assert_eq!(Rpc::services(), ["litrpc.Autopilot", "litrpc.Status"]);
+        assert_eq!(
+            Rpc::services(),
+            [
+                "litrpc.Autopilot",
+                "litrpc.Status",
+                "litrpc.Sessions",
+                "litrpc.Firewall",
+                "litrpc.Proxy"
+            ]
+        );
         for rpc in Rpc::ALL {
             assert_eq!(Rpc::from_full_method(rpc.full_method()), Some(*rpc));
             assert_eq!(rpc.spec().rpc, *rpc);
@@ -263,6 +385,14 @@ mod tests {
         assert_eq!(perms(Rpc::ListAutopilotSessions), [("autopilot", "read")]);
         assert_eq!(perms(Rpc::AddAutopilotSession), [("autopilot", "write")]);
         assert_eq!(perms(Rpc::RevokeAutopilotSession), [("autopilot", "write")]);
+        assert_eq!(perms(Rpc::AddSession), [("sessions", "write")]);
+        assert_eq!(perms(Rpc::ListSessions), [("sessions", "read")]);
+        assert_eq!(perms(Rpc::RevokeSession), [("sessions", "write")]);
+        assert_eq!(perms(Rpc::ListActions), [("actions", "read")]);
+        assert_eq!(perms(Rpc::PrivacyMapConversion), [("privacymap", "read")]);
+        assert_eq!(perms(Rpc::GetInfo), [("proxy", "read")]);
+        assert_eq!(perms(Rpc::StopDaemon), [("proxy", "write")]);
+        assert_eq!(perms(Rpc::BakeSuperMacaroon), [("supermacaroon", "write")]);
     }
 
     #[test]
@@ -288,6 +418,26 @@ mod tests {
         assert_eq!(
             at(Method::DELETE, "/v1/autopilot/sessions/AQID"),
             Some(Rpc::RevokeAutopilotSession)
+        );
+        assert_eq!(at(Method::POST, "/v1/sessions"), Some(Rpc::AddSession));
+        assert_eq!(at(Method::GET, "/v1/sessions"), Some(Rpc::ListSessions));
+        assert_eq!(
+            at(Method::DELETE, "/v1/sessions/AQID"),
+            Some(Rpc::RevokeSession)
+        );
+        assert_eq!(
+            at(Method::POST, "/v1/firewall/actions"),
+            Some(Rpc::ListActions)
+        );
+        assert_eq!(
+            at(Method::POST, "/v1/firewall/privacy_map/convert"),
+            Some(Rpc::PrivacyMapConversion)
+        );
+        assert_eq!(at(Method::GET, "/v1/proxy/info"), Some(Rpc::GetInfo));
+        assert_eq!(at(Method::POST, "/v1/proxy/stop"), Some(Rpc::StopDaemon));
+        assert_eq!(
+            at(Method::POST, "/v1/proxy/supermacaroon"),
+            Some(Rpc::BakeSuperMacaroon)
         );
         assert_eq!(at(Method::DELETE, "/v1/autopilot/features"), None);
         assert_eq!(at(Method::GET, "/v1/nope"), None);

@@ -174,6 +174,14 @@ pub(crate) trait Reply: prost::Message + Default + Clone + Send + Sized + 'stati
     fn journal_weight(&self) -> usize {
         1
     }
+
+    /// The binary form every binary transport sends: prost's, with map
+    /// entries written whole as Go's protobuf writes them
+    /// (`wire::go_map_entries`).
+    fn go_wire_bytes(&self) -> Vec<u8> {
+        let bytes = self.encode_to_vec();
+        crate::wire::go_map_entries::go_encoding(&Self::message_name(), &bytes).unwrap_or(bytes)
+    }
 }
 
 impl<T> Reply for T

@@ -11,6 +11,7 @@ pub mod paths {
     pub const SCRIPT: &str = "/_autopilot-mock/v1/script";
     pub const CLOCK: &str = "/_autopilot-mock/v1/clock";
     pub const JOURNAL: &str = "/_autopilot-mock/v1/journal";
+    pub const ACTIONS: &str = "/_autopilot-mock/v1/actions";
 }
 
 /// An admin client over the target's HTTPS port, with its lit macaroon.
@@ -46,6 +47,14 @@ impl<'a> Admin<'a> {
 
     pub async fn reset(&self) -> Result<(), String> {
         self.send("POST", paths::RESET, Some(json!({})))
+            .await
+            .map(drop)
+    }
+
+    /// Empties the firewall's action log, then adds these actions.
+    pub async fn seed_actions(&self, actions: &[Value]) -> Result<(), String> {
+        self.send("DELETE", paths::ACTIONS, None).await?;
+        self.send("POST", paths::ACTIONS, Some(json!({ "actions": actions })))
             .await
             .map(drop)
     }

@@ -44,6 +44,10 @@ pub struct Setup {
     /// Set the mock's clock to this RFC 3339 time first (mock targets only).
     #[serde(default)]
     pub clock: Option<String>,
+    /// Firewall actions to seed (each a `litrpc.Action` in litd's REST
+    /// JSON), after a reset (mock targets only).
+    #[serde(default)]
+    pub actions: Option<Vec<Value>>,
     /// The transports this scenario is meant for (default: both).
     #[serde(default)]
     pub transports: Option<Vec<Transport>>,

@@ -174,7 +174,8 @@ impl Run<'_> {
                 self.clock_offset = server_now - unix_secs(SystemTime::now());
             }
         }
-        let demands_admin = s.reset == Some(true) || s.stub.is_some() || s.clock.is_some();
+        let demands_admin =
+            s.reset == Some(true) || s.stub.is_some() || s.clock.is_some() || s.actions.is_some();
         let admin = match (self.powers.admin, demands_admin) {
             (Some(a), _) => a,
             (None, false) => return self.snapshot_journal().await,
@@ -190,6 +191,9 @@ impl Run<'_> {
             (Some(script), _, _) => admin.set_script(script).await.map_err(fail)?,
             (None, Some(home), None | Some(true)) => admin.set_script(home).await.map_err(fail)?,
             _ => {}
+        }
+        if let Some(actions) = &s.actions {
+            admin.seed_actions(actions).await.map_err(fail)?;
         }
         if let Some(at) = &s.clock {
             let target =
@@ -459,7 +463,14 @@ impl Run<'_> {
                 let methods: Vec<&str> = uri.iter().map(String::as_str).collect();
                 vec![hex::encode(need_key()?.bake_uri(&methods))]
             }
-            Some(Credentials::Hex { hex }) => vec![hex.clone()],
+            // `${capture}` works here too (e.g. a baked super macaroon).
+            Some(Credentials::Hex { hex }) => {
+                match matcher::substitute_str(hex, &self.vars, self.now()) {
+                    Ok(Value::String(s)) => vec![s],
+                    Ok(other) => vec![other.to_string()],
+                    Err(e) => return Err(Verdict::Fail(e)),
+                }
+            }
         })
     }
 }

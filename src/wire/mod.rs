@@ -1,11 +1,13 @@
 //! The wire forms every entry point shares: translation between the prost
 //! messages and the domain's types (here and `rules`), litd's JSON
-//! (`litd_json`), and List's kept per-session forms (`session_list`, over
+//! (`litd_json`), Go's binary form of map entries (`go_map_entries`), and List's kept per-session forms (`session_list`, over
 //! `session_cache`). Only entry points and the registry use this module.
 
+pub(crate) mod go_map_entries;
 pub mod litd_json;
 pub mod protojson_in;
 pub mod rules;
+pub mod services;
 pub(crate) mod session_cache;
 pub mod session_list;
 #[cfg(test)]
@@ -86,7 +88,7 @@ pub fn session_out(s: SessionView) -> p::Session {
         id: s.id.to_vec(),
         label: s.label,
         session_state: state_out(s.state) as i32,
-        session_type: p::SessionType::TypeAutopilot as i32,
+        session_type: i32::from(s.session_type.number()),
         expiry_timestamp_seconds: s.expiry_timestamp_seconds,
         mailbox_server_addr: s.mailbox_server_addr,
         dev_server: s.dev_server,
@@ -95,7 +97,7 @@ pub fn session_out(s: SessionView) -> p::Session {
         local_public_key: s.local_public_key,
         remote_public_key: s.remote_public_key,
         created_at: s.created_at,
-        macaroon_recipe: Some(recipe_out(s.macaroon_recipe)),
+        macaroon_recipe: s.macaroon_recipe.map(recipe_out),
         account_id: String::new(),
         autopilot_feature_info: s
             .autopilot_feature_info

@@ -39,11 +39,21 @@ pub struct KeptSession {
 }
 
 impl KeptSession {
+    /// The session's record in Go's binary form (map entries written whole).
     fn new(session: &p::Session) -> Self {
-        let mut buf = BytesMut::with_capacity(session.encoded_len() + 4);
-        prost::encoding::message::encode(SESSIONS_FIELD, session, &mut buf);
+        Self::from_encoded(&super::go_map_entries::go_encode(session))
+    }
+
+    /// A record of an encoded `Session`, put in Go's form.
+    fn from_encoded(session: &[u8]) -> Self {
+        let go = super::go_map_entries::go_encoding(&p::Session::full_name(), session);
+        let session = go.as_deref().unwrap_or(session);
+        let mut record = BytesMut::with_capacity(session.len() + 4);
+        prost::encoding::encode_key(SESSIONS_FIELD, WireType::LengthDelimited, &mut record);
+        prost::encoding::encode_varint(session.len() as u64, &mut record);
+        record.put_slice(session);
         Self {
-            record: buf.freeze(),
+            record: record.freeze(),
             json: OnceLock::new(),
         }
     }
@@ -119,12 +129,7 @@ impl Message for SessionList {
         let mut session = Bytes::new();
         prost::encoding::bytes::merge(wire_type, &mut session, buf, ctx)?;
         p::Session::decode(session.clone())?;
-        let mut record = BytesMut::with_capacity(session.len() + 4);
-        prost::encoding::bytes::encode(SESSIONS_FIELD, &session, &mut record);
-        self.0.push(Arc::new(KeptSession {
-            record: record.freeze(),
-            json: OnceLock::new(),
-        }));
+        self.0.push(Arc::new(KeptSession::from_encoded(&session)));
         Ok(())
     }
 
@@ -140,6 +145,11 @@ impl Message for SessionList {
 impl Reply for SessionList {
     fn message_name() -> String {
         p::ListAutopilotSessionsResponse::full_name()
+    }
+
+    /// The kept records are in Go's form already.
+    fn go_wire_bytes(&self) -> Vec<u8> {
+        self.encode_to_vec()
     }
 
     fn to_litd_json(&self) -> Value {
@@ -219,11 +229,10 @@ mod tests {
     }
 
     #[test]
-    fn records_concatenate_to_prosts_encoding() {
-        let expected = p::ListAutopilotSessionsResponse {
+    fn records_concatenate_to_the_go_encoding() {
+        let expected = Reply::go_wire_bytes(&p::ListAutopilotSessionsResponse {
             sessions: sessions(),
-        }
-        .encode_to_vec();
+        });
         assert_eq!(
             SessionList::from_sessions(&sessions()).encode_to_vec(),
             expected

@@ -101,7 +101,7 @@ async fn uncached(core: &AutopilotCore) -> (Vec<u8>, String) {
         sessions: sessions.into_iter().map(super::session_out).collect(),
     };
     let json = super::litd_json::to_litd_json("litrpc.ListAutopilotSessionsResponse", &response);
-    (prost::Message::encode_to_vec(&response), json.to_string())
+    (crate::rpc::Reply::go_wire_bytes(&response), json.to_string())
 }
 
 /// Runs `ops`, comparing at each List; returns (Lists, sessions added, linked).
@@ -150,7 +150,7 @@ async fn run(ops: Vec<Op>) -> Result<(usize, usize, usize), TestCaseError> {
                     .await
                     .map_err(|e| TestCaseError::fail(e.message))?;
                 let (bytes, json) = uncached(&core).await;
-                prop_assert_eq!(prost::Message::encode_to_vec(&cached), bytes);
+                prop_assert_eq!(crate::rpc::Reply::go_wire_bytes(&cached), bytes);
                 prop_assert_eq!(cached.litd_json_text(), json);
             }
         }
