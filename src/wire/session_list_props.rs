@@ -101,7 +101,10 @@ async fn uncached(core: &AutopilotCore) -> (Vec<u8>, String) {
         sessions: sessions.into_iter().map(super::session_out).collect(),
     };
     let json = super::litd_json::to_litd_json("litrpc.ListAutopilotSessionsResponse", &response);
-    (crate::rpc::Reply::go_wire_bytes(&response), json.to_string())
+    (
+        crate::rpc::Reply::go_wire_bytes(&response),
+        json.to_string(),
+    )
 }
 
 /// Runs `ops`, comparing at each List; returns (Lists, sessions added, linked).
