@@ -351,3 +351,7 @@ fn credentials(values: &[String], outcome: &Outcome) -> Option<Value> {
     }
     None
 }
+
+#[cfg(test)]
+#[path = "recorder_tests.rs"]
+mod tests;
