@@ -91,6 +91,14 @@ fn the_mock_against_another_mock_differs_nowhere_over_1000_generated_requests() 
     // Inputs the HTTP client refuses to send to either server are not calls.
     assert!(calls >= 990, "{}", report["totals"]);
     assert_eq!(report["totals"]["kinds"], 0);
+    // The generator covers every service of the registry, not only Autopilot.
+    let methods = report["calls"].as_object().expect("calls by method");
+    for method in ["AddAutopilotSession", "AddSession", "PrivacyMapConversion"] {
+        assert!(
+            methods.contains_key(method),
+            "{method} not generated: {methods:?}"
+        );
+    }
     assert_eq!(stdout, format!("no differences in {calls} calls\n"));
 }
 

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod entropy;
 pub mod fuzz;
 pub mod logging;
+pub mod record;
 pub mod scenarios;
 pub mod serve;
 pub mod stub;
@@ -55,6 +56,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Fuzz any litrpc.Autopilot server's request decoding (gRPC and REST).
     Fuzz(fuzz::FuzzArgs),
+    /// A proxy in front of litd (or the mock) that writes every exchange as a scenario step.
+    Record(record::RecordArgs),
     /// Send the same calls to two servers (e.g. litd and the mock) and report every difference.
     Diff(diff::DiffArgs),
     /// The scenarios built into the binary (`scenarios export DIR` writes them out).
@@ -76,6 +79,7 @@ impl Command {
                 Ok(false) => Err(Exit::silent(1).into()),
                 Err(e) => Err(Exit::with(2, &e).into()),
             },
+            Command::Record(args) => record::run(args).await,
             Command::Diff(args) => match diff::run(args).await {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(Exit::silent(1).into()),

@@ -84,6 +84,42 @@ pub fn is_valid_request(rpc: Rpc, request: &Value) -> bool {
     c.ok
 }
 
+/// A REST body as the request of `rpc`, if the REST gateway reads it (as
+/// the mock's gateway does) and the body is already in the form a
+/// scenario's request is written in (so a replay over gRPC sends the same):
+/// every field it has, with the value proto3 JSON writes. Other bodies are
+/// kept as raw HTTP steps.
+pub fn canonical_rest_body(rpc: Rpc, body: &[u8]) -> Option<Value> {
+    struct Canon<'a> {
+        rpc: Rpc,
+        body: &'a [u8],
+        out: Option<Value>,
+    }
+    impl VisitCalls for Canon<'_> {
+        fn visit<C: Call>(&mut self) {
+            if C::RPC == self.rpc {
+                self.out = crate::wire::protojson_in::decode::<C::Request>(self.body)
+                    .ok()
+                    .and_then(|r| serde_json::to_value(r).ok());
+            }
+        }
+    }
+    let mut c = Canon {
+        rpc,
+        body,
+        out: None,
+    };
+    rpc::visit_all(&mut c);
+    let canonical = c.out?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Some(Value::Object(Default::default()));
+    }
+    let original: Value = serde_json::from_slice(body).ok()?;
+    let as_written = original.is_object()
+        && crate::scenario::matcher::check(&original, Some(&canonical), "").is_ok();
+    as_written.then_some(original)
+}
+
 /// The messages of a gRPC (or binary grpc-web) body: each length-prefixed
 /// frame's flag and payload; `None` if the framing is broken.
 pub fn frames(mut body: &[u8]) -> Option<Vec<(u8, &[u8])>> {

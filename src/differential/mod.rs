@@ -8,11 +8,19 @@
 //! - [`generated`]: `diff --generate`: the fuzzer's inputs sent to both;
 //! - [`scenarios`]: `diff` over scenario files (the scenario runner on both);
 //! - [`report`]: differences grouped by kind with the smallest request; text,
-//!   JSON and JUnit.
+//!   JSON and JUnit;
+//! - [`proxy`]: `record`'s TLS proxy (gRPC, grpc-web, REST), forwarding
+//!   unchanged; [`exchange`]: what an exchange was (by the registry);
+//!   [`steps`]: a call as a step (matchers, shapes, captures, `${now+N}`);
+//!   [`recorder`]: the scenario files, one per reset of the mock.
 
 pub mod compare;
 pub mod decode;
+pub mod exchange;
 pub mod generated;
 pub mod normalise;
+pub mod proxy;
+pub mod recorder;
 pub mod report;
 pub mod scenarios;
+pub mod steps;

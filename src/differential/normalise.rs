@@ -28,6 +28,9 @@ const PER_RUN_NAMES: &[&str] = &[
     "nonce",
     "session_id",
     "account_id",
+    // litrpc.Firewall's PrivacyMapConversion: a pseudo value (or the real
+    // one it stands for), drawn per run.
+    "output",
 ];
 
 /// Endings of per-run field names (`*_pub_key`, `*_timestamp`, ...).
@@ -58,7 +61,7 @@ pub(crate) fn per_run_shape(field: Option<&str>, value: &Value) -> Option<&'stat
         return None;
     }
     let by_value = value_shape(text);
-    if matches!(by_value, Some("pubkey33" | "mnemonic10")) {
+    if matches!(by_value, Some("pubkey33" | "pubkey33hex" | "mnemonic10")) {
         return by_value;
     }
     if !field.is_some_and(is_per_run_name) {
@@ -67,11 +70,19 @@ pub(crate) fn per_run_shape(field: Option<&str>, value: &Value) -> Option<&'stat
     Some(by_value.unwrap_or("non-empty"))
 }
 
-/// What a text looks like: `pubkey33`, `bytes4`, `bytes14`, `bytes33`,
-/// `mnemonic10`, `u64`, or nothing in particular.
+/// What a text looks like: `pubkey33`, `pubkey33hex` (a public key as
+/// hex, as the privacy mapper's pseudo keys are), `bytes4`, `bytes14`,
+/// `bytes33`, `mnemonic10`, `u64`, or nothing in particular.
 fn value_shape(text: &str) -> Option<&'static str> {
     if text.parse::<u64>().is_ok() {
         return Some("u64");
+    }
+    if text.len() == 66 {
+        if let Ok(raw) = hex::decode(text) {
+            if crate::domain::keys::parse_public_key(&raw).is_ok() {
+                return Some("pubkey33hex");
+            }
+        }
     }
     let words: Vec<&str> = text.split(' ').collect();
     if words.len() == 10 {
@@ -120,6 +131,8 @@ fn normalise_at(field: Option<&str>, value: &Value) -> Value {
 /// Go's protojson picks one or the other per binary on purpose (`detrand`),
 /// so two litd builds differ there too.
 pub fn normalise_message(message: &str) -> String {
+    let message = go_times(message);
+    let message = message.as_str();
     let mut out = String::with_capacity(message.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
@@ -141,6 +154,22 @@ pub fn normalise_message(message: &str) -> String {
     }
     flush(&mut run, &mut out);
     out
+}
+
+/// Go's `time.Time` as `%v` prints it (`2026-12-01 01:38:03.5 +0000 UTC
+/// m=-78957.1`): the time a message was made, so `<time>`.
+fn go_times(message: &str) -> String {
+    static GO_TIME: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let re = GO_TIME.get_or_init(|| {
+        regex::Regex::new(
+            r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?( [+-]\d{4})?( [A-Z]+)?( m=[+-]\d+(\.\d+)?)?",
+        )
+        .ok()
+    });
+    match re {
+        Some(re) => re.replace_all(message, "<time>").into_owned(),
+        None => message.to_string(),
+    }
 }
 
 #[cfg(test)]

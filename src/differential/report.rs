@@ -140,15 +140,20 @@ pub fn text(compared: &[Compared]) -> String {
     out
 }
 
-/// The JSON report: totals, every kind with its smallest request, and every
-/// differing call.
+/// The JSON report: totals, how many calls of each method were compared,
+/// every kind with its smallest request, and every differing call.
 pub fn json(compared: &[Compared]) -> Value {
     let differing: Vec<&Compared> = compared
         .iter()
         .filter(|c| !c.differences.is_empty())
         .collect();
+    let mut by_call: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in compared {
+        *by_call.entry(c.call.as_str()).or_default() += 1;
+    }
     json!({
         "totals": totals(compared),
+        "calls": by_call,
         "kinds": kinds(compared),
         "differing_calls": differing,
     })
