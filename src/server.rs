@@ -234,12 +234,15 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         // protojson's `proto:` + space or no-break space, reproducible too.
         crate::wire::protojson_in::seed_error_prefix(seed);
     }
-    let core = Arc::new(AutopilotCore::with_config(
-        remote,
-        config.clock,
-        config.core,
-        config.seed,
+    // litd's 15 s on the RevokeSession it makes when a session expires.
+    let expiry_remote = Arc::new(crate::remote::deadline::RevokeDeadline::new(
+        remote.clone(),
+        crate::remote::deadline::EXPIRY_REVOKE_TIMEOUT,
     ));
+    let core = Arc::new(
+        AutopilotCore::with_config(remote, config.clock, config.core, config.seed)
+            .with_expiry_remote(expiry_remote),
+    );
     let restored = match &config.state_file {
         Some(path) => Some(crate::persist::open(&core, path)?),
         None => None,

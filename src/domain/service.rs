@@ -69,6 +69,10 @@ impl Default for CoreConfig {
 pub struct AutopilotCore {
     pub(super) store: Mutex<Store>,
     pub(super) remote: Arc<dyn RemoteAutopilot>,
+    /// The remote as the expiry path calls it: litd gives RevokeSession at
+    /// expiry a 15 s timeout, which the server wraps around `remote` here
+    /// (`remote::deadline`); the same remote without one otherwise.
+    pub(super) expiry_remote: Arc<dyn RemoteAutopilot>,
     pub(super) clock: Arc<dyn Clock>,
     /// Keys, pairing secrets and pseudo values all come from here, so a
     /// seeded core is reproducible.
@@ -117,6 +121,7 @@ impl AutopilotCore {
         let started_at = clock.now();
         Self {
             store: Mutex::new(Store::default()),
+            expiry_remote: remote.clone(),
             remote,
             clock,
             rng: Mutex::new(rng),
@@ -130,6 +135,13 @@ impl AutopilotCore {
             clock_listener: Default::default(),
             stop: Default::default(),
         }
+    }
+
+    /// Calls the remote's RevokeSession at expiry through `remote` (the
+    /// core's remote with litd's timeout around it).
+    pub fn with_expiry_remote(mut self, remote: Arc<dyn RemoteAutopilot>) -> Self {
+        self.expiry_remote = remote;
+        self
     }
 
     /// Go's monotonic reading at `now` (as `time.Now()` carries it in litd):
@@ -380,7 +392,7 @@ impl AutopilotCore {
         }
         for key in keys {
             self.untrack_ping(&key);
-            if let Err(e) = self.remote.revoke_session(key).await {
+            if let Err(e) = self.expiry_remote.revoke_session(key).await {
                 tracing::debug!(error = %e, "remote RevokeSession at expiry failed (ignored)");
             }
         }

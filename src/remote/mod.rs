@@ -3,6 +3,7 @@
 //! and a gRPC client of a real (or standalone stub) server.
 
 pub mod catalogue;
+pub mod deadline;
 pub mod grpc_client;
 pub mod in_process;
 pub mod lifecycle;
