@@ -136,9 +136,15 @@ fn the_console_in_chromium() {
         "{listed}"
     );
     let sessions = curl_json(&server, &auth, "/v1/autopilot/sessions");
+    let labels: Vec<&Value> = sessions["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .map(|s| &s["label"])
+        .collect();
+    assert_eq!(labels, [&json!("browser-test"), &json!("browser-linked")]);
     let ours = &sessions["sessions"][0];
-    assert_eq!(sessions["sessions"].as_array().map(Vec::len), Some(1));
-    assert_eq!(ours["label"], "browser-test");
+    let linked = &sessions["sessions"][1];
     let key = STANDARD
         .decode(ours["local_public_key"].as_str().expect("key"))
         .expect("base64");
@@ -189,6 +195,19 @@ fn the_console_in_chromium() {
 
     // Revoked through the button, and the clock moved a day.
     assert_eq!(seen["revoked_state"], "STATE_REVOKED");
+    // The linked add, in the revoked session's group.
+    let group = hex::encode(
+        STANDARD
+            .decode(ours["group_id"].as_str().expect("group"))
+            .expect("base64"),
+    );
+    assert_eq!(seen["group_options"], json!([group]));
+    assert_eq!(
+        seen["linked"],
+        json!({"group_of_first": group, "group": group, "state": "STATE_CREATED"})
+    );
+    assert_eq!(linked["group_id"], ours["group_id"]);
+    assert_ne!(linked["id"], ours["id"]);
     assert_eq!(seen["revoke_button_left"], false);
     assert_eq!(
         curl_json(&server, &auth, "/v1/autopilot/sessions")["sessions"][0]["session_state"],

@@ -26,7 +26,8 @@ function sessionTable(sessions, nowCells, revoke, revokePath) {
       el('td', { class: `state-${s.session_state}`, 'data-col': 'state' }, s.session_state),
       el('td', { 'data-col': 'type' }, s.session_type),
       el('td', { class: 'mono', title: base64ToHex(s.id ?? '') }, short(base64ToHex(s.id ?? ''))),
-      el('td', { class: 'mono', title: base64ToHex(s.group_id ?? '') }, short(base64ToHex(s.group_id ?? ''))),
+      el('td', { class: 'mono', 'data-col': 'group', title: base64ToHex(s.group_id ?? '') },
+        short(base64ToHex(s.group_id ?? ''))),
       el('td', { 'data-col': 'privacy' }, privacyText(s.privacy_flags)),
       el('td', { class: 'mono' }, Object.keys(s.autopilot_feature_info ?? {}).join(', ') || '–'),
       expiry,
@@ -66,6 +67,7 @@ export function sessionsView(ctx, root) {
     const cells = [];
     try {
       const ap = await call('GET', '/v1/autopilot/sessions');
+      form.groups(ap.sessions ?? []);
       clear(autopilot).append(sessionTable(ap.sessions ?? [], cells, revoke,
         (s) => `/v1/autopilot/sessions/${urlSafe(s.local_public_key ?? '')}`));
       if (hasAll && withAll) {

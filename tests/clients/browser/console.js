@@ -115,7 +115,7 @@ async function run(page) {
   await setValue(page, `${feature} textarea.rule-value[data-rule="rate-limit"]`, JSON.stringify(
     { rate_limit: { read_limit: { iterations: 7, num_hours: 1 }, write_limit: { iterations: 1, num_hours: 1 } } }));
   await page.click('#add-flags-set');
-  await setValue(page, '#add-flags', '1');
+  await page.click('#add-flags input[data-flag="ClearPubkeys"]');
   await page.click('#add-submit');
   await page.waitForSelector(visible('#add-result'));
   seen.add_result = await text(page, '#add-result');
@@ -171,6 +171,21 @@ async function run(page) {
   await page.waitForFunction((s) => document.querySelector(s)?.textContent === 'STATE_REVOKED', {},
     `${other} [data-col="state"]`);
   seen.readonly.state_after = await text(page, `${other} [data-col="state"]`);
+
+  phase = 'linked-add';
+  // A second session in the revoked one's group, picked from the form's list.
+  const group = await page.$eval(`${row} [data-col="group"]`, (n) => n.title);
+  seen.group_options = await page.$$eval('#add-group-options option', (ns) => ns.map((n) => n.value));
+  await setValue(page, '#add-label', 'browser-linked');
+  await setValue(page, '#add-group', group);
+  await page.click('#add-submit');
+  const linked = '#sessions-autopilot tr[data-label="browser-linked"]';
+  await page.waitForSelector(linked);
+  seen.linked = {
+    group_of_first: group,
+    group: await page.$eval(`${linked} [data-col="group"]`, (n) => n.title),
+    state: await text(page, `${linked} [data-col="state"]`),
+  };
 
   phase = 'clock';
   await tab(page, 'clock');
@@ -275,11 +290,12 @@ async function runClientMode(page) {
   await shot(page, 'scenario');
   phase = 'revoke';
   await tab(page, 'sessions');
+  // The revoke and the list after it complete the scenario: serve stops
+  // then, and the console's background polls fail from that moment on.
+  phase = 'after-scenario';
   await page.click('#sessions-autopilot tr[data-label="console"] button.revoke');
   await page.waitForFunction(() => document.querySelector(
     '#sessions-autopilot tr[data-label="console"] [data-col="state"]')?.textContent === 'STATE_REVOKED');
-  // The scenario is complete: serve stops, the console's polls fail from now on.
-  phase = 'after-scenario';
   seen.revoked_state = 'STATE_REVOKED';
 }
 
