@@ -75,19 +75,7 @@ fn the_console_in_chromium() {
     if browser().is_none() {
         return;
     }
-    // A litrpc.Sessions session of another type, for the list of every type.
-    let expiry = (std::time::SystemTime::now() + std::time::Duration::from_secs(3600))
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs();
-    let readonly = json!({"label": "readonly-test", "session_type": "TYPE_MACAROON_READONLY",
-        "expiry_timestamp_seconds": expiry.to_string(), "mailbox_server_addr": "mailbox.example:443"});
-    let body = readonly.to_string();
-    curl_json(
-        &server,
-        &[auth[0], auth[1], "-X", "POST", "--data-binary", &body],
-        "/v1/sessions",
-    );
+    add_readonly_session(&server);
     let shots = screenshots("serve");
     let seen = drive(&server, "serve", &shots);
     assert_eq!(
@@ -312,4 +300,38 @@ fn the_console_as_the_client_a_scenario_judges() {
         serde_json::from_str(stdout.last().expect("a verdict line")).expect("JSON");
     assert_eq!(verdict["verdict"], "pass", "{verdict}");
     assert_eq!(verdict["met"], 5);
+}
+
+/// A litrpc.Sessions session of another type than autopilot, over REST.
+fn add_readonly_session(server: &MockProcess) {
+    let expiry = (std::time::SystemTime::now() + std::time::Duration::from_secs(3600))
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let body = json!({"label": "readonly-test", "session_type": "TYPE_MACAROON_READONLY",
+        "expiry_timestamp_seconds": expiry.to_string(), "mailbox_server_addr": "mailbox.example:443"})
+    .to_string();
+    let auth = basic();
+    let args = ["-H", auth.as_str(), "-X", "POST", "--data-binary", &body];
+    curl_json(server, &args, "/v1/sessions");
+}
+
+#[test]
+fn the_console_with_autopilot_disabled() {
+    // Polar starts litd so: litrpc.Sessions lists, litrpc.Autopilot answers 501.
+    let server = MockProcess::serve_temp(["--ui-password", PASSWORD, "--autopilot-disabled"]);
+    if browser().is_none() {
+        return;
+    }
+    add_readonly_session(&server);
+    let shots = screenshots("autopilot-disabled");
+    let seen = drive(&server, "disabled", &shots);
+    let unknown = "unknown service litrpc.Autopilot";
+    assert_eq!(seen["features_error"], unknown);
+    assert_eq!(seen["autopilot_list_error"], unknown);
+    assert_eq!(seen["add_features_error"], format!("features: {unknown}"));
+    assert_eq!(seen["readonly_type"], "TYPE_MACAROON_READONLY");
+    // Each failed call of litrpc.Autopilot, and nothing else, logged an error.
+    let errors = seen["expected_errors"].as_array().expect("expected_errors");
+    assert_eq!(errors.len(), 3, "{seen:#}");
 }

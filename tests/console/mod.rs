@@ -126,7 +126,7 @@ pub fn drive(server: &MockProcess, mode: &str, shots: &Path) -> Value {
     for error in seen["expected_errors"].as_array().expect("expected_errors") {
         let text = error["text"].as_str().unwrap_or_default();
         assert!(
-            text.starts_with("Failed to load resource: the server responded with a status of 500"),
+            text.starts_with("Failed to load resource: the server responded with a status of 50"),
             "{error}"
         );
     }

@@ -28,8 +28,10 @@ const seen = { screenshots: [], unexpected: [], expected_errors: [], after_scena
 let phase = 'start';
 // Steps whose error answer is the point: the one failed request each may log.
 const EXPECTED = {
-  'wrong-login': '/_autopilot-mock/v1/info',
-  'invalid-add': '/v1/autopilot/sessions',
+  'wrong-login': ['/_autopilot-mock/v1/info'],
+  'invalid-add': ['/v1/autopilot/sessions'],
+  // serve --autopilot-disabled: litrpc.Autopilot's routes answer 501.
+  'disabled': ['/v1/autopilot/features', '/v1/autopilot/sessions'],
 };
 
 function unexpected(entry) {
@@ -42,7 +44,7 @@ function onConsole(message) {
   const url = message.location()?.url ?? '';
   const entry = { phase, text: message.text(), url };
   const expected = EXPECTED[phase];
-  if (expected && message.text().startsWith('Failed to load resource') && new URL(url).pathname === expected) {
+  if (expected && message.text().startsWith('Failed to load resource') && expected.includes(new URL(url).pathname)) {
     seen.expected_errors.push(entry);
   } else {
     unexpected(entry);
@@ -299,6 +301,30 @@ async function runClientMode(page) {
   seen.revoked_state = 'STATE_REVOKED';
 }
 
+async function runAutopilotDisabled(page) {
+  phase = 'open';
+  await page.goto(`${plan.base_url}/_autopilot-mock/console/`, { waitUntil: 'load' });
+  await page.waitForSelector(visible('#login'));
+  phase = 'login';
+  await page.type('#login-password', plan.password);
+  // The features view loads (and fails) as soon as the login is through.
+  phase = 'disabled';
+  await page.click('#login-submit');
+  await page.waitForSelector(visible('#main'));
+  await page.waitForSelector(visible('#features-error'));
+  seen.features_error = await text(page, '#features-error');
+  await tab(page, 'sessions');
+  await page.waitForSelector('[data-list-error="autopilot"]');
+  seen.autopilot_list_error = await text(page, '[data-list-error="autopilot"]');
+  await page.waitForSelector('#add-features .error');
+  seen.add_features_error = await text(page, '#add-features .error');
+  const other = '#sessions-all tr[data-label="readonly-test"]';
+  await page.waitForSelector(other);
+  seen.readonly_type = await text(page, `${other} [data-col="type"]`);
+  await shot(page, 'sessions');
+  phase = 'end';
+}
+
 async function main() {
   fs.mkdirSync(plan.screenshots, { recursive: true });
   const browser = await puppeteer.launch({
@@ -316,7 +342,8 @@ async function main() {
     page.on('pageerror', (e) => unexpected({ phase, text: `page error: ${e.message}` }));
     page.on('requestfailed', (r) => unexpected({ phase, text: `request failed: ${r.url()} ${r.failure()?.errorText}` }));
     try {
-      await (plan.mode === 'client' ? runClientMode(page) : run(page));
+      const flows = { client: runClientMode, disabled: runAutopilotDisabled };
+      await (flows[plan.mode] ?? run)(page);
     } catch (e) {
       seen.failed = { phase, error: String(e.stack ?? e) };
       await shot(page, `failure-${phase}`).catch(() => {});
