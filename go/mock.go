@@ -234,6 +234,15 @@ func (m *Mock) Reset() {
 	m.must(m.admin(http.MethodPost, "/reset", nil, nil))
 }
 
+// SeedActions replaces the firewall's action log (what Firewall.ListActions
+// answers) with these actions, each a litrpc.Action in litd's REST JSON, e.g.
+// map[string]any{"rpc_method": "/lnrpc.Lightning/GetInfo", "state": "STATE_DONE"}.
+func (m *Mock) SeedActions(actions ...any) {
+	m.t.Helper()
+	m.must(m.admin(http.MethodDelete, "/actions", nil, nil))
+	m.must(m.admin(http.MethodPost, "/actions", map[string]any{"actions": actions}, nil))
+}
+
 // SetScript replaces the remote stub's script (the README's "The script").
 func (m *Mock) SetScript(script any) {
 	m.t.Helper()

@@ -227,3 +227,63 @@ fn the_verdict_so_far_is_readable_at_the_admin_endpoint() {
         "missing: the client never sent AddAutopilotSession"
     );
 }
+
+/// A dashboard client (Status, features, sessions, the action log) over
+/// REST against `scenarios/client/terminal-dashboard.json`, whose
+/// `setup.actions` the mock serves before it prints its ready line.
+#[test]
+fn a_dashboard_client_sees_the_scenarios_seeded_actions() {
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/client/terminal-dashboard.json");
+    let server =
+        MockProcess::serve_temp(["--scenario".to_string(), scenario.display().to_string()]);
+    let status = curl(&server, &[&url(&server, "/v1/status")]);
+    assert_eq!(status["sub_servers"]["lit"]["running"], true, "{status}");
+    curl(&server, &[&url(&server, "/v1/autopilot/features")]);
+    curl(&server, &[&url(&server, "/v1/sessions")]);
+    let actions = curl(
+        &server,
+        &[
+            "-X",
+            "POST",
+            "-d",
+            "{}",
+            &url(&server, "/v1/firewall/actions"),
+        ],
+    );
+    assert_eq!(
+        actions["actions"][1]["error_reason"], "node unreachable",
+        "{actions}"
+    );
+    let (code, v) = verdict(server);
+    assert_eq!(v["verdict"], "pass", "{v}");
+    assert_eq!(v["met"], 4, "{v}");
+    assert_eq!(code, 0);
+}
+
+/// A scenario whose `setup.actions` are not litrpc.Actions cannot judge
+/// anyone: exit 2 with the bad action named, before serving.
+#[test]
+fn bad_setup_actions_are_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bad-actions.json");
+    let scenario = serde_json::json!({
+        "name": "bad-actions",
+        "setup": {"actions": [{"state": "STATE_DONE"}, {"state": "STATE_NOPE"}]},
+        "steps": [{"name": "list", "call": "ListActions"}]
+    });
+    std::fs::write(&path, scenario.to_string()).expect("write");
+    let out = Command::new(common::binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--lit-dir"])
+        .arg(dir.path().join("lit"))
+        .arg("--scenario")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("setup.actions[1] is not a litrpc.Action"),
+        "{stderr}"
+    );
+}

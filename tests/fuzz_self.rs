@@ -65,7 +65,7 @@ async fn fuzzing_our_own_server_finds_no_anomaly() {
         summary.outcomes
     );
     // The server is still whole afterwards.
-    let listed = server.running.core.list_sessions().await.expect("list");
+    let listed = server.running.core.list_all_sessions().await.expect("list");
     assert_eq!(listed.len(), server.running.core.session_count());
     server.running.shutdown().await;
 }

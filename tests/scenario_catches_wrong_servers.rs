@@ -4,13 +4,14 @@
 
 use std::net::SocketAddr;
 
-use autopilot_mock::proto::litrpc as p;
-use autopilot_mock::proto::litrpc::autopilot_server::{Autopilot, AutopilotServer};
+#[path = "common/wrong_servers.rs"]
+mod wrong_servers;
+
+use autopilot_mock::proto::litrpc::autopilot_server::AutopilotServer;
 use autopilot_mock::scenario::runner::{self, Powers, ScenarioReport, Verdict};
 use autopilot_mock::scenario::target::Target;
 use autopilot_mock::scenario::{Scenario, Transport};
 use serde_json::json;
-use tonic::{Request, Response, Status};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -99,54 +100,6 @@ async fn wrong_rest_shapes_and_codes_fail_the_right_steps() {
     );
 }
 
-/// A tonic server that gets things wrong the way a naive mock would.
-struct Naive;
-
-#[tonic::async_trait]
-impl Autopilot for Naive {
-    async fn list_autopilot_features(
-        &self,
-        _: Request<p::ListAutopilotFeaturesRequest>,
-    ) -> Result<Response<p::ListAutopilotFeaturesResponse>, Status> {
-        let feature = p::Feature {
-            name: "HealthCheck".into(),
-            privacy_flags: 0,
-            rules: [("rate-limit".to_string(), p::RuleValues::default())].into(),
-            ..Default::default()
-        };
-        Ok(Response::new(p::ListAutopilotFeaturesResponse {
-            features: [("HealthCheck".to_string(), feature)].into(),
-        }))
-    }
-
-    async fn add_autopilot_session(
-        &self,
-        _: Request<p::AddAutopilotSessionRequest>,
-    ) -> Result<Response<p::AddAutopilotSessionResponse>, Status> {
-        Err(Status::invalid_argument("features must not be empty"))
-    }
-
-    async fn list_autopilot_sessions(
-        &self,
-        _: Request<p::ListAutopilotSessionsRequest>,
-    ) -> Result<Response<p::ListAutopilotSessionsResponse>, Status> {
-        Ok(Response::new(p::ListAutopilotSessionsResponse {
-            sessions: vec![p::Session {
-                id: vec![1, 2, 3, 4, 5, 6, 7, 8],
-                session_state: p::SessionState::StateReserved as i32,
-                ..Default::default()
-            }],
-        }))
-    }
-
-    async fn revoke_autopilot_session(
-        &self,
-        _: Request<p::RevokeAutopilotSessionRequest>,
-    ) -> Result<Response<p::RevokeAutopilotSessionResponse>, Status> {
-        Err(Status::not_found("no such session"))
-    }
-}
-
 async fn serve_plaintext(router: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -160,7 +113,8 @@ async fn serve_plaintext(router: axum::Router) -> SocketAddr {
 
 #[tokio::test]
 async fn wrong_grpc_codes_and_values_fail_the_right_steps() {
-    let router = tonic::service::Routes::new(AutopilotServer::new(Naive)).into_axum_router();
+    let router =
+        tonic::service::Routes::new(AutopilotServer::new(wrong_servers::Naive)).into_axum_router();
     let addr = serve_plaintext(router).await;
     let target = Target::plaintext(addr, vec![1]).expect("target");
     let report = run(&target, Transport::Grpc).await;

@@ -1,5 +1,5 @@
 //! `autopilot-mock check` with the shipped scenarios against our own
-//! `serve`, both binaries for real, over both transports.
+//! `serve`, both binaries for real, over every transport.
 
 mod common;
 
@@ -33,7 +33,7 @@ fn check_with(target: &str, cert: &std::path::Path, macaroon: &std::path::Path) 
 }
 
 #[test]
-fn shipped_scenarios_pass_against_serve_over_both_transports() {
+fn shipped_scenarios_pass_against_serve_over_every_transport() {
     let mut server = MockProcess::serve_temp(Vec::<String>::new());
     let out_dir = tempfile::tempdir().expect("temp dir");
     let junit = out_dir.path().join("report.xml");
@@ -42,7 +42,7 @@ fn shipped_scenarios_pass_against_serve_over_both_transports() {
     let output = check(&server)
         .arg("--root-key")
         .arg(&root_key)
-        .args(["--transport", "both"])
+        .args(["--transport", "all"])
         .arg("--junit")
         .arg(&junit)
         .arg("--json")
@@ -61,11 +61,12 @@ fn shipped_scenarios_pass_against_serve_over_both_transports() {
         serde_json::from_slice(&std::fs::read(&json).expect("JSON report written")).expect("JSON");
     let totals = &report["totals"];
     assert_eq!(totals["failed"], 0, "{stdout}");
-    // Only the one gRPC-only step is skipped (in the REST pass): with the
-    // admin API and the root key, nothing else may be.
-    assert_eq!(totals["skipped"], 1, "{stdout}");
-    assert!(totals["passed"].as_u64().unwrap_or(0) > 140, "{stdout}");
-    // Every shipped scenario ran over gRPC and REST (REST-only ones once).
+    // Only the one gRPC-only step is skipped (in the REST and grpc-web
+    // passes): with the admin API and the root key, nothing else may be.
+    assert_eq!(totals["skipped"], 2, "{stdout}");
+    assert!(totals["passed"].as_u64().unwrap_or(0) > 400, "{stdout}");
+    // Every shipped scenario ran over gRPC, REST and grpc-web (REST-only
+    // ones once).
     let names: std::collections::BTreeSet<(String, String)> = report["scenarios"]
         .as_array()
         .expect("scenarios")
@@ -79,6 +80,9 @@ fn shipped_scenarios_pass_against_serve_over_both_transports() {
         .collect();
     assert!(names.contains(&("add-validation".into(), "grpc".into())));
     assert!(names.contains(&("add-validation".into(), "rest".into())));
+    for web in ["litd-itest-matrix", "lit-sessions", "firewall", "proxy", "status"] {
+        assert!(names.contains(&(web.into(), "grpc-web".into())), "{web}");
+    }
     assert!(names.contains(&("rest-conventions".into(), "rest".into())));
     assert!(!names.contains(&("rest-conventions".into(), "grpc".into())));
     let xml = std::fs::read_to_string(&junit).expect("JUnit written");
@@ -89,6 +93,7 @@ fn shipped_scenarios_pass_against_serve_over_both_transports() {
     let again = check(&server)
         .arg("--root-key")
         .arg(&root_key)
+        .args(["--transport", "all"])
         .output()
         .expect("check runs");
     let again_stdout = String::from_utf8_lossy(&again.stdout);

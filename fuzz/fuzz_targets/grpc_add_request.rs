@@ -40,6 +40,8 @@ fuzz_target!(|data: &[u8]| {
     let w = world();
     let _ = p::RevokeAutopilotSessionRequest::decode(data);
     let _ = p::ListAutopilotSessionsRequest::decode(data);
+    // Every other method's request decoders too (protobuf and REST JSON).
+    autopilot_mock::fuzz::any_request::decode_as_every_request(data);
     if let Ok(req) = p::AddAutopilotSessionRequest::decode(data) {
         let _ = w.rt.block_on(w.core.add_session(add_request_in(req)));
     }

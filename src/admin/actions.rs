@@ -23,6 +23,13 @@ pub(crate) fn parse_actions(body: &[u8]) -> Result<Vec<Action>, String> {
     let Some(list) = value.get("actions").and_then(Value::as_array) else {
         return Err(r#"actions: the body must be {"actions":[...]}"#.to_string());
     };
+    parse_action_list(list)
+}
+
+/// Actions given as `litrpc.Action`s in litd's REST JSON (the admin API's
+/// body, a scenario's `setup.actions`), in order, or what is wrong with the
+/// first bad one.
+pub fn parse_action_list(list: &[Value]) -> Result<Vec<Action>, String> {
     list.iter()
         .enumerate()
         .map(|(i, a)| {

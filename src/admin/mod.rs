@@ -25,6 +25,8 @@ use crate::stub::{Script, Stub};
 mod actions;
 mod introspect;
 
+pub use actions::parse_action_list;
+
 /// Where the admin API is mounted.
 pub const PREFIX: &str = "/_autopilot-mock/v1";
 

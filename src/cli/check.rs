@@ -117,32 +117,17 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
         Some(cert) => Target::connect(addr, cert, macaroon).await,
     }
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let transports: &[Transport] = match args.transport {
-        TransportArg::Grpc => &[Transport::Grpc],
-        TransportArg::Rest => &[Transport::Rest],
-        TransportArg::Both => &[Transport::Grpc, Transport::Rest],
-        TransportArg::GrpcWeb => &[Transport::GrpcWeb],
-        TransportArg::All => &[Transport::Grpc, Transport::Rest, Transport::GrpcWeb],
-    };
+    let transports = args.transport.transports();
     for &t in transports {
         probe::credentials(&target, t).await?;
     }
 
     let admin = Admin::new(&target);
-    let has_admin = !args.no_admin && admin.available().await;
-    // What check changes on a mock, it puts back: the stub script, the clock.
-    let home_script = match has_admin {
-        true => admin.script().await.ok(),
-        false => None,
-    };
-    let clock_offset = match has_admin {
-        true => admin.clock_now().await.ok().map(|now| now - unix_now()),
-        false => None,
-    };
+    let home = MockHome::read(&admin, args.no_admin).await;
     let powers = Powers {
-        admin: has_admin.then_some(&admin),
+        admin: home.has_admin.then_some(&admin),
         root_key,
-        script: home_script.clone(),
+        script: home.script.clone(),
     };
     let mut reports = Vec::new();
     for (file, scenario) in &scenarios {
@@ -152,23 +137,7 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
             }
         }
     }
-    // Scenarios reset the mock before they run; the last one's sessions go
-    // too, so the target is left as a fresh mock with its own script.
-    if has_admin {
-        if let Err(e) = admin.reset().await {
-            tracing::warn!("could not reset the target after the run: {e}");
-        }
-    }
-    if let Some(script) = &home_script {
-        if let Err(e) = admin.set_script(script).await {
-            tracing::warn!("could not put the target's stub script back: {e}");
-        }
-    }
-    if let Some(offset) = clock_offset {
-        if let Err(e) = admin.set_clock_unix(unix_now() + offset).await {
-            tracing::warn!("could not put the target's clock back: {e}");
-        }
-    }
+    home.restore(&admin).await;
     print!("{}", report::text(&reports));
     if let Some(path) = &args.junit {
         std::fs::write(path, report::junit(&reports))
@@ -182,13 +151,74 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
     Ok(report::totals(&reports).failed == 0)
 }
 
+impl TransportArg {
+    /// The transports this choice names, in the order they run.
+    pub fn transports(self) -> &'static [Transport] {
+        match self {
+            TransportArg::Grpc => &[Transport::Grpc],
+            TransportArg::Rest => &[Transport::Rest],
+            TransportArg::Both => &[Transport::Grpc, Transport::Rest],
+            TransportArg::GrpcWeb => &[Transport::GrpcWeb],
+            TransportArg::All => &[Transport::Grpc, Transport::Rest, Transport::GrpcWeb],
+        }
+    }
+}
+
+/// What a run changes on a mock and puts back afterwards: its stub script
+/// and its clock (`None`s when the target has no admin API).
+pub struct MockHome {
+    pub has_admin: bool,
+    pub script: Option<serde_json::Value>,
+    clock_offset: Option<i64>,
+}
+
+impl MockHome {
+    /// Reads the target's script and clock, if it has the admin API (and
+    /// `no_admin` is off).
+    pub async fn read(admin: &Admin<'_>, no_admin: bool) -> MockHome {
+        let has_admin = !no_admin && admin.available().await;
+        if !has_admin {
+            return MockHome {
+                has_admin,
+                script: None,
+                clock_offset: None,
+            };
+        }
+        MockHome {
+            has_admin,
+            script: admin.script().await.ok(),
+            clock_offset: admin.clock_now().await.ok().map(|now| now - unix_now()),
+        }
+    }
+
+    /// Scenarios reset the mock before they run; the last one's sessions go
+    /// too, so the target is left as a fresh mock with its own script and clock.
+    pub async fn restore(&self, admin: &Admin<'_>) {
+        if self.has_admin {
+            if let Err(e) = admin.reset().await {
+                tracing::warn!("could not reset the target after the run: {e}");
+            }
+        }
+        if let Some(script) = &self.script {
+            if let Err(e) = admin.set_script(script).await {
+                tracing::warn!("could not put the target's stub script back: {e}");
+            }
+        }
+        if let Some(offset) = self.clock_offset {
+            if let Err(e) = admin.set_clock_unix(unix_now() + offset).await {
+                tracing::warn!("could not put the target's clock back: {e}");
+            }
+        }
+    }
+}
+
 fn unix_now() -> i64 {
     autopilot_mock::domain::clock::unix_secs(std::time::SystemTime::now())
 }
 
 /// The scenarios the paths name, or the shipped ones for no path; each
 /// checked when loaded. None at all is an error: nothing would be judged.
-fn load_scenarios(inputs: &[PathBuf]) -> anyhow::Result<Vec<(String, Scenario)>> {
+pub fn load_scenarios(inputs: &[PathBuf]) -> anyhow::Result<Vec<(String, Scenario)>> {
     if inputs.is_empty() {
         return shipped::server_scenarios()
             .map(|(path, text)| {

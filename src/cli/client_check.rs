@@ -39,13 +39,16 @@ pub struct ScenarioArgs {
 /// A client check set up for a server about to start.
 pub struct Judge {
     pub check: Arc<ClientCheck>,
+    /// The scenario's `setup.actions` (checked), seeded once serving.
+    actions: Vec<serde_json::Value>,
     junit: Option<PathBuf>,
     json: Option<PathBuf>,
 }
 
 impl ScenarioArgs {
     /// Loads the scenario and installs it as the server's observer, with its
-    /// setup (clock, stub script) applied to the configuration.
+    /// setup (clock, stub script) applied to the configuration; its actions
+    /// are checked here and seeded by [`Judge::attach`].
     /// A scenario that cannot be used is exit 2, as for `check`: the run
     /// cannot judge the client (1 means the client failed the scenario).
     pub fn prepare(self, config: &mut ServerConfig) -> anyhow::Result<Option<Judge>> {
@@ -75,10 +78,19 @@ impl ScenarioArgs {
             )?;
             config.script = Some(script);
         }
+        let actions = match &scenario.setup.actions {
+            Some(list) => {
+                autopilot_mock::admin::parse_action_list(list)
+                    .map_err(|e| anyhow::anyhow!("{file}: setup.{e}"))?;
+                list.clone()
+            }
+            None => Vec::new(),
+        };
         let check = ClientCheck::new(scenario, &file, config.clock.clone());
         config.observer = Some(check.clone());
         Ok(Some(Judge {
             check,
+            actions,
             junit: self.junit,
             json: self.json,
         }))
@@ -86,8 +98,13 @@ impl ScenarioArgs {
 }
 
 impl Judge {
-    /// Connects the check to the running server's stub journal.
+    /// Connects the check to the running server's stub journal and seeds
+    /// the scenario's actions, before the ready line.
     pub fn attach(&self, mock: &MockServer) {
+        if !self.actions.is_empty() {
+            // Checked in `prepare`, so this stores them.
+            let _ = mock.seed_actions(&self.actions);
+        }
         if let Some(stub) = mock.stub() {
             self.check.attach_stub(stub.clone());
         }

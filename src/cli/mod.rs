@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod check;
 pub mod client_check;
+pub mod diff;
 pub mod entropy;
 pub mod fuzz;
 pub mod logging;
@@ -54,6 +55,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Fuzz any litrpc.Autopilot server's request decoding (gRPC and REST).
     Fuzz(fuzz::FuzzArgs),
+    /// Send the same calls to two servers (e.g. litd and the mock) and report every difference.
+    Diff(diff::DiffArgs),
     /// The scenarios built into the binary (`scenarios export DIR` writes them out).
     #[command(subcommand)]
     Scenarios(scenarios::ScenariosCommand),
@@ -69,6 +72,11 @@ impl Command {
             Command::Bench(args) => bench::run(args).await,
             Command::Scenarios(command) => command.run(),
             Command::Check(args) => match check::run(args).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(Exit::silent(1).into()),
+                Err(e) => Err(Exit::with(2, &e).into()),
+            },
+            Command::Diff(args) => match diff::run(args).await {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(Exit::silent(1).into()),
                 Err(e) => Err(Exit::with(2, &e).into()),

@@ -9,8 +9,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::gen;
 use super::mutate::{self, pick};
+use super::{any_request, gen};
 use crate::proto::litrpc as p;
 use crate::rpc::Rpc;
 
@@ -165,7 +165,7 @@ fn grpc_case(
     macaroon: MacaroonUse,
     max_message: usize,
 ) -> Case {
-    let (path, msg) = match rng.random_range(0..20u8) {
+    let (path, msg) = match rng.random_range(0..26u8) {
         0..=9 => (
             Rpc::AddAutopilotSession.full_method(),
             gen::add_request(u).unwrap_or_default().encode_to_vec(),
@@ -180,7 +180,12 @@ fn grpc_case(
             Rpc::AddAutopilotSession.full_method(),
             u.arbitrary().unwrap_or_default(),
         ),
-        _ => ("/litrpc.Autopilot/NoSuchMethod", Vec::new()),
+        19 => ("/litrpc.Autopilot/NoSuchMethod", Vec::new()),
+        // Any other method of the registry (Sessions, Firewall, Proxy, ...).
+        _ => {
+            let rpc = any_method(rng);
+            (rpc.full_method(), any_request::request_bytes(rpc, u))
+        }
     };
     let mut what = vec![path.rsplit('/').next().unwrap_or(path).to_string()];
     let msg = if rng.random_ratio(2, 5) {
@@ -228,6 +233,53 @@ fn grpc_case(
     }
 }
 
+/// One of the registry's fuzzable methods.
+fn any_method(rng: &mut StdRng) -> Rpc {
+    let methods: Vec<Rpc> = any_request::fuzzable().collect();
+    *pick(rng, &methods)
+}
+
+/// `rpc` over one of its REST routes: path parameters random bytes in one
+/// of the encodings the gateway takes, the body (for `body: "*"` routes)
+/// the request's JSON, mutated or not.
+fn any_rest_request(
+    rng: &mut StdRng,
+    u: &mut Unstructured,
+    rpc: Rpc,
+) -> (&'static str, String, Vec<u8>) {
+    use base64::Engine;
+    let Some(route) = rpc.spec().rest.first() else {
+        return ("GET", "/v1/no-route".to_string(), Vec::new());
+    };
+    let mut path = route.path.to_string();
+    for (_, field) in route.params() {
+        let raw = gen::bytes(u).unwrap_or_default();
+        let param = if rng.random_ratio(1, 2) {
+            base64::engine::general_purpose::URL_SAFE.encode(&raw)
+        } else {
+            hex::encode(&raw)
+        };
+        path = path.replace(&format!("{{{field}}}"), &percent_encode(param.as_bytes()));
+    }
+    let body = match route.body {
+        crate::rpc::RestBody::All => {
+            let json = any_request::request_json(rpc, u);
+            if rng.random_ratio(1, 2) {
+                mutate::json(rng, &json).0
+            } else {
+                json
+            }
+        }
+        crate::rpc::RestBody::None => Vec::new(),
+    };
+    let method = match route.method.as_http() {
+        m if m == http::Method::POST => "POST",
+        m if m == http::Method::DELETE => "DELETE",
+        _ => "GET",
+    };
+    (method, path, body)
+}
+
 /// A method's (first) REST path template, from the registry.
 fn rest_path(rpc: Rpc) -> &'static str {
     rpc.spec().rest.first().map_or("/", |route| route.path)
@@ -236,7 +288,7 @@ fn rest_path(rpc: Rpc) -> &'static str {
 fn rest_case(rng: &mut StdRng, u: &mut Unstructured, macaroon: MacaroonUse) -> Case {
     let mut what = Vec::new();
     let mut content_type = Some("application/json");
-    let (method, path, body) = match rng.random_range(0..20u8) {
+    let (method, path, body) = match rng.random_range(0..26u8) {
         0..=10 => {
             what.push("add".to_string());
             let req: p::AddAutopilotSessionRequest = gen::add_request(u).unwrap_or_default();
@@ -300,6 +352,11 @@ fn rest_case(rng: &mut StdRng, u: &mut Unstructured, macaroon: MacaroonUse) -> C
                 rest_path(Rpc::ListAutopilotFeatures).to_string(),
                 b"a=1".to_vec(),
             )
+        }
+        20..=25 => {
+            let rpc = any_method(rng);
+            what.push(rpc.name().to_string());
+            any_rest_request(rng, u, rpc)
         }
         _ => {
             content_type = *pick(rng, &[None, Some("text/plain")]);

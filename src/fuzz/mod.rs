@@ -11,6 +11,7 @@
 //! answer without status) is written as a reproducer that
 //! [`replay`] sends again.
 
+pub mod any_request;
 pub mod case;
 pub mod gen;
 pub mod mutate;

@@ -104,6 +104,14 @@ pub struct Target {
     pub timeout: Duration,
 }
 
+/// A whole answer: status, headers and body (trailers are in the outcome).
+#[derive(Debug, Clone)]
+pub struct RawAnswer {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: Bytes,
+}
+
 /// An open HTTP/2 connection.
 pub struct Conn {
     send: SendRequest<Full<Bytes>>,
@@ -171,9 +179,19 @@ impl Target {
     /// Sends `case` on `conn` (opened first if `None`; dropped after a reset
     /// so the next case gets a fresh connection).
     pub async fn send(&self, conn: &mut Option<Conn>, case: &Case) -> Outcome {
+        self.send_answer(conn, case).await.0
+    }
+
+    /// [`Self::send`], also returning the answer itself when there was one
+    /// (`diff` compares the bodies of two servers' answers).
+    pub async fn send_answer(
+        &self,
+        conn: &mut Option<Conn>,
+        case: &Case,
+    ) -> (Outcome, Option<RawAnswer>) {
         let request = match self.request(case) {
             Ok(r) => r,
-            Err(detail) => return Outcome::Skipped { detail },
+            Err(detail) => return (Outcome::Skipped { detail }, None),
         };
         // A connection the server closed after an earlier call (GOAWAY, idle)
         // is replaced once, so that close is not blamed on this input.
@@ -182,9 +200,8 @@ impl Target {
                 match self.connect().await {
                     Ok(c) => *conn = Some(c),
                     Err(e) => {
-                        return Outcome::Reset {
-                            detail: format!("{CONNECT_FAILED}{e}"),
-                        }
+                        let detail = format!("{CONNECT_FAILED}{e}");
+                        return (Outcome::Reset { detail }, None);
                     }
                 }
             }
@@ -198,9 +215,8 @@ impl Target {
             *conn = None;
         }
         let Some(c) = conn.as_mut() else {
-            return Outcome::Reset {
-                detail: format!("{CONNECT_FAILED}connection not ready"),
-            };
+            let detail = format!("{CONNECT_FAILED}connection not ready");
+            return (Outcome::Reset { detail }, None);
         };
         let exchange = async {
             let response = c.send.send_request(request).await?;
@@ -209,24 +225,38 @@ impl Target {
             let trailers = collected.trailers().cloned();
             Ok::<_, hyper::Error>((parts, trailers, collected.to_bytes()))
         };
-        let outcome = match tokio::time::timeout(self.timeout, exchange).await {
-            Err(_) => Outcome::Timeout,
-            Ok(Err(e)) if is_local_refusal(&e) => Outcome::Skipped {
-                detail: e.to_string(),
-            },
-            Ok(Err(e)) => Outcome::Reset {
-                detail: error_chain(&e),
-            },
-            Ok(Ok((parts, trailers, body))) => match case.transport {
-                Transport::Grpc => classify_grpc(&parts, trailers.as_ref()),
-                Transport::Rest => classify_rest(&case.method, parts.status.as_u16(), &body),
-                Transport::GrpcWeb => classify_grpc_web(&parts, &body),
-            },
+        let (outcome, answer) = match tokio::time::timeout(self.timeout, exchange).await {
+            Err(_) => (Outcome::Timeout, None),
+            Ok(Err(e)) if is_local_refusal(&e) => (
+                Outcome::Skipped {
+                    detail: e.to_string(),
+                },
+                None,
+            ),
+            Ok(Err(e)) => (
+                Outcome::Reset {
+                    detail: error_chain(&e),
+                },
+                None,
+            ),
+            Ok(Ok((parts, trailers, body))) => {
+                let outcome = match case.transport {
+                    Transport::Grpc => classify_grpc(&parts, trailers.as_ref()),
+                    Transport::Rest => classify_rest(&case.method, parts.status.as_u16(), &body),
+                    Transport::GrpcWeb => classify_grpc_web(&parts, &body),
+                };
+                let answer = RawAnswer {
+                    status: parts.status.as_u16(),
+                    headers: parts.headers,
+                    body,
+                };
+                (outcome, Some(answer))
+            }
         };
         if matches!(outcome, Outcome::Reset { .. } | Outcome::Timeout) {
             *conn = None;
         }
-        outcome
+        (outcome, answer)
     }
 }
 

@@ -230,6 +230,34 @@ impl MockServer {
         self.core.session_count()
     }
 
+    /// Replaces the firewall's action log (what `Firewall.ListActions`
+    /// answers) with these actions, each a `litrpc.Action` in litd's REST
+    /// JSON, as the admin API's `POST actions` and a scenario's
+    /// `setup.actions` do. Returns how many were stored; on a bad action
+    /// nothing changes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = autopilot_mock::MockServer::start().await;
+    /// let done = serde_json::json!({
+    ///     "actor_name": "tester",
+    ///     "rpc_method": "/lnrpc.Lightning/GetInfo",
+    ///     "state": "STATE_DONE",
+    /// });
+    /// assert_eq!(server.seed_actions(&[done]), Ok(1));
+    /// let bad = serde_json::json!({"state": "STATE_NOPE"});
+    /// assert!(server.seed_actions(&[bad]).is_err());
+    /// # }
+    /// ```
+    pub fn seed_actions(&self, actions: &[serde_json::Value]) -> Result<usize, String> {
+        let actions = crate::admin::parse_action_list(actions)?;
+        let count = actions.len();
+        self.core.clear_actions();
+        self.core.add_actions(actions);
+        Ok(count)
+    }
+
     /// Forgets every session and privacy map.
     pub fn reset_sessions(&self) {
         self.core.reset();

@@ -13,10 +13,14 @@ use crate::domain::remote::{MethodPermissions, Operation, RemoteFeature, RemoteR
 pub const DEFAULT_CATALOGUE_JSON: &str = include_str!("../../fixtures/default-features.json");
 
 /// A parsed catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Catalogue {
     pub min_required_version: Version,
     pub features: BTreeMap<String, RemoteFeature>,
+    /// The JSON it was read from, so a script made from it (`serve
+    /// --features`) shows it in the admin API's `GET script`, and a `PUT`
+    /// of that keeps it (as `check` does to put a mock's script back).
+    pub source: serde_json::Value,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +132,16 @@ fn value_bytes(value: Option<serde_json::Value>) -> Vec<u8> {
     }
 }
 
+/// Two catalogues are equal when they offer the same; the JSON text they
+/// were read from (key order, `$comment`) does not matter.
+impl PartialEq for Catalogue {
+    fn eq(&self, other: &Self) -> bool {
+        self.min_required_version == other.min_required_version && self.features == other.features
+    }
+}
+
+impl Eq for Catalogue {}
+
 impl Catalogue {
     /// The embedded default.
     pub fn default_catalogue() -> Result<Catalogue, CatalogueError> {
@@ -143,27 +157,28 @@ impl Catalogue {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Catalogue, CatalogueError> {
-        let file: CatalogueFile =
+        let value: serde_json::Value =
             serde_json::from_str(text).map_err(|source| CatalogueError::Parse {
                 origin: origin.to_string(),
                 source,
             })?;
-        Ok(Catalogue::from_file(file))
+        Catalogue::from_value(value, origin)
     }
 
     /// A catalogue from an already parsed JSON value (the stub's script
     /// embeds the catalogue format).
     pub fn from_value(value: serde_json::Value, origin: &str) -> Result<Catalogue, CatalogueError> {
         let file: CatalogueFile =
-            serde_json::from_value(value).map_err(|source| CatalogueError::Parse {
+            serde_json::from_value(value.clone()).map_err(|source| CatalogueError::Parse {
                 origin: origin.to_string(),
                 source,
             })?;
-        Ok(Catalogue::from_file(file))
+        Ok(Catalogue::from_file(file, value))
     }
 
-    fn from_file(file: CatalogueFile) -> Catalogue {
+    fn from_file(file: CatalogueFile, source: serde_json::Value) -> Catalogue {
         Catalogue {
+            source,
             min_required_version: file.terms.min_required_version.into(),
             features: file
                 .features

@@ -57,8 +57,30 @@ pub struct Powers<'a> {
     pub script: Option<Value>,
 }
 
+/// What one call or raw HTTP step sent and got back (for `diff`, which
+/// runs a scenario on two servers and compares these).
+#[derive(Debug, Clone)]
+pub struct Observed {
+    /// The step's index in the scenario.
+    pub step: usize,
+    /// The request as sent (`${...}` substituted): the call's proto3 JSON,
+    /// or `{"method","path","body"}` for a raw HTTP step.
+    pub request: Value,
+    pub answer: Answer,
+}
+
+/// A call's outcome, or a raw HTTP step's answer.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    Call(Outcome),
+    Http { status: u16, body: Value },
+}
+
 struct Run<'a> {
     target: &'a Target,
+    /// Every call and raw HTTP exchange, in step order.
+    observed: Vec<Observed>,
+    step_index: usize,
     powers: &'a Powers<'a>,
     transport: Transport,
     vars: BTreeMap<String, Value>,
@@ -76,6 +98,19 @@ pub async fn run(
     target: &Target,
     powers: &Powers<'_>,
 ) -> ScenarioReport {
+    run_observed(scenario, file, transport, target, powers)
+        .await
+        .0
+}
+
+/// [`run`], also returning what each call and raw HTTP step sent and got.
+pub async fn run_observed(
+    scenario: &Scenario,
+    file: &str,
+    transport: Transport,
+    target: &Target,
+    powers: &Powers<'_>,
+) -> (ScenarioReport, Vec<Observed>) {
     let mut report = ScenarioReport {
         scenario: scenario.name.clone(),
         file: file.to_string(),
@@ -84,6 +119,8 @@ pub async fn run(
     };
     let mut run = Run {
         target,
+        observed: Vec::new(),
+        step_index: 0,
         powers,
         transport,
         vars: BTreeMap::new(),
@@ -97,10 +134,11 @@ pub async fn run(
             verdict: problem,
             millis: started.elapsed().as_millis(),
         });
-        return report;
+        return (report, run.observed);
     }
     for (i, step) in scenario.steps.iter().enumerate() {
         let started = Instant::now();
+        run.step_index = i;
         let verdict = match step.transport {
             Some(only) if only != transport => Verdict::Skip(format!("{only} only")),
             _ => match run.step(step).await {
@@ -114,7 +152,7 @@ pub async fn run(
             millis: started.elapsed().as_millis(),
         });
     }
-    report
+    (report, run.observed)
 }
 
 fn needs_admin(what: &str) -> Verdict {
@@ -214,8 +252,16 @@ impl Run<'_> {
             }
             let answer = self
                 .target
-                .http_with_headers(&h.method, &path, body, &headers)
+                .http_with_headers(&h.method, &path, body.clone(), &headers)
                 .await?;
+            self.observed.push(Observed {
+                step: self.step_index,
+                request: json!({"method": h.method, "path": path, "body": body}),
+                answer: Answer::Http {
+                    status: answer.status,
+                    body: answer.body.clone(),
+                },
+            });
             let (status, body) = (answer.status, answer.body);
             let expect = step.expect.clone().unwrap_or_default();
             for (name, want) in &expect.headers {
@@ -314,15 +360,29 @@ impl Run<'_> {
             )
             .await?;
         let expect = step.expect.clone().unwrap_or_default();
-        if let Err(e) = self.check_outcome(&expect, &outcome) {
-            return Ok(Verdict::Fail(e));
-        }
+        let judged = self.check_outcome(&expect, &outcome);
+        // Captures are taken even when the step failed (a later step may
+        // still run), but a missing one is only the verdict of a held step.
         if let Some(response) = &outcome.response {
             for (name, path) in &step.capture {
-                let v = matcher::lookup(response, path)
-                    .ok_or_else(|| format!("capture {name}: nothing at {path}"))?;
-                self.vars.insert(name.clone(), v.clone());
+                match matcher::lookup(response, path) {
+                    Some(v) => {
+                        self.vars.insert(name.clone(), v.clone());
+                    }
+                    None if judged.is_ok() => {
+                        return Err(format!("capture {name}: nothing at {path}"));
+                    }
+                    None => {}
+                }
             }
+        }
+        self.observed.push(Observed {
+            step: self.step_index,
+            request,
+            answer: Answer::Call(outcome),
+        });
+        if let Err(e) = judged {
+            return Ok(Verdict::Fail(e));
         }
         Ok(Verdict::Pass)
     }

@@ -161,10 +161,17 @@ impl Script {
 
     /// A script that offers this catalogue and scripts nothing.
     pub fn from_catalogue(catalogue: Catalogue) -> Script {
+        // The catalogue's own JSON plus no responses: what `GET script`
+        // shows, and what a `PUT` of it restores (catalogue included).
+        let mut source = match &catalogue.source {
+            Value::Object(top) => top.clone(),
+            _ => serde_json::Map::new(),
+        };
+        source.insert("responses".into(), serde_json::json!({}));
         Script {
             catalogue,
             steps: BTreeMap::new(),
-            source: serde_json::json!({"responses": {}}),
+            source: Value::Object(source),
         }
     }
 
