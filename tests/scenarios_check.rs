@@ -80,7 +80,13 @@ fn shipped_scenarios_pass_against_serve_over_every_transport() {
         .collect();
     assert!(names.contains(&("add-validation".into(), "grpc".into())));
     assert!(names.contains(&("add-validation".into(), "rest".into())));
-    for web in ["litd-itest-matrix", "lit-sessions", "firewall", "proxy", "status"] {
+    for web in [
+        "litd-itest-matrix",
+        "lit-sessions",
+        "firewall",
+        "proxy",
+        "status",
+    ] {
         assert!(names.contains(&(web.into(), "grpc-web".into())), "{web}");
     }
     assert!(names.contains(&("rest-conventions".into(), "rest".into())));

@@ -227,15 +227,12 @@ async fn clear_journal(State(s): State<AdminState>, headers: HeaderMap) -> Respo
     }
 }
 
-/// Sessions, stub clients and journal; the script is re-armed.
+/// `control::reset_mock`: a fresh mock with the start-up stub script.
 async fn reset(State(s): State<AdminState>, headers: HeaderMap) -> Response {
     if let Some(r) = s.authorize(&headers, WRITE, "/reset") {
         return r;
     }
-    s.core().reset();
-    if let Some(stub) = &s.stub {
-        stub.reset();
-    }
+    crate::control::reset_mock(s.core(), s.stub.as_ref());
     ok(json!({}))
 }
 

@@ -21,6 +21,13 @@ use super::remote::{RemoteAutopilot, RemoteError, Version};
 use super::session::{SessionId, SessionState, SessionType, SessionView};
 use super::store::{expiry_nanos, Store};
 
+/// [`CoreConfig::max_sessions`]'s default (`serve --max-sessions`).
+pub const DEFAULT_MAX_SESSIONS: usize = 1_000_000;
+
+/// litd's default `autopilot.pingcadence`, one hour (`serve
+/// --autopilot-ping-cadence`'s default `1h` is checked against it).
+pub const DEFAULT_PING_CADENCE: std::time::Duration = std::time::Duration::from_secs(3_600);
+
 /// Settings of the core that are not per request.
 #[derive(Debug, Clone)]
 pub struct CoreConfig {
@@ -51,8 +58,8 @@ impl Default for CoreConfig {
                 minor: 21,
                 patch: 2,
             },
-            max_sessions: 1_000_000,
-            ping_cadence: std::time::Duration::from_secs(3_600),
+            max_sessions: DEFAULT_MAX_SESSIONS,
+            ping_cadence: DEFAULT_PING_CADENCE,
             autopilot_enabled: true,
         }
     }
@@ -191,7 +198,8 @@ impl AutopilotCore {
         self.lock_store().len()
     }
 
-    /// Drops every session and privacy map.
+    /// Drops every session, privacy map and firewall action (and so every
+    /// ping). A whole mock resets through `control::reset_mock`.
     pub fn reset(&self) {
         self.lock_store().clear();
         self.clear_pings();
