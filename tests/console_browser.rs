@@ -331,7 +331,35 @@ fn the_console_with_autopilot_disabled() {
     assert_eq!(seen["autopilot_list_error"], unknown);
     assert_eq!(seen["add_features_error"], format!("features: {unknown}"));
     assert_eq!(seen["readonly_type"], "TYPE_MACAROON_READONLY");
-    // Each failed call of litrpc.Autopilot, and nothing else, logged an error.
+    assert_eq!(
+        seen["reset_result"],
+        "reset: a fresh mock (the clock and the journal of received calls kept)"
+    );
+    assert_eq!(seen["listed_after_reset"], 0);
+    let auth = basic();
+    let listed = curl_json(&server, &["-H", auth.as_str()], "/v1/sessions");
+    assert_eq!(listed["sessions"], json!([]), "{listed}");
+    // Each failed call of litrpc.Autopilot, and nothing else, logged an
+    // error: the features (view, form) and the list (twice: before and after
+    // the reset).
     let errors = seen["expected_errors"].as_array().expect("expected_errors");
-    assert_eq!(errors.len(), 3, "{seen:#}");
+    let mut paths: Vec<&str> = errors
+        .iter()
+        .filter_map(|e| e["url"].as_str())
+        .filter_map(|u| {
+            u.split_once("://")
+                .and_then(|(_, r)| r.find('/').map(|i| &r[i..]))
+        })
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "/v1/autopilot/features",
+            "/v1/autopilot/features",
+            "/v1/autopilot/sessions",
+            "/v1/autopilot/sessions"
+        ],
+        "{seen:#}"
+    );
 }

@@ -322,6 +322,14 @@ async function runAutopilotDisabled(page) {
   await page.waitForSelector(other);
   seen.readonly_type = await text(page, `${other} [data-col="type"]`);
   await shot(page, 'sessions');
+  // Reset the mock from the clock view: the session is gone.
+  await tab(page, 'clock');
+  await page.click('#mock-reset');
+  await page.waitForSelector(visible('#clock-result'));
+  seen.reset_result = await text(page, '#clock-result');
+  await tab(page, 'sessions');
+  await page.waitForFunction((s) => document.querySelector('#sessions-all table') && !document.querySelector(s), {}, other);
+  seen.listed_after_reset = await page.$$eval('#sessions-all tr[data-label]', (ns) => ns.length);
   phase = 'end';
 }
 
