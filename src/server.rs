@@ -254,6 +254,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     // its lit services not ready: front door §8.1), then the start-up
     // activation of stored sessions and the ping loop (§8.2, §8.3).
     let client = crate::remote::lifecycle::start_client(&core).await;
+    // What a reset returns to (`control::reset_mock`).
+    core.readiness().keep_as_start_up();
 
     let requests = Arc::new(crate::rpc::RequestJournal::new(config.requests_limit));
     let ui = config.ui_password.is_some();
@@ -311,9 +313,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     })?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
-    if client.failed.is_none() {
-        crate::remote::lifecycle::spawn_driver(core.clone(), shutdown_rx.clone());
-    }
+    // The driver runs nothing while lit is not running (a failed start),
+    // and picks up again after a restart that succeeds.
+    crate::remote::lifecycle::spawn_driver(core.clone(), shutdown_rx.clone());
     // Proxy.StopDaemon: litd replies, then shuts down gracefully. The short
     // wait lets the reply leave before the connections are told to close.
     let stopper = shutdown.clone();

@@ -48,6 +48,7 @@ pub(crate) fn router(state: AdminState) -> Router {
         .route("/journal", get(get_journal).delete(clear_journal))
         .route("/requests", get(get_requests).delete(clear_requests))
         .route("/reset", post(reset))
+        .route("/restart", post(restart))
         .route("/clock", get(get_clock).post(move_clock))
         .route("/verdict", get(get_verdict))
         .route(
@@ -227,6 +228,14 @@ async fn reset(State(s): State<AdminState>, headers: HeaderMap) -> Response {
     }
     crate::control::reset_mock(s.core(), s.stub.as_ref());
     ok(json!({}))
+}
+
+/// `control::restart_mock`: litd restarted over the same store.
+async fn restart(State(s): State<AdminState>, headers: HeaderMap) -> Response {
+    if let Some(r) = s.authorize(&headers, WRITE, "/restart") {
+        return r;
+    }
+    ok(crate::control::restart_mock(s.core()).await)
 }
 
 fn clock_json(s: &AdminState) -> Value {

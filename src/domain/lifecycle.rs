@@ -85,6 +85,30 @@ impl AutopilotCore {
         });
     }
 
+    /// litd stopped and started again over the same database, up to its
+    /// autopilot client's start (which the caller runs next, as at start):
+    /// readiness cleared, the ping loop stopped, the store read back from
+    /// its own snapshot (RESERVED rows dropped, live autopilot sessions
+    /// resumed with their expiry timers), the action log kept.
+    pub fn restart_store(&self) -> super::RestoreReport {
+        let actions = std::mem::take(self.lock_store().actions_mut());
+        let (snapshot, _) = self.snapshot();
+        self.lock_lifecycle().pings = None;
+        self.readiness.clear();
+        let report = self.restore(snapshot, self.clock.now());
+        *self.lock_store().actions_mut() = actions;
+        report
+    }
+
+    /// litd's start-up state again (a reset): readiness as the mock's own
+    /// start left it, and the ping loop running if the client started.
+    pub fn back_to_start_up(&self) {
+        self.readiness.back_to_start_up();
+        if self.readiness.lit_running() && !self.client_started() {
+            self.start_ping_loop(self.config.ping_cadence);
+        }
+    }
+
     /// Whether the autopilot client started (expiry timers and pings run).
     pub fn client_started(&self) -> bool {
         self.lock_lifecycle().pings.is_some()
@@ -169,6 +193,10 @@ impl AutopilotCore {
     /// then every ping-loop tick up to now, each tick with litd's rules.
     /// Passes never overlap; the clock may be moved by anyone meanwhile.
     pub async fn run_due(&self) {
+        // lit did not start: no session server, no expiry timers, no pings.
+        if !self.readiness.lit_running() {
+            return;
+        }
         let _pass = self.lifecycle_pass.lock().await;
         self.expire_due().await;
         let mut ticks = 0;

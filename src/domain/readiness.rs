@@ -49,6 +49,8 @@ pub struct Readiness {
     /// `Some(text)`: litd's start sequence failed with this error (the whole
     /// text of the `lit` entry's `error`).
     lit_error: RwLock<Option<String>>,
+    /// The state the mock's own start left, which a reset returns to.
+    at_start: RwLock<Option<String>>,
 }
 
 impl Readiness {
@@ -69,6 +71,29 @@ impl Readiness {
     pub fn record_lit_failure(&self, text: impl Into<String>) {
         if let Ok(mut e) = self.lit_error.write() {
             *e = Some(text.into());
+        }
+    }
+
+    /// Keeps the current state as the start-up one (`serve`'s start).
+    pub fn keep_as_start_up(&self) {
+        let now = self.lit_error();
+        if let Ok(mut at_start) = self.at_start.write() {
+            *at_start = now;
+        }
+    }
+
+    /// Back to the start-up state (a reset).
+    pub fn back_to_start_up(&self) {
+        let at_start = self.at_start.read().ok().and_then(|e| e.clone());
+        if let Ok(mut e) = self.lit_error.write() {
+            *e = at_start;
+        }
+    }
+
+    /// Nothing failed (yet): a restart begins so.
+    pub fn clear(&self) {
+        if let Ok(mut e) = self.lit_error.write() {
+            *e = None;
         }
     }
 

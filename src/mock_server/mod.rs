@@ -230,6 +230,15 @@ impl MockServer {
         self.core.session_count()
     }
 
+    /// litd stopped and started again over the same store, as the admin
+    /// API's `POST restart`: sessions resumed as litd resumes them from its
+    /// database, then the autopilot client's start against the stub's
+    /// current script (Terms, start-up activation, ping loop). Returns what
+    /// it did (`restored`, `activated`, `lit_error`, ...).
+    pub async fn restart(&self) -> serde_json::Value {
+        crate::control::restart_mock(&self.core).await
+    }
+
     /// Replaces the firewall's action log (what `Firewall.ListActions`
     /// answers) with these actions, each a `litrpc.Action` in litd's REST
     /// JSON, as the admin API's `POST actions` and a scenario's

@@ -272,3 +272,52 @@ async fn a_scripted_stub_and_its_journal() {
     assert_eq!(registered, 1);
     assert!(server.stub().is_some());
 }
+
+#[tokio::test]
+async fn restart_runs_litds_start_again_and_reset_undoes_a_failed_one() {
+    let clock = Arc::new(ManualClock::at_unix(T0));
+    let server = MockServer::builder().clock(clock).seed(9).start().await;
+    let mut client = server.client().await.unwrap();
+    let key = client
+        .add_autopilot_session(add_request(T0 + 60, vec![]))
+        .await
+        .unwrap()
+        .into_inner()
+        .session
+        .unwrap()
+        .local_public_key;
+    let report = server.restart().await;
+    assert_eq!(report["restored"], 1, "{report}");
+    assert_eq!(report["activated"], 1, "{report}");
+    assert_eq!(report["lit_error"], serde_json::Value::Null, "{report}");
+
+    // Against a server that is down, lit does not start.
+    let stub = server.stub().expect("stub");
+    let down = r#"{"responses":{"Terms":[{"reply":{"error":{"code":"Unavailable","message":"down"}}}]}}"#;
+    stub.set_script(crate::stub::Script::parse(down, "down").unwrap());
+    let report = server.restart().await;
+    assert_eq!(
+        report["lit_error"],
+        "could not start Lit: could not start litd sub-servers: could not start the autopilot client: rpc error: code = Unavailable desc = down",
+        "{report}"
+    );
+    let err = client
+        .list_autopilot_sessions(p::ListAutopilotSessionsRequest {})
+        .await
+        .expect_err("not ready");
+    assert_eq!(
+        err.message(),
+        "lit is not ready for: /litrpc.Autopilot/ListAutopilotSessions"
+    );
+    // A reset is the mock as it started: ready, the start-up script back.
+    server.reset_sessions();
+    assert!(server.core().readiness().lit_running());
+    let listed = client
+        .list_autopilot_sessions(p::ListAutopilotSessionsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .sessions;
+    assert!(listed.is_empty());
+    assert!(!key.is_empty());
+}

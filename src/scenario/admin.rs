@@ -12,6 +12,7 @@ pub mod paths {
     pub const CLOCK: &str = "/_autopilot-mock/v1/clock";
     pub const JOURNAL: &str = "/_autopilot-mock/v1/journal";
     pub const ACTIONS: &str = "/_autopilot-mock/v1/actions";
+    pub const RESTART: &str = "/_autopilot-mock/v1/restart";
 }
 
 /// An admin client over the target's HTTPS port, with its lit macaroon.
@@ -43,6 +44,13 @@ impl<'a> Admin<'a> {
         } else {
             Err(format!("admin {method} {path}: HTTP {status}: {body}"))
         }
+    }
+
+    /// litd restarted over the same store (`POST restart`).
+    pub async fn restart(&self) -> Result<(), String> {
+        self.send("POST", paths::RESTART, Some(json!({})))
+            .await
+            .map(drop)
     }
 
     pub async fn reset(&self) -> Result<(), String> {

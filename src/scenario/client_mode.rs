@@ -175,6 +175,8 @@ impl ClientCheck {
                 self.apply_clock(c)
             } else if let Some(want) = &step.stub_received {
                 self.check_stub(want, state)
+            } else if step.restart {
+                Verdict::Skip("restart steps are for `check`, not for client mode".into())
             } else {
                 Verdict::Skip("raw http steps are for `check`, not for client mode".into())
             };

@@ -48,6 +48,10 @@ pub struct Setup {
     /// JSON), after a reset (mock targets only).
     #[serde(default)]
     pub actions: Option<Vec<Value>>,
+    /// Restart litd over the same store last (mock targets only): the
+    /// admin API's `POST restart`, so the Terms check runs against `stub`.
+    #[serde(default)]
+    pub restart: bool,
     /// The transports this scenario is meant for (default: both).
     #[serde(default)]
     pub transports: Option<Vec<Transport>>,
@@ -105,6 +109,10 @@ pub struct Step {
     pub clock: Option<ClockMove>,
     #[serde(default)]
     pub stub_received: Option<StubExpect>,
+    /// `true`: restart litd over the same store here (mock targets only):
+    /// sessions so far are resumed as from litd's database.
+    #[serde(default)]
+    pub restart: bool,
     /// Client mode (`serve --scenario`): answer with this instead of the
     /// in-memory implementation: `{"code":"Unknown","message":"..."}` or
     /// `{"response":{...}}`.
@@ -207,6 +215,8 @@ impl Step {
             format!("{} {}", h.method, h.path)
         } else if self.clock.is_some() {
             "clock".to_string()
+        } else if self.restart {
+            "restart".to_string()
         } else if let Some(s) = &self.stub_received {
             format!("stub received {}", s.rpc)
         } else {
@@ -224,12 +234,20 @@ impl Step {
             self.http.is_some(),
             self.clock.is_some(),
             self.stub_received.is_some(),
+            self.restart,
         ];
         match kinds.iter().filter(|k| **k).count() {
             1 => {}
-            0 => return Err("needs one of `call`, `http`, `clock`, `stub_received`".into()),
+            0 => {
+                return Err(
+                    "needs one of `call`, `http`, `clock`, `stub_received`, `restart`".into(),
+                )
+            }
             _ => {
-                return Err("has more than one of `call`, `http`, `clock`, `stub_received`".into())
+                return Err(
+                    "has more than one of `call`, `http`, `clock`, `stub_received`, `restart`"
+                        .into(),
+                )
             }
         }
         if self.call.is_none() && (self.request.is_some() || self.credentials.is_some()) {
@@ -389,7 +407,7 @@ mod tests {
         .expect_err("two kinds in one step");
         assert_eq!(
             err.to_string(),
-            "invalid scenario f.json: step 2: has more than one of `call`, `http`, `clock`, `stub_received`"
+            "invalid scenario f.json: step 2: has more than one of `call`, `http`, `clock`, `stub_received`, `restart`"
         );
         let err =
             Scenario::parse(r#"{"name":"n","steps":[{"cal":"X"}]}"#, "f.json").expect_err("typo");

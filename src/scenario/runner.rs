@@ -174,8 +174,11 @@ impl Run<'_> {
                 self.clock_offset = server_now - unix_secs(SystemTime::now());
             }
         }
-        let demands_admin =
-            s.reset == Some(true) || s.stub.is_some() || s.clock.is_some() || s.actions.is_some();
+        let demands_admin = s.reset == Some(true)
+            || s.stub.is_some()
+            || s.clock.is_some()
+            || s.actions.is_some()
+            || s.restart;
         let admin = match (self.powers.admin, demands_admin) {
             (Some(a), _) => a,
             (None, false) => return self.snapshot_journal().await,
@@ -201,6 +204,9 @@ impl Run<'_> {
                     .map_err(|e| fail(format!("clock {at:?}: {e}")))?;
             admin.set_clock(at).await.map_err(fail)?;
             self.clock_offset = target.unix_timestamp() - unix_secs(SystemTime::now());
+        }
+        if s.restart {
+            admin.restart().await.map_err(fail)?;
         }
         self.snapshot_journal().await
     }
@@ -304,6 +310,13 @@ impl Run<'_> {
                 admin.set_clock(at).await?;
                 self.clock_offset = t.unix_timestamp() - unix_secs(SystemTime::now());
             }
+            return Ok(Verdict::Pass);
+        }
+        if step.restart {
+            let Some(admin) = self.powers.admin else {
+                return Ok(needs_admin("a restart"));
+            };
+            admin.restart().await?;
             return Ok(Verdict::Pass);
         }
         if let Some(want) = &step.stub_received {
