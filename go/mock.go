@@ -227,8 +227,8 @@ func (m *Mock) must(err error) {
 	}
 }
 
-// Reset drops every session, the stub's registered clients and its journal,
-// and re-arms the stub's script.
+// Reset is the admin API's POST reset: no sessions, privacy maps or actions, the
+// stub's clients and journal forgotten and its start-up script restored.
 func (m *Mock) Reset() {
 	m.t.Helper()
 	m.must(m.admin(http.MethodPost, "/reset", nil, nil))

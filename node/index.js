@@ -116,7 +116,7 @@ class Mock {
     });
   }
 
-  /** Drops every session, the stub's registered clients and journal; re-arms the script. */
+  /** The admin API's POST reset: no sessions, privacy maps or actions; the stub's clients and journal forgotten, its start-up script restored. */
   async reset() {
     await this._admin('POST', '/reset');
   }

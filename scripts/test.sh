@@ -195,6 +195,26 @@ else
     log "cargo test --doc"
     cargo test "${cargo_flags[@]}" --doc | tee -a "$results"
 
+    # ------------------------------ the code's own standards (fmt, lints, docs)
+    for component in rustfmt clippy; do
+        if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+            rustup component add "$component" >&2 || log "warning: $component is not installed (rustup component add $component); its check is skipped"
+        fi
+    done
+    if cargo fmt --version >/dev/null 2>&1; then
+        current_step="cargo fmt --check"
+        log "cargo fmt --check"
+        cargo fmt --check
+    fi
+    if cargo clippy --version >/dev/null 2>&1; then
+        current_step="cargo clippy --all-targets -- -D warnings"
+        log "cargo clippy --all-targets -- -D warnings"
+        cargo clippy "${cargo_flags[@]}" --all-targets -- -D warnings
+    fi
+    current_step="cargo doc --no-deps (warnings are errors)"
+    log "cargo doc --no-deps"
+    RUSTDOCFLAGS="-D warnings" cargo doc "${cargo_flags[@]}" --no-deps
+
     # ------------------------------------- packages (tests/packages/run.sh)
     # The static release binary, built once, inside the Python wheel, the npm
     # platform package, the container image (podman + chroot), under the Go

@@ -111,7 +111,7 @@ pub(crate) fn router(routers: Routers) -> axum::Router {
     })
 }
 
-/// litd's title, which its itests look for [exact].
+/// litd's title, which its itests look for \[exact\].
 pub const UI_TITLE: &str = "<title>Lightning Terminal</title>";
 
 /// Rows 4 and 5 of litd's dispatch: 401 with `disableui`, else the UI.

@@ -68,6 +68,7 @@ pub mod auth;
 pub mod bench;
 pub mod client;
 pub mod console;
+pub(crate) mod control;
 pub mod differential;
 pub mod domain;
 pub mod front_door;

@@ -40,14 +40,34 @@ pub mod defaults {
     pub const SHUTDOWN_GRACE_SECS: u64 = 10;
 }
 
+/// Where litd's autopilot client sends its calls.
+pub enum RemoteConfig {
+    /// The in-process stub: litd's Go test server behind this script (its
+    /// catalogue included; `Script::from_catalogue` for nothing scripted).
+    /// See [`crate::stub`].
+    InProcess(crate::stub::Script),
+    /// Any other server: `serve --autopilot-addr`'s gRPC client, or a test's
+    /// own implementation.
+    External(Arc<dyn RemoteAutopilot>),
+}
+
+impl RemoteConfig {
+    /// The in-process stub's script, if that is the remote.
+    pub fn script_mut(&mut self) -> Option<&mut crate::stub::Script> {
+        match self {
+            RemoteConfig::InProcess(script) => Some(script),
+            RemoteConfig::External(_) => None,
+        }
+    }
+}
+
 /// Everything `start` needs. Build with [`ServerConfig::new`] and adjust.
 pub struct ServerConfig {
     pub lit_dir: PathBuf,
     pub network: String,
     pub listen: SocketAddr,
-    /// The remote autopilot server; `None` = in process over `catalogue`.
-    pub remote: Option<Arc<dyn RemoteAutopilot>>,
-    pub catalogue: Catalogue,
+    /// The remote autopilot server litd's client talks to.
+    pub remote: RemoteConfig,
     pub clock: Arc<dyn Clock>,
     pub core: CoreConfig,
     /// Seed for every random draw (keys, secrets, pseudo values).
@@ -67,9 +87,6 @@ pub struct ServerConfig {
     /// Keep sessions in this file across restarts (`serve --state`); see
     /// [`crate::persist`].
     pub state_file: Option<PathBuf>,
-    /// The in-process stub's script (used when `remote` is `None`); `None`:
-    /// `catalogue` with nothing scripted. See [`crate::stub`].
-    pub script: Option<crate::stub::Script>,
     /// litd's UI password (Basic auth); `None`: off, as with `disableui`.
     pub ui_password: Option<crate::auth::ui_password::UiPassword>,
 }
@@ -85,8 +102,7 @@ impl ServerConfig {
             lit_dir,
             network: network.into(),
             listen,
-            remote: None,
-            catalogue,
+            remote: RemoteConfig::InProcess(crate::stub::Script::from_catalogue(catalogue)),
             clock: Arc::new(OffsetClock::new()),
             core: CoreConfig::default(),
             seed: None,
@@ -98,7 +114,6 @@ impl ServerConfig {
             journal_limit: crate::stub::DEFAULT_JOURNAL_LIMIT,
             requests_limit: crate::rpc::journal::DEFAULT_REQUESTS_LIMIT,
             state_file: None,
-            script: None,
             ui_password: None,
         }
     }
@@ -205,11 +220,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let macaroon = lit_dir.ensure_lit_macaroon(&auth)?;
 
     let (remote, stub): (Arc<dyn RemoteAutopilot>, _) = match config.remote {
-        Some(remote) => (remote, None),
-        None => {
-            let script = config
-                .script
-                .unwrap_or_else(|| crate::stub::Script::from_catalogue(config.catalogue));
+        RemoteConfig::External(remote) => (remote, None),
+        RemoteConfig::InProcess(script) => {
             // `--seed` covers the in-process server's keys too (its own stream).
             let seed = config.seed.map(crate::remote::in_process::remote_seed);
             let stub = crate::stub::Stub::with_seed(script, config.clock.clone(), seed);
@@ -222,12 +234,15 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         // protojson's `proto:` + space or no-break space, reproducible too.
         crate::wire::protojson_in::seed_error_prefix(seed);
     }
-    let core = Arc::new(AutopilotCore::with_config(
-        remote,
-        config.clock,
-        config.core,
-        config.seed,
+    // litd's 15 s on the RevokeSession it makes when a session expires.
+    let expiry_remote = Arc::new(crate::remote::deadline::RevokeDeadline::new(
+        remote.clone(),
+        crate::remote::deadline::EXPIRY_REVOKE_TIMEOUT,
     ));
+    let core = Arc::new(
+        AutopilotCore::with_config(remote, config.clock, config.core, config.seed)
+            .with_expiry_remote(expiry_remote),
+    );
     let restored = match &config.state_file {
         Some(path) => Some(crate::persist::open(&core, path)?),
         None => None,

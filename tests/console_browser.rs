@@ -8,57 +8,17 @@
 //! screenshot of each view is kept under target/console-screenshots/.
 
 mod common;
+mod console;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use common::{run_json_client, wait_timeout, MockProcess};
+use common::{wait_timeout, MockProcess};
+use console::{
+    basic, browser, clock_seconds, curl, curl_json, drive, screenshots, CONSOLE, PASSWORD,
+};
 use serde_json::{json, Value};
-
-const PASSWORD: &str = "console-ui-password";
-const CONSOLE: &str = "/_autopilot-mock/console/";
-
-fn basic() -> String {
-    format!(
-        "authorization: Basic {}",
-        STANDARD.encode(format!("{PASSWORD}:{PASSWORD}"))
-    )
-}
-
-/// `curl` once: (HTTP status, lower-case headers text, body).
-fn curl(server: &MockProcess, args: &[&str], path: &str) -> (u16, String, String) {
-    let out = Command::new("curl")
-        .args(["-s", "-S", "-D", "-", "--cacert"])
-        .arg(server.tls_cert())
-        .args(args)
-        .arg(format!("https://localhost:{}{path}", server.port()))
-        .output()
-        .expect("curl runs");
-    assert!(
-        out.status.success(),
-        "curl {path}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .lines()
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    (status, head.to_ascii_lowercase(), body.to_string())
-}
-
-fn curl_json(server: &MockProcess, args: &[&str], path: &str) -> Value {
-    let (status, _, body) = curl(server, args, path);
-    let value: Value =
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"));
-    assert_eq!(status, 200, "{path}: {value}");
-    value
-}
 
 #[test]
 fn the_console_is_served_beside_litds_own_paths() {
@@ -107,90 +67,6 @@ fn the_console_is_served_beside_litds_own_paths() {
     assert_eq!(curl(&bare, &[], CONSOLE).0, 200);
 }
 
-/// puppeteer-core's install and Debian's chromium, or `None` (skip) when
-/// scripts/test.sh has not set them up.
-fn browser() -> Option<(PathBuf, String)> {
-    let Some(dir) = std::env::var_os("AUTOPILOT_MOCK_BROWSER_CLIENTS") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "AUTOPILOT_MOCK_BROWSER_CLIENTS is not set in CI: scripts/test.sh sets it"
-        );
-        eprintln!(
-            "SKIPPED: AUTOPILOT_MOCK_BROWSER_CLIENTS is not set (puppeteer-core and chromium, \
-             installed by ./scripts/test.sh; or eval \"$(./scripts/test.sh --env)\")"
-        );
-        return None;
-    };
-    let dir = PathBuf::from(dir);
-    assert!(
-        dir.join("node_modules/puppeteer-core").is_dir(),
-        "{} has no puppeteer-core; run ./scripts/test.sh",
-        dir.display()
-    );
-    let chromium =
-        std::env::var("AUTOPILOT_MOCK_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(Path::new(&chromium).exists(), "no chromium at {chromium}");
-    Some((dir, chromium))
-}
-
-fn screenshots(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/console-screenshots")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-/// Runs the browser script on a plan; returns what it saw.
-fn drive(server: &MockProcess, mode: &str, shots: &Path) -> Value {
-    let Some((dir, chromium)) = browser() else {
-        return Value::Null;
-    };
-    let plan_dir = tempfile::tempdir().expect("temp dir");
-    let plan = plan_dir.path().join("plan.json");
-    let base_url = format!("https://localhost:{}", server.port());
-    std::fs::write(
-        &plan,
-        json!({"base_url": base_url, "password": PASSWORD, "chromium": chromium,
-               "macaroon_hex": hex::encode(std::fs::read(server.macaroon()).expect("lit.macaroon")),
-               "screenshots": shots, "mode": mode})
-        .to_string(),
-    )
-    .expect("write plan");
-    let node = std::env::var("AUTOPILOT_MOCK_NODE").unwrap_or_else(|_| "node".into());
-    let mut command = Command::new(node);
-    command
-        .arg(common::clients_dir().join("browser/console.js"))
-        .arg(&plan)
-        .current_dir(&dir)
-        .env("NODE_PATH", dir.join("node_modules"));
-    let seen = run_json_client(command);
-    assert!(
-        seen["failed"].is_null(),
-        "the browser run failed: {:#}",
-        seen["failed"]
-    );
-    assert_eq!(
-        seen["unexpected"],
-        json!([]),
-        "browser console errors: {seen:#}"
-    );
-    for file in seen["screenshots"].as_array().expect("screenshots") {
-        let bytes = std::fs::read(file.as_str().expect("a path")).expect("a screenshot file");
-        assert!(
-            bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
-            "{file} is not a PNG"
-        );
-    }
-    seen
-}
-
-fn clock_seconds(text: &str) -> i64 {
-    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|e| panic!("{text}: {e}"));
-    t.unix_timestamp()
-}
-
 #[test]
 fn the_console_in_chromium() {
     let server = MockProcess::serve_temp(["--ui-password", PASSWORD]);
@@ -199,19 +75,7 @@ fn the_console_in_chromium() {
     if browser().is_none() {
         return;
     }
-    // A litrpc.Sessions session of another type, for the list of every type.
-    let expiry = (std::time::SystemTime::now() + std::time::Duration::from_secs(3600))
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs();
-    let readonly = json!({"label": "readonly-test", "session_type": "TYPE_MACAROON_READONLY",
-        "expiry_timestamp_seconds": expiry.to_string(), "mailbox_server_addr": "mailbox.example:443"});
-    let body = readonly.to_string();
-    curl_json(
-        &server,
-        &[auth[0], auth[1], "-X", "POST", "--data-binary", &body],
-        "/v1/sessions",
-    );
+    add_readonly_session(&server);
     let shots = screenshots("serve");
     let seen = drive(&server, "serve", &shots);
     assert_eq!(
@@ -220,6 +84,12 @@ fn the_console_in_chromium() {
         "{seen:#}"
     );
     assert_eq!(seen["login_error"], "expected 1 macaroon, got 0");
+    // The wrong login and the invalid add: one failed request each.
+    assert_eq!(
+        seen["expected_errors"].as_array().map(Vec::len),
+        Some(2),
+        "{seen:#}"
+    );
     assert_eq!(seen["whoami"], "UI password");
     assert_eq!(seen["mode"], "in-process stub");
 
@@ -254,9 +124,15 @@ fn the_console_in_chromium() {
         "{listed}"
     );
     let sessions = curl_json(&server, &auth, "/v1/autopilot/sessions");
+    let labels: Vec<&Value> = sessions["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .map(|s| &s["label"])
+        .collect();
+    assert_eq!(labels, [&json!("browser-test"), &json!("browser-linked")]);
     let ours = &sessions["sessions"][0];
-    assert_eq!(sessions["sessions"].as_array().map(Vec::len), Some(1));
-    assert_eq!(ours["label"], "browser-test");
+    let linked = &sessions["sessions"][1];
     let key = STANDARD
         .decode(ours["local_public_key"].as_str().expect("key"))
         .expect("base64");
@@ -307,6 +183,19 @@ fn the_console_in_chromium() {
 
     // Revoked through the button, and the clock moved a day.
     assert_eq!(seen["revoked_state"], "STATE_REVOKED");
+    // The linked add, in the revoked session's group.
+    let group = hex::encode(
+        STANDARD
+            .decode(ours["group_id"].as_str().expect("group"))
+            .expect("base64"),
+    );
+    assert_eq!(seen["group_options"], json!([group]));
+    assert_eq!(
+        seen["linked"],
+        json!({"group_of_first": group, "group": group, "state": "STATE_CREATED"})
+    );
+    assert_eq!(linked["group_id"], ours["group_id"]);
+    assert_ne!(linked["id"], ours["id"]);
     assert_eq!(seen["revoke_button_left"], false);
     assert_eq!(
         curl_json(&server, &auth, "/v1/autopilot/sessions")["sessions"][0]["session_state"],
@@ -411,4 +300,66 @@ fn the_console_as_the_client_a_scenario_judges() {
         serde_json::from_str(stdout.last().expect("a verdict line")).expect("JSON");
     assert_eq!(verdict["verdict"], "pass", "{verdict}");
     assert_eq!(verdict["met"], 5);
+}
+
+/// A litrpc.Sessions session of another type than autopilot, over REST.
+fn add_readonly_session(server: &MockProcess) {
+    let expiry = (std::time::SystemTime::now() + std::time::Duration::from_secs(3600))
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let body = json!({"label": "readonly-test", "session_type": "TYPE_MACAROON_READONLY",
+        "expiry_timestamp_seconds": expiry.to_string(), "mailbox_server_addr": "mailbox.example:443"})
+    .to_string();
+    let auth = basic();
+    let args = ["-H", auth.as_str(), "-X", "POST", "--data-binary", &body];
+    curl_json(server, &args, "/v1/sessions");
+}
+
+#[test]
+fn the_console_with_autopilot_disabled() {
+    // Polar starts litd so: litrpc.Sessions lists, litrpc.Autopilot answers 501.
+    let server = MockProcess::serve_temp(["--ui-password", PASSWORD, "--autopilot-disabled"]);
+    if browser().is_none() {
+        return;
+    }
+    add_readonly_session(&server);
+    let shots = screenshots("autopilot-disabled");
+    let seen = drive(&server, "disabled", &shots);
+    let unknown = "unknown service litrpc.Autopilot";
+    assert_eq!(seen["features_error"], unknown);
+    assert_eq!(seen["autopilot_list_error"], unknown);
+    assert_eq!(seen["add_features_error"], format!("features: {unknown}"));
+    assert_eq!(seen["readonly_type"], "TYPE_MACAROON_READONLY");
+    assert_eq!(
+        seen["reset_result"],
+        "reset: a fresh mock (the clock and the journal of received calls kept)"
+    );
+    assert_eq!(seen["listed_after_reset"], 0);
+    let auth = basic();
+    let listed = curl_json(&server, &["-H", auth.as_str()], "/v1/sessions");
+    assert_eq!(listed["sessions"], json!([]), "{listed}");
+    // Each failed call of litrpc.Autopilot, and nothing else, logged an
+    // error: the features (view, form) and the list (twice: before and after
+    // the reset).
+    let errors = seen["expected_errors"].as_array().expect("expected_errors");
+    let mut paths: Vec<&str> = errors
+        .iter()
+        .filter_map(|e| e["url"].as_str())
+        .filter_map(|u| {
+            u.split_once("://")
+                .and_then(|(_, r)| r.find('/').map(|i| &r[i..]))
+        })
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "/v1/autopilot/features",
+            "/v1/autopilot/features",
+            "/v1/autopilot/sessions",
+            "/v1/autopilot/sessions"
+        ],
+        "{seen:#}"
+    );
 }

@@ -193,7 +193,10 @@ async fn admin_api_scripts_a_running_server() {
         .await;
     assert_eq!((status, body["code"].clone()), (400, json!(3)));
 
-    // Reset: sessions, stub clients and journal.
+    // Reset: sessions, stub clients and journal, and the start-up script
+    // back (the one PUT above is gone).
+    let (_, startup) = admin.call(Method::GET, "/script", Some(&lit), None).await;
+    assert_eq!(startup, script, "still the script PUT above");
     let (status, _) = admin.call(Method::POST, "/reset", Some(&lit), None).await;
     assert_eq!(status, 200);
     assert_eq!(running.core.session_count(), 0);
@@ -202,6 +205,17 @@ async fn admin_api_scripts_a_running_server() {
         .in_process()
         .client(&session.local_public_key)
         .is_none());
+    let (_, after) = admin.call(Method::GET, "/script", Some(&lit), None).await;
+    assert_ne!(after, script);
+    assert_eq!(after["responses"], json!({}), "{after}");
+    let mut req = health_check();
+    // The clock was moved above: an hour past the server's now.
+    let server_now = autopilot_mock::domain::clock::unix_secs(running.core.clock().now());
+    req.expiry_timestamp_seconds = u64::try_from(server_now).unwrap_or(0) + 3600;
+    let added = client.add_autopilot_session(req).await;
+    assert!(added.is_ok(), "the start-up script registers: {added:?}");
+    let (status, _) = admin.call(Method::POST, "/reset", Some(&lit), None).await;
+    assert_eq!(status, 200);
 
     // Unknown admin paths are 404s; litd's REST routes are untouched.
     let (status, _) = admin.call(Method::GET, "/nope", Some(&lit), None).await;

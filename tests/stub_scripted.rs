@@ -33,7 +33,7 @@ fn config(script: &str, dir: &tempfile::TempDir) -> ServerConfig {
         script.catalogue.clone(),
     );
     config.clock = Arc::new(ManualClock::at_unix(T0));
-    config.script = Some(script);
+    config.remote = autopilot_mock::server::RemoteConfig::InProcess(script);
     config.seed = Some(11);
     config
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use autopilot_mock::proto::litrpc as p;
 use autopilot_mock::proto::litrpc::autopilot_client::AutopilotClient;
 use common::{python_client, run_json_client, wait_timeout, MockProcess};
+use serde_json::{json, Value};
 
 fn stub(extra: &[&str], dir: &tempfile::TempDir) -> MockProcess {
     let mut args = vec!["stub", "--listen", "127.0.0.1:0"];
@@ -272,4 +273,98 @@ fn python_grpcio_client_calls_the_standalone_stub() {
         out["activate_unknown_error"],
         serde_json::json!({"code": 2, "details": "no such client"})
     );
+}
+
+/// curl against the stub's own port: its admin API.
+fn stub_admin(stub: &MockProcess, cert: Option<&str>, args: &[&str], path: &str) -> (u16, Value) {
+    let scheme = if cert.is_some() { "https" } else { "http" };
+    let mut command = Command::new("curl");
+    command.args(["-sS", "-w", "\n%{http_code}"]);
+    if let Some(cert) = cert {
+        command.args(["--cacert", cert]);
+    }
+    let port = stub.listen().rsplit(':').next().expect("port").to_string();
+    let out = command
+        .args(args)
+        .arg(format!(
+            "{scheme}://localhost:{port}/_autopilot-mock/v1{path}"
+        ))
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').expect("status line");
+    let value = serde_json::from_str(body).unwrap_or_else(|_| panic!("JSON from {path}: {text}"));
+    (code.trim().parse().expect("HTTP status"), value)
+}
+
+/// `autopilot-mock stub` serves script, journal and reset on its port, so a
+/// `serve --autopilot-addr` set-up is scriptable while it runs; reset brings
+/// the stub's start-up script back.
+#[tokio::test]
+async fn the_standalone_stubs_admin_api_scripts_it_while_serve_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut stub = stub(&[], &dir);
+    let cert = stub.ready_str("tls_cert").to_string();
+    let serve = MockProcess::serve_temp([
+        "--autopilot-addr",
+        stub.listen(),
+        "--autopilot-tls-cert",
+        &cert,
+    ]);
+    let mut c = common_client::connect(&serve).await;
+
+    let (code, startup) = stub_admin(&stub, Some(&cert), &[], "/script");
+    assert_eq!(code, 200, "{startup}");
+    let closed = json!({"responses": {"RegisterSession": [
+        {"reply": {"error": {"code": "Unavailable", "message": "closed for the test"}}}]}});
+    let put = ["-X", "PUT", "-H", "content-type: application/json", "-d"];
+    let body = closed.to_string();
+    let args: Vec<&str> = put.iter().copied().chain([body.as_str()]).collect();
+    let (code, echoed) = stub_admin(&stub, Some(&cert), &args, "/script");
+    assert_eq!((code, &echoed), (200, &closed));
+    let status = c
+        .add_autopilot_session(add_request())
+        .await
+        .expect_err("the scripted refusal");
+    assert_eq!(
+        status.message(),
+        "error registering session with autopilot server: closed for the test"
+    );
+    let (code, journal) = stub_admin(&stub, Some(&cert), &[], "/journal");
+    assert_eq!(code, 200);
+    let rpcs: Vec<&str> = journal["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["rpc"].as_str())
+        .collect();
+    assert!(rpcs.contains(&"RegisterSession"), "{journal}");
+
+    // A bad script is refused and changes nothing.
+    let args: Vec<&str> = put.iter().copied().chain(["{\"responses\":7}"]).collect();
+    let (code, refused) = stub_admin(&stub, Some(&cert), &args, "/script");
+    assert_eq!(
+        (code, refused["code"].clone()),
+        (400, json!(3)),
+        "{refused}"
+    );
+
+    let (code, _) = stub_admin(&stub, Some(&cert), &["-X", "POST"], "/reset");
+    assert_eq!(code, 200);
+    let (_, after) = stub_admin(&stub, Some(&cert), &[], "/script");
+    assert_eq!(after, startup);
+    let (_, journal) = stub_admin(&stub, Some(&cert), &[], "/journal");
+    assert_eq!(journal["entries"], json!([]));
+    c.add_autopilot_session(add_request())
+        .await
+        .expect("the start-up script registers again");
+    let (code, missing) = stub_admin(&stub, Some(&cert), &[], "/nope");
+    assert_eq!(code, 404, "{missing}");
+    assert!(stub.terminate().success());
+
+    // Plaintext (`--insecure`, as litd's Go test server): HTTP/1.1 too.
+    let mut plain = self::stub(&["--insecure"], &dir);
+    let (code, script) = stub_admin(&plain, None, &["--http1.1"], "/script");
+    assert_eq!((code, script), (200, startup));
+    assert!(plain.terminate().success());
 }

@@ -19,13 +19,14 @@ use crate::domain::clock::{from_unix_nanos, unix_nanos};
 use crate::domain::{AutopilotCore, Code};
 use crate::rest::{error_response, percent_decode, MACAROON_HEADER};
 use crate::rpc::{Credentials, Dispatcher, Op, ReceivedCall, RequestFilter, Rpc};
-use crate::stub::journal::journal_json;
-use crate::stub::{Script, Stub};
+use crate::stub::Stub;
 
 mod actions;
 mod introspect;
+pub(crate) mod stub_routes;
 
 pub use actions::parse_action_list;
+pub use stub_routes::standalone_router;
 
 /// Where the admin API is mounted.
 pub const PREFIX: &str = "/_autopilot-mock/v1";
@@ -84,7 +85,7 @@ fn no_stub() -> Response {
     )
 }
 
-fn ok(body: Value) -> Response {
+pub(crate) fn ok(body: Value) -> Response {
     let mut r = (StatusCode::OK, body.to_string()).into_response();
     r.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
@@ -93,7 +94,7 @@ fn ok(body: Value) -> Response {
     r
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
+pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
     axum::body::to_bytes(body, limit).await.map_err(|_| {
         error_response(
             Code::ResourceExhausted,
@@ -107,7 +108,7 @@ async fn get_script(State(s): State<AdminState>, headers: HeaderMap) -> Response
         return r;
     }
     match &s.stub {
-        Some(stub) => ok(stub.script().source),
+        Some(stub) => ok(stub_routes::script_json(stub)),
         None => no_stub(),
     }
 }
@@ -123,15 +124,7 @@ async fn put_script(State(s): State<AdminState>, headers: HeaderMap, body: Body)
         Ok(b) => b,
         Err(r) => return r,
     };
-    let text = String::from_utf8_lossy(&body);
-    match Script::parse(&text, "from the admin API") {
-        Ok(script) => {
-            let source = script.source.clone();
-            stub.set_script(script);
-            ok(source)
-        }
-        Err(e) => error_response(Code::InvalidArgument, &e.to_string()),
-    }
+    stub_routes::replace_script(stub, &body)
 }
 
 async fn get_journal(State(s): State<AdminState>, headers: HeaderMap) -> Response {
@@ -139,7 +132,7 @@ async fn get_journal(State(s): State<AdminState>, headers: HeaderMap) -> Respons
         return r;
     }
     match &s.stub {
-        Some(stub) => ok(journal_json(&stub.journal())),
+        Some(stub) => ok(stub_routes::journal(stub)),
         None => no_stub(),
     }
 }
@@ -227,15 +220,12 @@ async fn clear_journal(State(s): State<AdminState>, headers: HeaderMap) -> Respo
     }
 }
 
-/// Sessions, stub clients and journal; the script is re-armed.
+/// `control::reset_mock`: a fresh mock with the start-up stub script.
 async fn reset(State(s): State<AdminState>, headers: HeaderMap) -> Response {
     if let Some(r) = s.authorize(&headers, WRITE, "/reset") {
         return r;
     }
-    s.core().reset();
-    if let Some(stub) = &s.stub {
-        stub.reset();
-    }
+    crate::control::reset_mock(s.core(), s.stub.as_ref());
     ok(json!({}))
 }
 

@@ -76,7 +76,12 @@ impl ScenarioArgs {
                 script.clone(),
                 &format!("{file} setup.stub"),
             )?;
-            config.script = Some(script);
+            match config.remote.script_mut() {
+                Some(in_process) => *in_process = script,
+                None => anyhow::bail!(
+                    "{file}: setup.stub scripts the in-process stub, which --autopilot-addr replaces"
+                ),
+            }
         }
         let actions = match &scenario.setup.actions {
             Some(list) => {

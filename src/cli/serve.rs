@@ -65,7 +65,7 @@ pub struct ServeArgs {
     #[arg(long, env = "AUTOPILOT_MOCK_REQUESTS_LIMIT", default_value_t = autopilot_mock::rpc::journal::DEFAULT_REQUESTS_LIMIT)]
     pub requests_limit: usize,
     /// Most sessions kept in memory.
-    #[arg(long, env = "AUTOPILOT_MOCK_MAX_SESSIONS", default_value_t = 1_000_000)]
+    #[arg(long, env = "AUTOPILOT_MOCK_MAX_SESSIONS", default_value_t = autopilot_mock::domain::service::DEFAULT_MAX_SESSIONS)]
     pub max_sessions: usize,
     /// Period of litd's ActivateSession ping loop, on the mock's clock (litd: --autopilot.pingcadence): 3600, 90s, 30m, 1h.
     #[arg(long, env = "AUTOPILOT_MOCK_AUTOPILOT_PING_CADENCE", default_value = "1h", value_parser = parse_cadence)]
@@ -194,5 +194,26 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         Ok(true) => Ok(()),
         Ok(false) => Err(super::Exit::silent(1).into()),
         Err(e) => Err(super::Exit::with(2, &e).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ping_cadence_flag_defaults_to_the_cores_default() {
+        let command = <ServeArgs as clap::Args>::augment_args(clap::Command::new("serve"));
+        let flag = command
+            .get_arguments()
+            .find(|a| a.get_id() == "autopilot_ping_cadence")
+            .expect("the flag");
+        let default = flag.get_default_values()[0].to_string_lossy().into_owned();
+        assert_eq!(
+            parse_cadence(&default),
+            Ok(autopilot_mock::domain::service::DEFAULT_PING_CADENCE)
+        );
+        assert_eq!(parse_cadence("90s"), Ok(std::time::Duration::from_secs(90)));
+        assert!(parse_cadence("0").is_err());
     }
 }

@@ -11,7 +11,7 @@ use clap::Args;
 
 use autopilot_mock::domain::clock::OffsetClock;
 use autopilot_mock::remote::GrpcRemote;
-use autopilot_mock::server::ServerConfig;
+use autopilot_mock::server::{RemoteConfig, ServerConfig};
 use autopilot_mock::stub::grpc::{self, StubTls};
 use autopilot_mock::stub::{Script, Stub};
 
@@ -103,10 +103,11 @@ pub struct RemoteArgs {
 }
 
 impl RemoteArgs {
-    /// Sets `config.remote` or `config.script` as the flags say.
+    /// Sets `config.remote` as the flags say: the in-process stub with
+    /// `--script`, or the server at `--autopilot-addr`.
     pub fn apply(self, config: &mut ServerConfig) -> anyhow::Result<()> {
         if let Some(path) = &self.script {
-            config.script = Some(Script::load(path)?);
+            config.remote = RemoteConfig::InProcess(Script::load(path)?);
         }
         let Some(addr) = self.autopilot_addr else {
             return Ok(());
@@ -125,7 +126,7 @@ impl RemoteArgs {
                  (the mock has no system root certificates)"
             ),
         };
-        config.remote = Some(Arc::new(remote));
+        config.remote = RemoteConfig::External(Arc::new(remote));
         Ok(())
     }
 }

@@ -12,7 +12,7 @@
 use std::sync::RwLock;
 
 /// The prefix litd puts before the autopilot client's start error in the
-/// `lit` status entry [exact].
+/// `lit` status entry \[exact\].
 pub const AUTOPILOT_CLIENT_FAILED: &str =
     "could not start Lit: could not start litd sub-servers: could not start the autopilot client: ";
 

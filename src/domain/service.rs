@@ -21,6 +21,13 @@ use super::remote::{RemoteAutopilot, RemoteError, Version};
 use super::session::{SessionId, SessionState, SessionType, SessionView};
 use super::store::{expiry_nanos, Store};
 
+/// [`CoreConfig::max_sessions`]'s default (`serve --max-sessions`).
+pub const DEFAULT_MAX_SESSIONS: usize = 1_000_000;
+
+/// litd's default `autopilot.pingcadence`, one hour (`serve
+/// --autopilot-ping-cadence`'s default `1h` is checked against it).
+pub const DEFAULT_PING_CADENCE: std::time::Duration = std::time::Duration::from_secs(3_600);
+
 /// Settings of the core that are not per request.
 #[derive(Debug, Clone)]
 pub struct CoreConfig {
@@ -51,8 +58,8 @@ impl Default for CoreConfig {
                 minor: 21,
                 patch: 2,
             },
-            max_sessions: 1_000_000,
-            ping_cadence: std::time::Duration::from_secs(3_600),
+            max_sessions: DEFAULT_MAX_SESSIONS,
+            ping_cadence: DEFAULT_PING_CADENCE,
             autopilot_enabled: true,
         }
     }
@@ -62,6 +69,10 @@ impl Default for CoreConfig {
 pub struct AutopilotCore {
     pub(super) store: Mutex<Store>,
     pub(super) remote: Arc<dyn RemoteAutopilot>,
+    /// The remote as the expiry path calls it: litd gives RevokeSession at
+    /// expiry a 15 s timeout, which the server wraps around `remote` here
+    /// (`remote::deadline`); the same remote without one otherwise.
+    pub(super) expiry_remote: Arc<dyn RemoteAutopilot>,
     pub(super) clock: Arc<dyn Clock>,
     /// Keys, pairing secrets and pseudo values all come from here, so a
     /// seeded core is reproducible.
@@ -110,6 +121,7 @@ impl AutopilotCore {
         let started_at = clock.now();
         Self {
             store: Mutex::new(Store::default()),
+            expiry_remote: remote.clone(),
             remote,
             clock,
             rng: Mutex::new(rng),
@@ -123,6 +135,13 @@ impl AutopilotCore {
             clock_listener: Default::default(),
             stop: Default::default(),
         }
+    }
+
+    /// Calls the remote's RevokeSession at expiry through `remote` (the
+    /// core's remote with litd's timeout around it).
+    pub fn with_expiry_remote(mut self, remote: Arc<dyn RemoteAutopilot>) -> Self {
+        self.expiry_remote = remote;
+        self
     }
 
     /// Go's monotonic reading at `now` (as `time.Now()` carries it in litd):
@@ -191,7 +210,8 @@ impl AutopilotCore {
         self.lock_store().len()
     }
 
-    /// Drops every session and privacy map.
+    /// Drops every session, privacy map and firewall action (and so every
+    /// ping). A whole mock resets through `control::reset_mock`.
     pub fn reset(&self) {
         self.lock_store().clear();
         self.clear_pings();
@@ -372,7 +392,7 @@ impl AutopilotCore {
         }
         for key in keys {
             self.untrack_ping(&key);
-            if let Err(e) = self.remote.revoke_session(key).await {
+            if let Err(e) = self.expiry_remote.revoke_session(key).await {
                 tracing::debug!(error = %e, "remote RevokeSession at expiry failed (ignored)");
             }
         }

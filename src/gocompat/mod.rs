@@ -1,9 +1,9 @@
 //! Go's standard-library behaviour that litd's texts and inputs go through,
 //! reproduced byte for byte, in one place for every layer: `fmt`'s `%q`,
-//! `%#U` and `%s` of bytes plus `encoding/hex` ([`fmt`]); `time`'s
+//! `%#U` and `%s` of bytes plus `encoding/hex` (`fmt`); `time`'s
 //! arithmetic, `String()`, RFC 3339 formatting and `time.Parse` errors
 //! ([`time`]); `encoding/json`'s scanner, decoding rules, number and
-//! escaping forms ([`json`]).
+//! escaping forms (`json`).
 //!
 //! Pure functions of their input: no I/O, no clock, no wire types, so the
 //! domain may use it as freely as auth and the transports do (checked by

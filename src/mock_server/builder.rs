@@ -7,8 +7,9 @@ use std::sync::Arc;
 use super::{MockServer, MockServerError};
 use crate::domain::clock::{Clock, OffsetClock};
 use crate::domain::remote::RemoteAutopilot;
+use crate::remote::catalogue::CatalogueError;
 use crate::remote::Catalogue;
-use crate::server::{self, defaults, ServerConfig};
+use crate::server::{self, defaults, RemoteConfig, ServerConfig};
 use crate::stub::Script;
 
 type Configure = Box<dyn FnOnce(&mut ServerConfig) + Send>;
@@ -34,98 +35,109 @@ type Configure = Box<dyn FnOnce(&mut ServerConfig) + Send>;
 /// ```
 #[must_use]
 pub struct MockServerBuilder {
-    catalogue: Option<Catalogue>,
-    clock: Option<Arc<dyn Clock>>,
-    lit_dir: Option<PathBuf>,
-    network: String,
-    listen: SocketAddr,
-    seed: Option<u64>,
-    remote: Option<Arc<dyn RemoteAutopilot>>,
-    script: Option<Script>,
-    state_file: Option<PathBuf>,
+    /// What the server starts with: every setter writes here, and
+    /// [`MockServerBuilder::from_config`] gives all of it.
+    config: ServerConfig,
+    /// The lit dir was chosen (`lit_dir`, `from_config`); otherwise a
+    /// temporary one is made at start and removed with the server.
+    lit_dir_chosen: bool,
     configure: Vec<Configure>,
-    /// A complete configuration (the CLI's); the fields above are then unused.
-    base: Option<ServerConfig>,
+    /// The embedded catalogue did not parse (never in a tested build; kept
+    /// to be returned by `try_start` until a remote is set).
+    catalogue_error: Option<CatalogueError>,
 }
 
 impl Default for MockServerBuilder {
     fn default() -> Self {
+        let (catalogue, catalogue_error) = match Catalogue::default_catalogue() {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(e)),
+        };
+        let listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        let mut config = ServerConfig::new(
+            PathBuf::new(),
+            defaults::NETWORK,
+            listen,
+            catalogue.unwrap_or_else(Catalogue::empty),
+        );
+        config.clock = Arc::new(OffsetClock::new());
         Self {
-            catalogue: None,
-            clock: None,
-            lit_dir: None,
-            network: defaults::NETWORK.to_string(),
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            seed: None,
-            remote: None,
-            script: None,
-            state_file: None,
+            config,
+            lit_dir_chosen: false,
             configure: Vec::new(),
-            base: None,
+            catalogue_error,
         }
     }
 }
 
 impl MockServerBuilder {
     /// The in-process remote server's feature catalogue (default: the
-    /// embedded `fixtures/default-features.json`).
+    /// embedded `fixtures/default-features.json`), with nothing scripted.
+    /// [`MockServerBuilder::features`], [`MockServerBuilder::script`] and
+    /// [`MockServerBuilder::remote`] each choose the remote: the last wins.
     pub fn features(mut self, catalogue: Catalogue) -> Self {
-        self.catalogue = Some(catalogue);
+        self.config.remote = RemoteConfig::InProcess(Script::from_catalogue(catalogue));
+        self.catalogue_error = None;
         self
     }
 
     /// The server's clock (default: an [`OffsetClock`], real time that
     /// [`MockServer::advance`] can move).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
+        self.config.clock = clock;
         self
     }
 
     /// Use (and keep) this lit dir instead of a temporary one.
     pub fn lit_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.lit_dir = Some(dir.into());
+        self.config.lit_dir = dir.into();
+        self.lit_dir_chosen = true;
         self
     }
 
     /// The network sub-directory of the macaroon (default `regtest`).
     pub fn network(mut self, network: impl Into<String>) -> Self {
-        self.network = network.into();
+        self.config.network = network.into();
         self
     }
 
     /// Listen here instead of `127.0.0.1:0`.
     pub fn listen(mut self, addr: SocketAddr) -> Self {
-        self.listen = addr;
+        self.config.listen = addr;
         self
     }
 
     /// Make keys, pairing secrets and pseudo values reproducible.
     pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = Some(seed);
+        self.config.seed = Some(seed);
         self
     }
 
-    /// Register sessions with this remote server instead of the in-process one.
+    /// Register sessions with this remote server instead of the in-process
+    /// one (the last of `features`, `script` and `remote` wins).
     pub fn remote(mut self, remote: Arc<dyn RemoteAutopilot>) -> Self {
-        self.remote = Some(remote);
+        self.config.remote = RemoteConfig::External(remote);
+        self.catalogue_error = None;
         self
     }
 
     /// Script the in-process remote server (the stub, [`crate::stub`]):
-    /// catalogue, Terms, scripted answers. Its catalogue replaces
-    /// [`MockServerBuilder::features`].
+    /// catalogue, Terms, scripted answers (the last of `features`, `script`
+    /// and `remote` wins).
     pub fn script(mut self, script: Script) -> Self {
-        self.script = Some(script);
+        self.config.remote = RemoteConfig::InProcess(script);
+        self.catalogue_error = None;
         self
     }
 
     /// Keep sessions in this file across restarts (see [`crate::persist`]).
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.state_file = Some(path.into());
+        self.config.state_file = Some(path.into());
         self
     }
 
-    /// Adjust anything else in the [`ServerConfig`] (limits, CORS, ...).
+    /// Adjust anything else in the [`ServerConfig`] (limits, CORS, ...),
+    /// after the other settings.
     pub fn configure(mut self, f: impl FnOnce(&mut ServerConfig) + Send + 'static) -> Self {
         self.configure.push(Box::new(f));
         self
@@ -147,44 +159,33 @@ impl MockServerBuilder {
     /// assembles from its flags): its lit dir is used and kept.
     pub fn from_config(config: ServerConfig) -> Self {
         Self {
-            base: Some(config),
-            ..Self::default()
+            config,
+            lit_dir_chosen: true,
+            configure: Vec::new(),
+            catalogue_error: None,
         }
     }
 
     /// Starts the server, or says why it could not.
     pub async fn try_start(self) -> Result<MockServer, MockServerError> {
-        if let Some(mut config) = self.base {
-            for f in self.configure {
-                f(&mut config);
-            }
-            let clock = config.clock.clone();
-            return MockServer::from_running(server::start(config).await?, clock, None).await;
+        if let Some(e) = self.catalogue_error {
+            return Err(e.into());
         }
-        let (lit_dir, temp_dir) = match self.lit_dir {
-            Some(dir) => (dir, None),
-            None => {
-                let temp = tempfile::Builder::new()
-                    .prefix("autopilot-mock-")
-                    .tempdir()
-                    .map_err(MockServerError::TempDir)?;
-                (temp.path().to_path_buf(), Some(temp))
-            }
+        let mut config = self.config;
+        let temp_dir = if self.lit_dir_chosen {
+            None
+        } else {
+            let temp = tempfile::Builder::new()
+                .prefix("autopilot-mock-")
+                .tempdir()
+                .map_err(MockServerError::TempDir)?;
+            config.lit_dir = temp.path().to_path_buf();
+            Some(temp)
         };
-        let catalogue = match self.catalogue {
-            Some(c) => c,
-            None => Catalogue::default_catalogue()?,
-        };
-        let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(OffsetClock::new()));
-        let mut config = ServerConfig::new(lit_dir, self.network, self.listen, catalogue);
-        config.clock = clock.clone();
-        config.seed = self.seed;
-        config.remote = self.remote;
-        config.script = self.script;
-        config.state_file = self.state_file;
         for f in self.configure {
             f(&mut config);
         }
+        let clock = config.clock.clone();
         MockServer::from_running(server::start(config).await?, clock, temp_dir).await
     }
 }

@@ -258,9 +258,12 @@ impl MockServer {
         Ok(count)
     }
 
-    /// Forgets every session and privacy map.
+    /// Back to a fresh mock, as the admin API's `POST reset`: no sessions,
+    /// privacy maps or firewall actions; the in-process stub's clients and
+    /// journal forgotten and its start-up script restored. The clock and
+    /// the journal of received calls are kept.
     pub fn reset_sessions(&self) {
-        self.core.reset();
+        crate::control::reset_mock(&self.core, self.stub.as_ref());
     }
 
     /// The domain core, for anything the accessors above do not cover.

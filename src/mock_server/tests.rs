@@ -79,8 +79,18 @@ async fn clock_control_sessions_and_reset() {
     assert_eq!(listed[0].revoked_at, 0);
     server.set_time(SystemTime::UNIX_EPOCH + Duration::from_secs(T0));
     assert_eq!(server.now_unix(), T0 as i64);
+    let action =
+        serde_json::json!({"rpc_method": "/lnrpc.Lightning/GetInfo", "state": "STATE_DONE"});
+    assert_eq!(server.seed_actions(&[action]), Ok(1));
+    let stub = server.stub().expect("in-process stub");
+    let startup = stub.script();
+    stub.set_script(crate::stub::Script::parse(r#"{"responses":{}}"#, "later").unwrap());
     server.reset_sessions();
+    // One reset, as the admin API's: sessions, actions, the stub's script.
     assert_eq!(server.session_count(), 0);
+    assert_eq!(server.core().action_count(), 0);
+    assert!(stub.journal().is_empty());
+    assert_eq!(stub.script().source, startup.source);
 }
 
 #[tokio::test]

@@ -144,6 +144,15 @@ impl Eq for Catalogue {}
 
 impl Catalogue {
     /// The embedded default.
+    /// No features and no minimum version.
+    pub fn empty() -> Catalogue {
+        Catalogue {
+            min_required_version: Version::default(),
+            features: BTreeMap::new(),
+            source: serde_json::json!({"features": {}}),
+        }
+    }
+
     pub fn default_catalogue() -> Result<Catalogue, CatalogueError> {
         Catalogue::parse(DEFAULT_CATALOGUE_JSON, "fixtures/default-features.json")
     }

@@ -74,7 +74,7 @@ pub async fn start_client(core: &AutopilotCore) -> ClientStart {
     report
 }
 
-/// Runs `core`'s due work every [`POLL`] and whenever the clock is moved,
+/// Runs `core`'s due work every second (`POLL`) and whenever the clock is moved,
 /// until `shutdown` turns true. A pass blocked on a remote that hangs is
 /// dropped at shutdown.
 pub fn spawn_driver(

@@ -1,8 +1,9 @@
-//! Implementations of the domain's [`RemoteAutopilot`](crate::domain::remote::RemoteAutopilot)
+//! Implementations of the domain's [`crate::domain::remote::RemoteAutopilot`]
 //! seam: the in-process default (litd's test server) and its catalogue file,
 //! and a gRPC client of a real (or standalone stub) server.
 
 pub mod catalogue;
+pub mod deadline;
 pub mod grpc_client;
 pub mod in_process;
 pub mod lifecycle;

@@ -1,6 +1,6 @@
 //! The RPC layer every entry point shares: the registry of litd methods
 //! ([`registry`]: names, permissions, REST routes, types, domain call) and
-//! the one dispatcher ([`dispatch`]) each entry point calls after decoding.
+//! the one dispatcher (`dispatch.rs`) each entry point calls after decoding.
 //!
 //! An entry point (gRPC, REST, later grpc-web) does only its wire work:
 //!
@@ -12,7 +12,7 @@
 //!     -> Err(CallError): its code and text in the transport's error form
 //! ```
 //!
-//! Routing visits the registry ([`registry::visit_all`]) and mounts one
+//! Routing visits the registry (`registry::visit_all`) and mounts one
 //! typed handler per method, so no entry point names a method.
 
 pub(crate) mod dispatch;

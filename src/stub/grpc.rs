@@ -1,7 +1,8 @@
 //! The stub as a standalone `autopilotserverrpc.Autopilot` gRPC server, for
 //! `autopilot-mock serve --autopilot-addr` and for a real litd
 //! (`--autopilot.address`). Plaintext like litd's Go test server, or TLS
-//! with its own certificate.
+//! with its own certificate. The same port serves the stub's admin API
+//! (`script`, `journal`, `reset`; `admin::stub_routes`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -87,6 +88,9 @@ impl Autopilot for StubService {
         Ok(Response::new(ap::RevokeSessionResponse {}))
     }
 }
+
+/// The largest admin API body (a script) the standalone stub reads.
+const ADMIN_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// Where the standalone stub's certificate lives (`None`: plaintext).
 #[derive(Debug, Clone)]
@@ -183,7 +187,17 @@ pub async fn start(
         })?;
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let (shutdown, mut rx) = watch::channel(false);
-    let router = builder.add_service(AutopilotServer::new(StubService::new(stub.clone())));
+    // One port: gRPC for litd's client, the admin API (HTTP/1.1 or HTTP/2
+    // JSON under the mock's prefix) for the test set-up.
+    let routes = tonic::service::Routes::new(AutopilotServer::new(StubService::new(stub.clone())))
+        .into_axum_router()
+        .nest(
+            crate::admin::PREFIX,
+            crate::admin::standalone_router(stub.clone(), ADMIN_MAX_BODY_BYTES),
+        );
+    let router = builder
+        .accept_http1(true)
+        .add_routes(tonic::service::Routes::from(routes));
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async move {
         let _ = rx.changed().await;
     }));

@@ -35,6 +35,8 @@ pub struct Stub {
 struct Inner {
     default: InProcessRemote,
     clock: Arc<dyn Clock>,
+    /// The script the stub was made with, which [`Stub::reset`] restores.
+    startup_script: Script,
     state: Mutex<State>,
 }
 
@@ -91,7 +93,7 @@ impl Stub {
     pub fn with_seed(script: Script, clock: Arc<dyn Clock>, seed: Option<u64>) -> Stub {
         let default = InProcessRemote::with_seed(script.catalogue.clone(), seed);
         let mut state = State {
-            script,
+            script: script.clone(),
             remaining: BTreeMap::new(),
             journal: VecDeque::new(),
             journal_limit: DEFAULT_JOURNAL_LIMIT,
@@ -102,6 +104,7 @@ impl Stub {
             inner: Arc::new(Inner {
                 default,
                 clock,
+                startup_script: script,
                 state: Mutex::new(state),
             }),
         }
@@ -162,11 +165,16 @@ impl Stub {
         self.lock().journal.clear();
     }
 
-    /// Forgets registered clients and the journal, and re-arms the script.
+    /// Back to how the stub started: registered clients and the journal
+    /// forgotten, the script it was made with (not one set since) restored
+    /// and armed.
     pub fn reset(&self) {
         self.inner.default.reset_clients();
+        let startup = self.inner.startup_script.clone();
+        self.inner.default.set_catalogue(startup.catalogue.clone());
         let mut state = self.lock();
         state.journal.clear();
+        state.script = startup;
         state.arm();
     }
 

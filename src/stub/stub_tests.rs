@@ -133,6 +133,25 @@ async fn scripted_features_and_reset() {
     assert_eq!(f.keys().collect::<Vec<_>>(), ["Z"]);
 }
 
+#[tokio::test]
+async fn reset_restores_the_start_up_script_not_one_set_since() {
+    let s = stub(r#"{"ListFeatures":[{"reply":{"ok":{"features":{"Z":{"description":"z"}}}}}]}"#);
+    let later = Script::parse(
+        r#"{"responses":{"ListFeatures":[{"reply":{"error":{"code":"Unavailable","message":"down"}}}]}}"#,
+        "later",
+    )
+    .expect("script");
+    s.set_script(later);
+    assert!(s.list_features().await.is_err());
+    s.reset();
+    let f = s
+        .list_features()
+        .await
+        .expect("the start-up script's answer");
+    assert_eq!(f.keys().collect::<Vec<_>>(), ["Z"]);
+    assert_eq!(s.journal().len(), 1);
+}
+
 #[test]
 fn journal_json_shows_what_litd_sent() {
     let entry = JournalEntry {

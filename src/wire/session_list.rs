@@ -4,7 +4,7 @@
 //! A `ListAutopilotSessionsResponse` on the wire is just its sessions, each
 //! as field 1 (`0x0a`, a length, the encoded `Session`), one after another;
 //! in litd's JSON it is `{"sessions":[...]}` with each session's object in
-//! the array. So each session is kept (in a [`SessionCache`], with the
+//! the array. So each session is kept (in a `SessionCache`, with the
 //! session's revision) as its encoded record and, once a REST call or the
 //! journal asked for it, its JSON text; a listing is those concatenated.
 //! Only sessions that changed since the last listing are turned into views

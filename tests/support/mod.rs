@@ -131,7 +131,7 @@ impl TestServer {
         let listen = "127.0.0.1:0".parse().expect("addr");
         let mut config = ServerConfig::new(dir.path().join("lit"), "regtest", listen, catalogue);
         config.clock = clock.clone();
-        config.remote = Some(Arc::new(remote.clone()));
+        config.remote = autopilot_mock::server::RemoteConfig::External(Arc::new(remote.clone()));
         config.seed = Some(7);
         let running = server::start(config).await.expect("server starts");
         let channel = tls_channel(&running).await;

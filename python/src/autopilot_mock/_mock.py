@@ -92,7 +92,7 @@ class Mock:
         return parsed
 
     def reset(self) -> None:
-        """Drops every session, the stub's registered clients and its journal; re-arms the script."""
+        """The admin API's POST reset: no sessions, privacy maps or actions; the stub's clients and journal forgotten, its start-up script restored."""
         self._admin("POST", "/reset")
 
     def set_script(self, script: Dict[str, Any]) -> None:

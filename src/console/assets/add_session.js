@@ -3,7 +3,9 @@
 // features with rule overrides and config, privacy.
 
 import { call } from './api.js';
-import { clear, el, hexToBase64, pretty, privacyText, showError, utf8Base64 } from './dom.js';
+import {
+  PRIVACY_FLAGS, base64ToHex, clear, el, hexToBase64, pretty, privacyText, showError, utf8Base64,
+} from './dom.js';
 
 const DEFAULT_MAILBOX = 'mailbox.terminal.lightning.today:443';
 
@@ -57,7 +59,9 @@ function requestBody(fields, boxes, now) {
     no_privacy_mapper: fields.noPrivacy.checked,
   };
   if (fields.flagsSet.checked) {
-    body.privacy_flags = fields.flags.value.trim() || '0';
+    let flags = 0n;
+    for (const box of fields.flags) if (box.checked) flags |= 1n << BigInt(box.dataset.bit);
+    body.privacy_flags = flags.toString();
     body.privacy_flags_set = true;
   }
   const group = fields.group.value.trim();
@@ -77,10 +81,14 @@ export function addSessionForm(ctx, onAdded) {
     dev: el('input', { type: 'checkbox', id: 'add-dev' }),
     noPrivacy: el('input', { type: 'checkbox', id: 'add-no-privacy' }),
     flagsSet: el('input', { type: 'checkbox', id: 'add-flags-set' }),
-    flags: el('input', { type: 'text', id: 'add-flags', placeholder: 'e.g. 3 = ClearPubkeys|ClearAmounts' }),
-    group: el('input', { type: 'text', id: 'add-group', placeholder: 'group ID hex of an earlier session' }),
+    flags: PRIVACY_FLAGS.map((name, bit) => el('input', { type: 'checkbox', 'data-flag': name, 'data-bit': bit })),
+    group: el('input', { type: 'text', id: 'add-group', list: 'add-group-options',
+      placeholder: 'group ID hex of an earlier session' }),
   };
   const featureList = el('div', { id: 'add-features' });
+  const groupOptions = el('datalist', { id: 'add-group-options' });
+  const flagList = el('div', { id: 'add-flags', class: 'rule-row' },
+    fields.flags.map((box) => el('label', { class: 'inline' }, box, box.dataset.flag)));
   const error = el('p', { class: 'error', role: 'alert', hidden: true, id: 'add-error' });
   const result = el('p', { class: 'okay', id: 'add-result', hidden: true });
   const submit = el('button', { type: 'submit', id: 'add-submit' }, 'Add session');
@@ -96,8 +104,9 @@ export function addSessionForm(ctx, onAdded) {
     el('h3', {}, 'Features'), featureList,
     el('h3', {}, 'Privacy'),
     el('label', { class: 'inline' }, fields.noPrivacy, 'no privacy mapper'),
-    el('label', { class: 'inline' }, fields.flagsSet, 'set privacy flags: '), fields.flags,
-    el('label', {}, 'linked group ID ', fields.group),
+    el('label', { class: 'inline' }, fields.flagsSet, 'set privacy flags (each one set clears that kind of obfuscation):'),
+    flagList,
+    el('label', {}, 'linked group ID ', fields.group), groupOptions,
     el('div', { class: 'toolbar' }, submit), error, result);
 
   form.addEventListener('submit', async (event) => {
@@ -139,6 +148,17 @@ export function addSessionForm(ctx, onAdded) {
   let shown = false;
   return {
     node: form,
+    /** Offers the groups of the listed sessions for linking. */
+    groups(sessions) {
+      const seen = new Set();
+      clear(groupOptions);
+      for (const s of sessions) {
+        const hex = base64ToHex(s.group_id ?? '');
+        if (!hex || seen.has(hex)) continue;
+        seen.add(hex);
+        groupOptions.append(el('option', { value: hex }, `${s.label || '(no label)'} · ${s.session_state}`));
+      }
+    },
     show() {
       if (ctx.autoLoad && !shown) loadFeatures();
       shown = true;

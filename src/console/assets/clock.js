@@ -33,7 +33,7 @@ export function clockView(ctx, root) {
       await admin('POST', '/reset');
       showError(error, null);
       result.hidden = false;
-      result.textContent = 'reset: sessions, stub clients and journals cleared, the script re-armed';
+      result.textContent = 'reset: a fresh mock (the clock and the journal of received calls kept)';
     } catch (e) {
       showError(error, e);
     }
@@ -55,7 +55,7 @@ export function clockView(ctx, root) {
         } }, 'Set')),
       error, result),
     el('div', { class: 'card' }, el('h3', {}, 'Reset'),
-      el('p', { class: 'muted' }, 'Sessions, stub clients and the stub journal; the current script is re-armed.'),
+      el('p', { class: 'muted' }, 'Back to a fresh mock (POST /_autopilot-mock/v1/reset): no sessions, privacy maps or firewall actions; the stub forgets its clients and journal and has its start-up script again. The clock and the journal of received calls stay.'),
       reset));
 
   ctx.onTick((seconds) => {

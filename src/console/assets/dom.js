@@ -95,7 +95,7 @@ export function utf8Base64(text) {
   return btoa(binary);
 }
 
-const PRIVACY_FLAGS = ['ClearPubkeys', 'ClearAmounts', 'ClearChanIDs', 'ClearTimeStamps',
+export const PRIVACY_FLAGS = ['ClearPubkeys', 'ClearAmounts', 'ClearChanIDs', 'ClearTimeStamps',
   'ClearChanInitiator', 'ClearHTLCs', 'ClearClosingTxIds', 'ClearNetworkAddresses'];
 
 /** litd's text form of a privacy-flag set (`ClearPubkeys|ClearAmounts`). */

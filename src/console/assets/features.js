@@ -35,7 +35,7 @@ function featureCard(feature) {
 
 export function featuresView(ctx, root) {
   const list = el('div', { id: 'features-list' });
-  const error = el('p', { class: 'error', role: 'alert', hidden: true });
+  const error = el('p', { class: 'error', role: 'alert', hidden: true, id: 'features-error' });
   const reload = el('button', { type: 'button', id: 'features-reload' }, ctx.autoLoad ? 'Reload' : 'Load');
   root.append(el('h2', {}, 'Feature catalogue'),
     el('p', { class: 'muted' }, 'GET /v1/autopilot/features (litrpc.Autopilot/ListAutopilotFeatures)'),

@@ -26,7 +26,8 @@ function sessionTable(sessions, nowCells, revoke, revokePath) {
       el('td', { class: `state-${s.session_state}`, 'data-col': 'state' }, s.session_state),
       el('td', { 'data-col': 'type' }, s.session_type),
       el('td', { class: 'mono', title: base64ToHex(s.id ?? '') }, short(base64ToHex(s.id ?? ''))),
-      el('td', { class: 'mono', title: base64ToHex(s.group_id ?? '') }, short(base64ToHex(s.group_id ?? ''))),
+      el('td', { class: 'mono', 'data-col': 'group', title: base64ToHex(s.group_id ?? '') },
+        short(base64ToHex(s.group_id ?? ''))),
       el('td', { 'data-col': 'privacy' }, privacyText(s.privacy_flags)),
       el('td', { class: 'mono' }, Object.keys(s.autopilot_feature_info ?? {}).join(', ') || '–'),
       expiry,
@@ -64,19 +65,25 @@ export function sessionsView(ctx, root) {
   // out of turn in a scenario), made only on request.
   async function load(withAll = ctx.autoLoad) {
     const cells = [];
+    // Each list on its own: with litd's autopilot.disable the first fails
+    // (litd's `unknown service litrpc.Autopilot`) and the second still lists.
     try {
       const ap = await call('GET', '/v1/autopilot/sessions');
+      form.groups(ap.sessions ?? []);
       clear(autopilot).append(sessionTable(ap.sessions ?? [], cells, revoke,
         (s) => `/v1/autopilot/sessions/${urlSafe(s.local_public_key ?? '')}`));
-      if (hasAll && withAll) {
+    } catch (e) {
+      clear(autopilot).append(el('p', { class: 'error', role: 'alert', 'data-list-error': 'autopilot' }, e.message));
+    }
+    if (hasAll && withAll) {
+      try {
         const every = await call('GET', '/v1/sessions');
         const canRevoke = ctx.serves(REVOKE_SESSION);
         clear(all).append(sessionTable(every.sessions ?? [], cells, revoke,
           (s) => (canRevoke ? `/v1/sessions/${urlSafe(s.local_public_key ?? '')}` : null)));
+      } catch (e) {
+        clear(all).append(el('p', { class: 'error', role: 'alert', 'data-list-error': 'all' }, e.message));
       }
-      showError(error, null);
-    } catch (e) {
-      showError(error, e);
     }
     nowCells = cells;
     paintUntil(ctx.now);

@@ -1,7 +1,7 @@
 //! litd's privacy mapper as far as the Autopilot service uses it: the
 //! privacy flags (`session/privacy_flags.go`), a session group's map of real
 //! to pseudo values (`firewalldb/privacy_mapper*.go`), and the obfuscation
-//! of rule values (§2.2.6) and feature configs (§2.2.5, in [`config`]).
+//! of rule values (§2.2.6) and feature configs (§2.2.5, in `config.rs`).
 //!
 //! Where litd walks a Go map (random order), the mock walks sorted keys, so
 //! which error wins and which pseudo value is drawn first are deterministic.

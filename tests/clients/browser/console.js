@@ -28,8 +28,10 @@ const seen = { screenshots: [], unexpected: [], expected_errors: [], after_scena
 let phase = 'start';
 // Steps whose error answer is the point: the one failed request each may log.
 const EXPECTED = {
-  'wrong-login': '/_autopilot-mock/v1/info',
-  'invalid-add': '/v1/autopilot/sessions',
+  'wrong-login': ['/_autopilot-mock/v1/info'],
+  'invalid-add': ['/v1/autopilot/sessions'],
+  // serve --autopilot-disabled: litrpc.Autopilot's routes answer 501.
+  'disabled': ['/v1/autopilot/features', '/v1/autopilot/sessions'],
 };
 
 function unexpected(entry) {
@@ -42,7 +44,7 @@ function onConsole(message) {
   const url = message.location()?.url ?? '';
   const entry = { phase, text: message.text(), url };
   const expected = EXPECTED[phase];
-  if (expected && message.text().startsWith('Failed to load resource') && new URL(url).pathname === expected) {
+  if (expected && message.text().startsWith('Failed to load resource') && expected.includes(new URL(url).pathname)) {
     seen.expected_errors.push(entry);
   } else {
     unexpected(entry);
@@ -115,7 +117,7 @@ async function run(page) {
   await setValue(page, `${feature} textarea.rule-value[data-rule="rate-limit"]`, JSON.stringify(
     { rate_limit: { read_limit: { iterations: 7, num_hours: 1 }, write_limit: { iterations: 1, num_hours: 1 } } }));
   await page.click('#add-flags-set');
-  await setValue(page, '#add-flags', '1');
+  await page.click('#add-flags input[data-flag="ClearPubkeys"]');
   await page.click('#add-submit');
   await page.waitForSelector(visible('#add-result'));
   seen.add_result = await text(page, '#add-result');
@@ -171,6 +173,21 @@ async function run(page) {
   await page.waitForFunction((s) => document.querySelector(s)?.textContent === 'STATE_REVOKED', {},
     `${other} [data-col="state"]`);
   seen.readonly.state_after = await text(page, `${other} [data-col="state"]`);
+
+  phase = 'linked-add';
+  // A second session in the revoked one's group, picked from the form's list.
+  const group = await page.$eval(`${row} [data-col="group"]`, (n) => n.title);
+  seen.group_options = await page.$$eval('#add-group-options option', (ns) => ns.map((n) => n.value));
+  await setValue(page, '#add-label', 'browser-linked');
+  await setValue(page, '#add-group', group);
+  await page.click('#add-submit');
+  const linked = '#sessions-autopilot tr[data-label="browser-linked"]';
+  await page.waitForSelector(linked);
+  seen.linked = {
+    group_of_first: group,
+    group: await page.$eval(`${linked} [data-col="group"]`, (n) => n.title),
+    state: await text(page, `${linked} [data-col="state"]`),
+  };
 
   phase = 'clock';
   await tab(page, 'clock');
@@ -275,12 +292,45 @@ async function runClientMode(page) {
   await shot(page, 'scenario');
   phase = 'revoke';
   await tab(page, 'sessions');
+  // The revoke and the list after it complete the scenario: serve stops
+  // then, and the console's background polls fail from that moment on.
+  phase = 'after-scenario';
   await page.click('#sessions-autopilot tr[data-label="console"] button.revoke');
   await page.waitForFunction(() => document.querySelector(
     '#sessions-autopilot tr[data-label="console"] [data-col="state"]')?.textContent === 'STATE_REVOKED');
-  // The scenario is complete: serve stops, the console's polls fail from now on.
-  phase = 'after-scenario';
   seen.revoked_state = 'STATE_REVOKED';
+}
+
+async function runAutopilotDisabled(page) {
+  phase = 'open';
+  await page.goto(`${plan.base_url}/_autopilot-mock/console/`, { waitUntil: 'load' });
+  await page.waitForSelector(visible('#login'));
+  phase = 'login';
+  await page.type('#login-password', plan.password);
+  // The features view loads (and fails) as soon as the login is through.
+  phase = 'disabled';
+  await page.click('#login-submit');
+  await page.waitForSelector(visible('#main'));
+  await page.waitForSelector(visible('#features-error'));
+  seen.features_error = await text(page, '#features-error');
+  await tab(page, 'sessions');
+  await page.waitForSelector('[data-list-error="autopilot"]');
+  seen.autopilot_list_error = await text(page, '[data-list-error="autopilot"]');
+  await page.waitForSelector('#add-features .error');
+  seen.add_features_error = await text(page, '#add-features .error');
+  const other = '#sessions-all tr[data-label="readonly-test"]';
+  await page.waitForSelector(other);
+  seen.readonly_type = await text(page, `${other} [data-col="type"]`);
+  await shot(page, 'sessions');
+  // Reset the mock from the clock view: the session is gone.
+  await tab(page, 'clock');
+  await page.click('#mock-reset');
+  await page.waitForSelector(visible('#clock-result'));
+  seen.reset_result = await text(page, '#clock-result');
+  await tab(page, 'sessions');
+  await page.waitForFunction((s) => document.querySelector('#sessions-all table') && !document.querySelector(s), {}, other);
+  seen.listed_after_reset = await page.$$eval('#sessions-all tr[data-label]', (ns) => ns.length);
+  phase = 'end';
 }
 
 async function main() {
@@ -300,7 +350,8 @@ async function main() {
     page.on('pageerror', (e) => unexpected({ phase, text: `page error: ${e.message}` }));
     page.on('requestfailed', (r) => unexpected({ phase, text: `request failed: ${r.url()} ${r.failure()?.errorText}` }));
     try {
-      await (plan.mode === 'client' ? runClientMode(page) : run(page));
+      const flows = { client: runClientMode, disabled: runAutopilotDisabled };
+      await (flows[plan.mode] ?? run)(page);
     } catch (e) {
       seen.failed = { phase, error: String(e.stack ?? e) };
       await shot(page, `failure-${phase}`).catch(() => {});
