@@ -293,7 +293,8 @@ async fn restart_runs_litds_start_again_and_reset_undoes_a_failed_one() {
 
     // Against a server that is down, lit does not start.
     let stub = server.stub().expect("stub");
-    let down = r#"{"responses":{"Terms":[{"reply":{"error":{"code":"Unavailable","message":"down"}}}]}}"#;
+    let down =
+        r#"{"responses":{"Terms":[{"reply":{"error":{"code":"Unavailable","message":"down"}}}]}}"#;
     stub.set_script(crate::stub::Script::parse(down, "down").unwrap());
     let report = server.restart().await;
     assert_eq!(
