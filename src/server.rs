@@ -248,7 +248,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         None => None,
     };
     if let (Some(_), Some(remote)) = (&restored, &in_process_remote) {
-        crate::persist::reseed_remote(&core, remote);
+        remote.know_restored(&core.snapshot().0);
     }
     // litd's autopilot client: Terms once (a failure leaves the process up,
     // its lit services not ready: front door §8.1), then the start-up

@@ -165,21 +165,6 @@ pub fn open(
     Ok(report)
 }
 
-/// Tells the in-process remote server about the restored sessions it had
-/// registered before the restart (a real server would still know them), so
-/// a session linking to a restored group is not refused with "unknown
-/// group key".
-pub fn reseed_remote(core: &AutopilotCore, remote: &crate::remote::InProcessRemote) {
-    let (snapshot, _) = core.snapshot();
-    for s in snapshot
-        .sessions
-        .iter()
-        .filter(|s| s.remote_public_key.is_some())
-    {
-        remote.force_register(&s.local_public_key, s.privacy_flags);
-    }
-}
-
 /// The background writer. [`Persister::finish`] writes the final state.
 pub struct Persister {
     stop: watch::Sender<bool>,

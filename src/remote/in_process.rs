@@ -91,6 +91,20 @@ impl InProcessRemote {
         lock(&self.inner.catalogue).clone()
     }
 
+    /// Knows again the sessions of a restored store that it had registered
+    /// before the restart (a real server would still know them), so a
+    /// session linking to a restored group is not refused with "unknown
+    /// group key".
+    pub fn know_restored(&self, snapshot: &crate::domain::StoreSnapshot) {
+        for s in snapshot
+            .sessions
+            .iter()
+            .filter(|s| s.remote_public_key.is_some())
+        {
+            self.force_register(&s.local_public_key, s.privacy_flags);
+        }
+    }
+
     /// Records `responder_key` as an active client without the test server's
     /// checks: a scripted successful registration, so later default answers
     /// (activate, revoke, a linked registration) know the key.
