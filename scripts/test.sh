@@ -107,6 +107,8 @@ OFFICIAL_PROTOS="$NODE_DIR/node_modules/@lightningpolar/litd-api/protos"
 current_step="installing the browser client (Debian chromium, npm ci in tests/clients/browser)"
 BROWSER_DIR="$ROOT/tests/clients/browser"
 command -v chromium >/dev/null || apt_install chromium
+# The README's CI snippets (run by tests/readme.rs) read the ready line with jq.
+command -v jq >/dev/null || apt_install jq
 browser_stamp_want="$(hash_of "$BROWSER_DIR/package.json" "$BROWSER_DIR/package-lock.json") node-$node_major"
 browser_stamp="$BROWSER_DIR/node_modules/.autopilot-mock-stamp"
 if [[ -f $browser_stamp && "$(cat "$browser_stamp")" == "$browser_stamp_want" ]]; then

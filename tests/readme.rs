@@ -8,6 +8,7 @@
 
 mod common;
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -108,12 +109,23 @@ fn every_tested_readme_block_runs_as_written() {
     let mut mock = MockProcess::start_command(serve);
     let port = mock.port().to_string();
 
+    // The CI snippets' "your suite": litd's Node sample, which reads the
+    // LIT_* variables they export.
+    let sample = format!(
+        "'{}' '{}'",
+        std::env::var("AUTOPILOT_MOCK_NODE").unwrap_or_else(|_| "node".into()),
+        common::clients_dir().join("node/litd-sample.js").display()
+    );
     for block in &blocks {
-        let text = block.text.replace("8443", &port);
+        let text = block
+            .text
+            .replace("8443", &port)
+            .replace("npm test", &sample);
         let mut command = match block.lang.as_str() {
             "sh" => {
                 let mut c = Command::new("bash");
-                c.args(["-euo", "pipefail", "-c", &text]);
+                c.args(["-euo", "pipefail", "-c", &text])
+                    .env("NODE_PATH", node_clients.join("node_modules"));
                 c
             }
             "js" => {
@@ -140,9 +152,17 @@ fn every_tested_readme_block_runs_as_written() {
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
+            // Its own process group, so whatever the block started in the
+            // background (a mock) goes with it and cannot hold the pipes.
+            .process_group(0)
             .spawn()
             .and_then(|mut child| {
-                if wait_timeout(&mut child, CLIENT_TIMEOUT).is_none() {
+                let timed_out = wait_timeout(&mut child, CLIENT_TIMEOUT).is_none();
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", child.id())])
+                    .stderr(std::process::Stdio::null())
+                    .status();
+                if timed_out {
                     let _ = child.kill();
                 }
                 child.wait_with_output()
