@@ -8,7 +8,8 @@
 //! script put before the first call is its `setup.stub` (unless it is the
 //! mock's own, read with `GET script`), a clock set before it is its
 //! `setup.clock`, firewall actions seeded before it are its `setup.actions`,
-//! and later clock moves are `clock` steps.
+//! a restart before it is its `setup.restart`, and later clock moves and
+//! restarts are `clock` and `restart` steps.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -31,6 +32,8 @@ struct Draft {
     stub: Option<Value>,
     clock: Option<String>,
     actions: Option<Value>,
+    /// `POST restart` before the first step: `setup.restart`.
+    restart: bool,
     steps: Vec<Value>,
     calls: usize,
     captures: Captures,
@@ -175,6 +178,14 @@ impl Recorder {
                     draft.actions = request.get("actions").cloned();
                 }
             }
+            ("POST", "v1/restart") => {
+                let draft = self.draft();
+                if draft.steps.is_empty() {
+                    draft.restart = true;
+                } else {
+                    let _ = self.push(json!({"restart": true}), false);
+                }
+            }
             ("POST", "v1/clock") => {
                 let at = request.get("set_unix_seconds").and_then(Value::as_i64);
                 let advance = request
@@ -215,6 +226,7 @@ impl Recorder {
                 stub: None,
                 clock: None,
                 actions: None,
+                restart: false,
                 steps: Vec::new(),
                 calls: 0,
                 captures: Captures::default(),
@@ -283,6 +295,9 @@ fn scenario_text(d: &Draft, upstream: &str) -> String {
     }
     if let Some(a) = &d.actions {
         setup.insert("actions".into(), a.clone());
+    }
+    if d.restart {
+        setup.insert("restart".into(), json!(true));
     }
     if !d.transports.is_empty() {
         setup.insert("transports".into(), json!(d.transports));

@@ -116,3 +116,41 @@ fn resets_split_files_and_only_a_changed_script_is_setup() {
         Some(json!({"sessions": []}))
     );
 }
+
+#[test]
+fn a_restart_before_the_first_call_is_setup_and_later_one_a_step() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut r = Recorder::new(dir.path(), "up:1").expect("recorder");
+    let list = || {
+        exchange(
+            http::Method::GET,
+            "/v1/autopilot/sessions",
+            "",
+            r#"{"sessions":[]}"#,
+        )
+    };
+    let restart = || {
+        exchange(
+            http::Method::POST,
+            "/_autopilot-mock/v1/restart",
+            "{}",
+            "{}",
+        )
+    };
+    for e in [
+        exchange(http::Method::POST, "/_autopilot-mock/v1/reset", "{}", "{}"),
+        restart(),
+        list(),
+        restart(),
+        list(),
+    ] {
+        r.record(&e).expect("recorded");
+    }
+    let files = r.written().to_vec();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let scenario = Scenario::load(&files[0]).expect("valid scenario");
+    assert!(scenario.setup.restart);
+    assert_eq!(scenario.steps.len(), 3);
+    assert!(scenario.steps[1].restart);
+    assert!(!scenario.steps[0].restart && !scenario.steps[2].restart);
+}
