@@ -1,4 +1,4 @@
-//! ARCHITECTURE.md's first invariant, checked: the domain core knows no
+//! ARCHITECTURE.md's invariants, checked: the domain core knows no
 //! wire format and does no I/O. Its files may not name the generated proto
 //! types, a transport crate, serde, the file system or the async runtime.
 
@@ -68,4 +68,57 @@ fn the_domain_has_no_wire_types_and_no_io() {
         "the domain must stay transport- and I/O-free:\n{}",
         found.join("\n")
     );
+}
+
+/// Every binary reply leaves in Go's form (`Reply::go_wire_bytes`: map
+/// entries written whole, as grpc-go writes them): the gRPC and grpc-web
+/// entry points never encode a reply with prost directly.
+#[test]
+fn binary_replies_leave_in_gos_form() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src/grpc", "src/grpc_web"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let offending: Vec<String> = files
+        .iter()
+        .filter(|f| !f.to_string_lossy().ends_with("_tests.rs"))
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).expect("readable");
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.contains("ProstCodec") || l.contains(".encode_to_vec()"))
+                .map(|(i, l)| format!("{}:{}: {}", f.display(), i + 1, l.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(offending.is_empty(), "{}", offending.join("\n"));
+    let codec = std::fs::read_to_string(root.join("src/grpc/codec.rs")).expect("codec");
+    assert!(codec.contains("go_wire_bytes"));
+}
+
+/// The entry points decode and call the one dispatcher; none checks a
+/// credential or calls the domain itself.
+#[test]
+fn entry_points_call_the_one_dispatcher() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (file, transport) in [
+        ("src/grpc/mod.rs", "Transport::Grpc"),
+        ("src/grpc_web/entry.rs", "Transport::GrpcWeb"),
+        ("src/rest/mod.rs", "Transport::Rest"),
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).expect("readable");
+        assert!(
+            text.contains(&format!(".dispatch::<C>({transport}")),
+            "{file} does not call Dispatcher::dispatch"
+        );
+        for forbidden in [
+            "Authenticator",
+            ".check_ops(",
+            "backend.core",
+            "AutopilotCore",
+        ] {
+            assert!(!text.contains(forbidden), "{file} uses {forbidden}");
+        }
+    }
 }
