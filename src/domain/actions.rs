@@ -112,6 +112,18 @@ impl ActionLog {
         self.rows.push((self.next_id, action));
     }
 
+    /// Every action with its id, in insertion order (for snapshots).
+    pub fn rows(&self) -> &[(u64, Action)] {
+        &self.rows
+    }
+
+    /// Puts back a row read from a snapshot, keeping its id (later ids go
+    /// on after the largest).
+    pub fn restore_row(&mut self, id: u64, action: Action) {
+        self.next_id = self.next_id.max(id);
+        self.rows.push((id, action));
+    }
+
     /// Forgets every action; ids go on from where they were, as a
     /// database's do after a delete.
     pub fn clear(&mut self) {

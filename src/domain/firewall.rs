@@ -69,11 +69,15 @@ impl AutopilotCore {
         for action in actions {
             store.actions_mut().append(action);
         }
+        drop(store);
+        // Kept in the state file too (`serve --state`), as litd's database.
+        self.changes.bump();
     }
 
     /// Empties the action log.
     pub fn clear_actions(&self) {
         self.lock_store().actions_mut().clear();
+        self.changes.bump();
     }
 
     /// Actions in the log.

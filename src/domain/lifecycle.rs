@@ -91,13 +91,10 @@ impl AutopilotCore {
     /// its own snapshot (RESERVED rows dropped, live autopilot sessions
     /// resumed with their expiry timers), the action log kept.
     pub fn restart_store(&self) -> super::RestoreReport {
-        let actions = std::mem::take(self.lock_store().actions_mut());
         let (snapshot, _) = self.snapshot();
         self.lock_lifecycle().pings = None;
         self.readiness.clear();
-        let report = self.restore(snapshot, self.clock.now());
-        *self.lock_store().actions_mut() = actions;
-        report
+        self.restore(snapshot, self.clock.now())
     }
 
     /// litd's start-up state again (a reset): readiness as the mock's own

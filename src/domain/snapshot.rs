@@ -25,6 +25,8 @@ pub struct StoreSnapshot {
     pub sessions: Vec<Session>,
     /// Each group's privacy map, by group ID.
     pub privacy_maps: BTreeMap<SessionId, PrivacyMap>,
+    /// The firewall's action log with its ids, oldest first.
+    pub actions: Vec<(u64, super::actions::Action)>,
 }
 
 /// What [`AutopilotCore::restore`] did, for the start-up log.
@@ -106,6 +108,7 @@ impl AutopilotCore {
                 .privacy_maps()
                 .map(|(id, map)| (*id, map.clone()))
                 .collect(),
+            actions: store.actions().rows().to_vec(),
         };
         (snapshot, count)
     }
@@ -155,6 +158,9 @@ impl AutopilotCore {
             }
             for (group, map) in snapshot.privacy_maps {
                 store.set_privacy_map(group, map);
+            }
+            for (id, action) in snapshot.actions {
+                store.actions_mut().restore_row(id, action);
             }
         }
         self.changes.bump();

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use secp256k1::SecretKey;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::actions::{Action, ActionState};
 use crate::domain::keys::COMPRESSED_LEN;
 use crate::domain::pairing::SECRET_LEN;
 use crate::domain::privacy::PrivacyMap;
@@ -34,6 +35,83 @@ pub(super) struct StateFile {
     pub written_by: String,
     pub sessions: Vec<SessionFile>,
     pub privacy_maps: Vec<PrivacyMapFile>,
+    /// The firewall's action log (files written before it was kept have
+    /// none).
+    #[serde(default)]
+    pub actions: Vec<ActionFile>,
+}
+
+/// One firewall action, in litd's REST JSON names; bytes as hex.
+#[derive(Serialize, Deserialize)]
+pub(super) struct ActionFile {
+    id: u64,
+    actor_name: String,
+    feature_name: String,
+    trigger: String,
+    intent: String,
+    structured_json_data: String,
+    rpc_method: String,
+    rpc_params_json: String,
+    timestamp: u64,
+    /// litd's name, e.g. `STATE_DONE`.
+    state: String,
+    error_reason: String,
+    session_id: String,
+    macaroon_identifier: String,
+}
+
+const ACTION_STATES: &[(ActionState, &str)] = &[
+    (ActionState::Unknown, "STATE_UNKNOWN"),
+    (ActionState::Pending, "STATE_PENDING"),
+    (ActionState::Done, "STATE_DONE"),
+    (ActionState::Error, "STATE_ERROR"),
+];
+
+fn action_out((id, a): &(u64, Action)) -> ActionFile {
+    let state = ACTION_STATES
+        .iter()
+        .find(|(s, _)| *s == a.state)
+        .map_or("STATE_UNKNOWN", |(_, name)| name);
+    ActionFile {
+        id: *id,
+        actor_name: a.actor_name.clone(),
+        feature_name: a.feature_name.clone(),
+        trigger: a.trigger.clone(),
+        intent: a.intent.clone(),
+        structured_json_data: a.structured_json_data.clone(),
+        rpc_method: a.rpc_method.clone(),
+        rpc_params_json: a.rpc_params_json.clone(),
+        timestamp: a.timestamp,
+        state: state.to_string(),
+        error_reason: a.error_reason.clone(),
+        session_id: hex::encode(a.session_id),
+        macaroon_identifier: hex::encode(a.macaroon_identifier),
+    }
+}
+
+fn action_in(a: ActionFile) -> Result<(u64, Action), String> {
+    let state = ACTION_STATES
+        .iter()
+        .find(|(_, name)| *name == a.state)
+        .map(|(s, _)| *s)
+        .ok_or_else(|| format!("unknown state {:?}", a.state))?;
+    Ok((
+        a.id,
+        Action {
+            actor_name: a.actor_name,
+            feature_name: a.feature_name,
+            trigger: a.trigger,
+            intent: a.intent,
+            structured_json_data: a.structured_json_data,
+            rpc_method: a.rpc_method,
+            rpc_params_json: a.rpc_params_json,
+            timestamp: a.timestamp,
+            state,
+            error_reason: a.error_reason,
+            session_id: fixed(&a.session_id, "session_id")?,
+            macaroon_identifier: fixed(&a.macaroon_identifier, "macaroon_identifier")?,
+        },
+    ))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -121,6 +199,7 @@ pub(super) fn encode(snapshot: &StoreSnapshot) -> StateFile {
                     .collect(),
             })
             .collect(),
+        actions: snapshot.actions.iter().map(action_out).collect(),
     }
 }
 
@@ -199,9 +278,19 @@ pub(super) fn decode(file: StateFile) -> Result<StoreSnapshot, String> {
             return Err(format!("privacy map of group {} appears twice", m.group_id));
         }
     }
+    let mut actions = Vec::with_capacity(file.actions.len());
+    let mut ids = std::collections::HashSet::new();
+    for (i, a) in file.actions.into_iter().enumerate() {
+        let id = a.id;
+        if !ids.insert(id) {
+            return Err(format!("action {i}: id {id} appears twice"));
+        }
+        actions.push(action_in(a).map_err(|e| format!("action {i} (id {id}): {e}"))?);
+    }
     Ok(StoreSnapshot {
         sessions,
         privacy_maps,
+        actions,
     })
 }
 

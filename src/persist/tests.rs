@@ -135,3 +135,52 @@ async fn persister_writes_changes_and_the_final_state() {
     let loaded = load(&path).unwrap().unwrap();
     assert!(loaded.sessions.is_empty());
 }
+
+#[tokio::test]
+async fn the_action_log_is_kept_with_its_ids() {
+    use crate::domain::actions::{Action, ActionState};
+    let core = core_with_sessions().await;
+    let action = |method: &str, state| Action {
+        rpc_method: method.into(),
+        state,
+        session_id: [1, 2, 3, 4],
+        timestamp: 1_700_000_001,
+        ..Default::default()
+    };
+    core.add_actions(vec![action("/lnrpc.Lightning/GetInfo", ActionState::Done)]);
+    core.clear_actions();
+    core.add_actions(vec![
+        action("/lnrpc.Lightning/GetInfo", ActionState::Done),
+        action("/lnrpc.Lightning/ListChannels", ActionState::Error),
+    ]);
+    let (snap, _) = core.snapshot();
+    let text = encode(&snap).unwrap();
+    assert!(String::from_utf8_lossy(&text).contains("\"state\": \"STATE_ERROR\""));
+    let back = decode(&text).unwrap();
+    // Ids go on after a delete, as a database's do, and survive the file.
+    let ids: Vec<u64> = back.actions.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, [2, 3]);
+    assert_eq!(back.actions, snap.actions);
+    core.restore(
+        back,
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(T0),
+    );
+    assert_eq!(core.action_count(), 2);
+
+    // A file from before actions were kept loads with none; a bad one says which.
+    let mut value: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    value.as_object_mut().unwrap().remove("actions");
+    let old = decode(value.to_string().as_bytes()).unwrap();
+    assert!(old.actions.is_empty());
+    let mut value: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    value["actions"][1]["state"] = "STATE_NOPE".into();
+    match decode(value.to_string().as_bytes()) {
+        Err(DecodeError::Corrupt(reason)) => {
+            assert!(
+                reason.contains("action 1 (id 3): unknown state \"STATE_NOPE\""),
+                "{reason}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
