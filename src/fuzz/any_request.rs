@@ -11,47 +11,11 @@ use std::sync::OnceLock;
 use arbitrary::Unstructured;
 use prost::Message;
 use prost_types::field_descriptor_proto::{Label, Type};
-use prost_types::{DescriptorProto, EnumDescriptorProto, FileDescriptorSet};
 
 use super::gen;
 use super::mutate::{key, varint};
+use crate::proto::Descriptors;
 use crate::rpc::{self, Call, Rpc, VisitCalls};
-
-/// The descriptor set's messages and each enum's values, by full name
-/// (no leading dot).
-#[derive(Default)]
-struct Types {
-    messages: HashMap<String, DescriptorProto>,
-    enums: HashMap<String, Vec<i32>>,
-}
-
-fn types() -> &'static Types {
-    static TYPES: OnceLock<Types> = OnceLock::new();
-    TYPES.get_or_init(|| {
-        fn collect(prefix: &str, list: &[DescriptorProto], all: &mut Types) {
-            for m in list {
-                let name = format!("{prefix}.{}", m.name());
-                collect(&name, &m.nested_type, all);
-                enums(&name, &m.enum_type, all);
-                all.messages.insert(name, m.clone());
-            }
-        }
-        fn enums(prefix: &str, list: &[EnumDescriptorProto], all: &mut Types) {
-            for e in list {
-                let values = e.value.iter().map(|v| v.number()).collect();
-                all.enums.insert(format!("{prefix}.{}", e.name()), values);
-            }
-        }
-        let mut all = Types::default();
-        if let Ok(set) = FileDescriptorSet::decode(crate::proto::FILE_DESCRIPTOR_SET) {
-            for file in &set.file {
-                collect(file.package(), &file.message_type, &mut all);
-                enums(file.package(), &file.enum_type, &mut all);
-            }
-        }
-        all
-    })
-}
 
 /// The methods a fuzz run may call: all but `Proxy.StopDaemon`, which would
 /// end the server under test (its decoder is fuzzed by the cargo-fuzz
@@ -83,7 +47,7 @@ fn encoded(rpc: Rpc, u: &mut Unstructured, enums: Enums) -> Vec<u8> {
 
 /// Appends a random message of type `name` (no leading dot).
 fn message(name: &str, u: &mut Unstructured, depth: usize, enums: Enums, out: &mut Vec<u8>) {
-    let Some(descriptor) = types().messages.get(name) else {
+    let Some(descriptor) = Descriptors::get().messages.get(name) else {
         return;
     };
     for field in &descriptor.field {
@@ -122,10 +86,12 @@ fn value(
             varint(out, u64::from(u.arbitrary::<bool>().unwrap_or(false)));
         }
         Type::Enum => {
-            let known = types().enums.get(field.type_name().trim_start_matches('.'));
+            let known = Descriptors::get()
+                .enums
+                .get(field.type_name().trim_start_matches('.'));
             let n = match (enums, known) {
-                (Enums::Known, Some(values)) if !values.is_empty() => {
-                    values[usize::from(u.arbitrary::<u8>().unwrap_or(0)) % values.len()]
+                (Enums::Known, Some(e)) if !e.value.is_empty() => {
+                    e.value[usize::from(u.arbitrary::<u8>().unwrap_or(0)) % e.value.len()].number()
                 }
                 // Known values and some litd does not know.
                 _ => i32::from(u.int_in_range(0..=9u8).unwrap_or(0)),

@@ -7,9 +7,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use prost::Message;
 use prost_types::field_descriptor_proto::{Label, Type};
-use prost_types::{DescriptorProto, FileDescriptorSet};
+use prost_types::DescriptorProto;
 use serde_json::Value;
 
 use super::matcher::SHAPES;
@@ -183,27 +182,11 @@ struct Field {
 fn messages() -> &'static HashMap<String, Vec<Field>> {
     static MESSAGES: OnceLock<HashMap<String, Vec<Field>>> = OnceLock::new();
     MESSAGES.get_or_init(|| {
-        // Our own build script writes the set; an undecodable one would be a
-        // build bug, and then no field is checked rather than a panic.
-        let set = FileDescriptorSet::decode(crate::proto::FILE_DESCRIPTOR_SET).unwrap_or_default();
-        let mut raw = HashMap::new();
-        for file in &set.file {
-            for msg in &file.message_type {
-                collect(file.package(), msg, &mut raw);
-            }
-        }
-        raw.iter()
-            .map(|(name, msg)| (name.clone(), fields_of(msg, &raw)))
+        let all = &crate::proto::Descriptors::get().messages;
+        all.iter()
+            .map(|(name, msg)| (name.clone(), fields_of(msg, all)))
             .collect()
     })
-}
-
-fn collect(scope: &str, msg: &DescriptorProto, out: &mut HashMap<String, DescriptorProto>) {
-    let name = format!("{scope}.{}", msg.name());
-    for nested in &msg.nested_type {
-        collect(&name, nested, out);
-    }
-    out.insert(name, msg.clone());
 }
 
 fn fields_of(msg: &DescriptorProto, all: &HashMap<String, DescriptorProto>) -> Vec<Field> {

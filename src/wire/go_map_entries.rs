@@ -14,9 +14,10 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use prost::encoding::encode_varint;
 use prost::Message;
 use prost_types::field_descriptor_proto::Type;
-use prost_types::{DescriptorProto, FileDescriptorSet};
+use prost_types::DescriptorProto;
 
 /// How a field of a message is rewritten.
 #[derive(Debug, Clone)]
@@ -56,28 +57,8 @@ fn default_bytes(number: u32, kind: Type) -> &'static [u8] {
 }
 
 impl Schema {
-    fn from_descriptors(set: &FileDescriptorSet) -> Self {
-        // Every message by full name (with its leading dot, as type names are).
-        let mut all: HashMap<String, &DescriptorProto> = HashMap::new();
-        fn collect<'a>(
-            prefix: &str,
-            messages: &'a [DescriptorProto],
-            all: &mut HashMap<String, &'a DescriptorProto>,
-        ) {
-            for m in messages {
-                let name = format!("{prefix}.{}", m.name());
-                collect(&name, &m.nested_type, all);
-                all.insert(name, m);
-            }
-        }
-        for file in &set.file {
-            let prefix = if file.package().is_empty() {
-                String::new()
-            } else {
-                format!(".{}", file.package())
-            };
-            collect(&prefix, &file.message_type, &mut all);
-        }
+    /// From every message by full name (no leading dot).
+    fn from_descriptors(all: &HashMap<String, DescriptorProto>) -> Self {
         let is_map_entry = |name: &str| {
             all.get(name)
                 .and_then(|m| m.options.as_ref())
@@ -86,13 +67,13 @@ impl Schema {
         // Candidate fields of every message, then keep the types that reach
         // a map (a fixed point: message fields count once their type does).
         let mut candidates: HashMap<String, HashMap<u32, Field>> = HashMap::new();
-        for (name, m) in &all {
+        for (name, m) in all {
             let mut fields = HashMap::new();
             for f in &m.field {
                 if f.r#type() != Type::Message {
                     continue;
                 }
-                let type_name = f.type_name().to_string();
+                let type_name = f.type_name().trim_start_matches('.').to_string();
                 let number = f.number() as u32;
                 if is_map_entry(&type_name) {
                     let Some(entry) = all.get(&type_name) else {
@@ -108,7 +89,7 @@ impl Schema {
                             key_default: default_bytes(1, key.r#type()),
                             value_default: default_bytes(2, value.r#type()),
                             value_message: (value.r#type() == Type::Message)
-                                .then(|| value.type_name().to_string()),
+                                .then(|| value.type_name().trim_start_matches('.').to_string()),
                         },
                     );
                 } else {
@@ -162,15 +143,10 @@ impl Schema {
     /// The crate's own protos.
     fn ours() -> &'static Schema {
         static SCHEMA: OnceLock<Schema> = OnceLock::new();
-        SCHEMA.get_or_init(|| {
-            // The descriptor set is built into the crate by build.rs.
-            FileDescriptorSet::decode(crate::proto::FILE_DESCRIPTOR_SET)
-                .map(|set| Schema::from_descriptors(&set))
-                .unwrap_or_default()
-        })
+        SCHEMA.get_or_init(|| Schema::from_descriptors(&crate::proto::Descriptors::get().messages))
     }
 
-    /// Rewrites `bytes`, a message of type `name` (leading dot), into `out`.
+    /// Rewrites `bytes`, a message of type `name` (full name), into `out`.
     /// `None` when the bytes do not parse as that message (left as they are).
     fn rewrite(&self, name: &str, bytes: &[u8], out: &mut Vec<u8>) -> Option<()> {
         let Some(fields) = self.messages.get(name) else {
@@ -206,8 +182,8 @@ impl Schema {
                     &mut inner,
                 )?,
             }
-            put_varint(tag, out);
-            put_varint(inner.len() as u64, out);
+            encode_varint(tag, out);
+            encode_varint(inner.len() as u64, out);
             out.extend_from_slice(&inner);
         }
         Some(())
@@ -247,8 +223,8 @@ impl Schema {
                     let _len = read_varint(&mut body)?;
                     let mut inner = Vec::with_capacity(body.len() + 4);
                     self.rewrite(t, body, &mut inner)?;
-                    put_varint(tag, out);
-                    put_varint(inner.len() as u64, out);
+                    encode_varint(tag, out);
+                    encode_varint(inner.len() as u64, out);
                     out.extend_from_slice(&inner);
                 }
             }
@@ -260,25 +236,9 @@ impl Schema {
     }
 }
 
+/// A varint (prost's decoder; `None` when malformed or cut short).
 fn read_varint(buf: &mut &[u8]) -> Option<u64> {
-    let mut value = 0u64;
-    for shift in (0..64).step_by(7) {
-        let (&byte, rest) = buf.split_first()?;
-        *buf = rest;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Some(value);
-        }
-    }
-    None
-}
-
-fn put_varint(mut value: u64, out: &mut Vec<u8>) {
-    while value >= 0x80 {
-        out.push((value as u8) | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
+    prost::encoding::decode_varint(buf).ok()
 }
 
 /// Moves past one field's value of this wire type.
@@ -302,10 +262,9 @@ fn skip_value(wire_type: u8, buf: &mut &[u8]) -> Option<()> {
 /// parse as that type.
 pub(crate) fn go_encoding(full_name: &str, bytes: &[u8]) -> Option<Vec<u8>> {
     let schema = Schema::ours();
-    let name = format!(".{full_name}");
-    schema.messages.get(&name)?;
+    schema.messages.get(full_name)?;
     let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 8 + 8);
-    schema.rewrite(&name, bytes, &mut out)?;
+    schema.rewrite(full_name, bytes, &mut out)?;
     Some(out)
 }
 
