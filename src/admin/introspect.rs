@@ -38,7 +38,7 @@ fn methods_json() -> Vec<Value> {
             let rest: Vec<Value> = spec
                 .rest
                 .iter()
-                .map(|r| json!({"method": r.method.as_http().as_str(), "path": r.path}))
+                .map(|r| json!({"method": r.method.as_str(), "path": r.path}))
                 .collect();
             json!({"method": spec.full_method, "service": spec.service, "rest": rest})
         })

@@ -272,12 +272,7 @@ fn any_rest_request(
         }
         crate::rpc::RestBody::None => Vec::new(),
     };
-    let method = match route.method.as_http() {
-        m if m == http::Method::POST => "POST",
-        m if m == http::Method::DELETE => "DELETE",
-        _ => "GET",
-    };
-    (method, path, body)
+    (route.method.as_str(), path, body)
 }
 
 /// A method's (first) REST path template, from the registry.

@@ -30,6 +30,15 @@ impl HttpMethod {
             HttpMethod::Delete => http::Method::DELETE,
         }
     }
+
+    /// The method's name, as it goes on the wire (`GET`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
 }
 
 /// What of the request a REST call's body carries (the `body` of litd's
