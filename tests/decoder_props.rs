@@ -70,7 +70,8 @@ fn add_and_check(
 }
 
 /// Whether `message` is one of the texts litd's add flow can give
-/// (reference §2.2's table, the rule checks of §3.2, Go's JSON texts).
+/// (reference §2.2's table, the rule checks of §3.2 including each rule's
+/// own request checks, Go's JSON texts).
 fn is_litd_add_error(message: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "must include at least one feature",
@@ -94,6 +95,8 @@ fn is_litd_add_error(message: &str) -> bool {
         "json: ",
         "unexpected end of JSON input",
         "pseudo channel id ",
+        "channel restrict list cannot be empty. ",
+        "peer restrict list cannot be empty. ",
     ];
     PREFIXES.iter().any(|p| message.starts_with(p))
         || message.ends_with(" is not a features provided by the Autopilot server")
@@ -114,6 +117,54 @@ fn is_gateway_body_error(e: &str) -> bool {
     rest == "unexpected EOF"
         || rest.starts_with("(line ")
         || rest.starts_with("syntax error (line ")
+}
+
+/// Every rule's own request check (6b) answers a text the oracle above
+/// knows: CI once drew an empty channel-restriction list, whose text was
+/// missing from it.
+#[test]
+fn each_rules_request_check_is_a_known_litd_text() {
+    use p::rule_value::Value as V;
+    let cases = [
+        (
+            "channel-restriction",
+            V::ChannelRestrict(p::ChannelRestrict::default()),
+            "channel restrict list cannot be empty. If no channel restrictions should be applied then there is no need to add the rule",
+        ),
+        (
+            "peer-restriction",
+            V::PeerRestrict(p::PeerRestrict::default()),
+            "peer restrict list cannot be empty. If no channel restrictions should be applied then there is no need to add the rule",
+        ),
+        (
+            "history-limit",
+            V::HistoryLimit(p::HistoryLimit { start_time: 1, duration: 1 }),
+            "cant set both start time and duration",
+        ),
+    ];
+    let rt = runtime();
+    for (rule, value, text) in cases {
+        let rules = p::RulesMap {
+            rules: [(rule.to_string(), p::RuleValue { value: Some(value) })].into(),
+        };
+        let req = p::AddAutopilotSessionRequest {
+            expiry_timestamp_seconds: T0 + 3_600,
+            features: [(
+                "HealthCheck".to_string(),
+                p::FeatureConfig {
+                    rules: Some(rules),
+                    config: Vec::new(),
+                },
+            )]
+            .into(),
+            ..Default::default()
+        };
+        let e = rt
+            .block_on(core().add_session(add_request_in(req)))
+            .expect_err(rule);
+        assert_eq!((e.code, e.message.as_str()), (Code::Unknown, text));
+        assert!(is_litd_add_error(&e.message), "{rule}: {e:?}");
+    }
 }
 
 proptest! {
