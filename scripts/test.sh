@@ -107,8 +107,12 @@ OFFICIAL_PROTOS="$NODE_DIR/node_modules/@lightningpolar/litd-api/protos"
 current_step="installing the browser client (Debian chromium, npm ci in tests/clients/browser)"
 BROWSER_DIR="$ROOT/tests/clients/browser"
 command -v chromium >/dev/null || apt_install chromium
-# The README's CI snippets (run by tests/readme.rs) read the ready line with jq.
+# The README's CI snippets (run by tests/readme.rs) read the ready line with jq;
+# its curl examples read the macaroon with xxd; many tests call the REST and
+# admin routes with curl. None of the three is in a minimal Debian.
 command -v jq >/dev/null || apt_install jq
+command -v xxd >/dev/null || apt_install xxd
+command -v curl >/dev/null || apt_install curl
 browser_stamp_want="$(hash_of "$BROWSER_DIR/package.json" "$BROWSER_DIR/package-lock.json") node-$node_major"
 browser_stamp="$BROWSER_DIR/node_modules/.autopilot-mock-stamp"
 if [[ -f $browser_stamp && "$(cat "$browser_stamp")" == "$browser_stamp_want" ]]; then
