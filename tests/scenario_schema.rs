@@ -72,3 +72,53 @@ fn a_broken_scenario_is_refused_by_schema_and_parser() {
     );
     assert!(Scenario::load(&bad).is_err());
 }
+
+/// What the loader refuses in a request, the schema refuses too, for every
+/// RPC a step can call (SubServerStatus's request has no fields to check).
+#[test]
+fn an_unknown_request_field_is_refused_by_schema_and_loader_for_every_rpc() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rpcs = [
+        "ListAutopilotFeatures",
+        "AddAutopilotSession",
+        "ListAutopilotSessions",
+        "RevokeAutopilotSession",
+        "AddSession",
+        "ListSessions",
+        "RevokeSession",
+        "ListActions",
+        "PrivacyMapConversion",
+        "GetInfo",
+        "StopDaemon",
+        "BakeSuperMacaroon",
+    ];
+    let files: Vec<PathBuf> = rpcs
+        .iter()
+        .map(|rpc| {
+            let path = dir.path().join(format!("{rpc}.json"));
+            let text = format!(
+                r#"{{"name":"n","steps":[{{"call":"{rpc}","request":{{"no_such_field":1}}}}]}}"#
+            );
+            std::fs::write(&path, text).expect("write");
+            path
+        })
+        .collect();
+    let results = validate(&files);
+    for (rpc, file) in rpcs.iter().zip(&files) {
+        let errors = results[file.display().to_string()]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.as_str().is_some_and(|s| s.contains("no_such_field"))),
+            "{rpc}: the schema accepts an unknown request field: {errors:?}"
+        );
+        let err = Scenario::load(file).expect_err(rpc).to_string();
+        assert!(
+            err.contains("step 1: request: unknown field \"no_such_field\" in litrpc."),
+            "{rpc}: {err}"
+        );
+    }
+}

@@ -233,15 +233,12 @@ fn fields_of(msg: &DescriptorProto, all: &HashMap<String, DescriptorProto>) -> V
 fn message_schemas() -> Value {
     use serde_json::json;
     let mut out = serde_json::Map::new();
-    let mut todo: Vec<String> = [
-        Rpc::ListAutopilotFeatures,
-        Rpc::AddAutopilotSession,
-        Rpc::ListAutopilotSessions,
-        Rpc::RevokeAutopilotSession,
-    ]
-    .iter()
-    .map(|r| format!("litrpc.{}Request", r.name()))
-    .collect();
+    // Every RPC a step can call whose request the loader checks.
+    let mut todo: Vec<String> = Rpc::ALL
+        .iter()
+        .map(|r| format!("litrpc.{}Request", r.name()))
+        .filter(|name| messages().contains_key(name))
+        .collect();
     let reference = |m: &str| json!({"anyOf": [{"$ref": format!("#/$defs/messages/{m}")}, {"$ref": "#/$defs/operator"}, {"type": "string"}]});
     while let Some(name) = todo.pop() {
         if out.contains_key(&name) {
