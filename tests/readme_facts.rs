@@ -1,6 +1,7 @@
 //! What the README states that `tests/readme.rs` does not run, checked
 //! against the code: the versions its install lines pin, the ready line, the
-//! flags in its synopses and the `AUTOPILOT_MOCK_*` variables it names, the
+//! flags in its synopses and tables (with their variables and defaults), the
+//! `AUTOPILOT_MOCK_*` variables it names, the
 //! scenario matchers, the cargo-fuzz targets and seeds, and the Rust quick
 //! start (which is `tests/readme_rust.rs`, verbatim).
 
@@ -319,4 +320,112 @@ fn the_rust_quick_start_is_tests_readme_rust_rs() {
         .flat_map(|l| [l, "\n"])
         .collect();
     assert_eq!(block.text, body, "README line {}", block.line);
+}
+
+/// `--help`'s options: flag -> (env, default).
+fn options(help: &str) -> BTreeMap<String, (Option<String>, Option<String>)> {
+    let mut out = BTreeMap::new();
+    let mut current: Option<String> = None;
+    // Only the Options section: the examples after it hold flags too.
+    let section = help
+        .lines()
+        .skip_while(|l| *l != "Options:")
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with(' '));
+    for line in section {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if (2..=6).contains(&indent) && trimmed.starts_with('-') {
+            current = trimmed
+                .split([' ', ','])
+                .find(|w| w.starts_with("--"))
+                .map(str::to_string);
+            if let Some(flag) = &current {
+                out.insert(flag.clone(), (None, None));
+            }
+            continue;
+        }
+        let Some(entry) = current.as_ref().and_then(|f| out.get_mut(f)) else {
+            continue;
+        };
+        if let Some(env) = trimmed.strip_prefix("[env: ") {
+            entry.0 = Some(env.trim_end_matches(']').trim_end_matches('=').to_string());
+        } else if let Some(default) = trimmed.strip_prefix("[default: ") {
+            entry.1 = Some(default.trim_end_matches(']').to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn the_flag_tables_give_each_flag_its_variable_and_default() {
+    let readme = readme_blocks::readme();
+    let mut sub: Option<String> = None;
+    let mut rows = 0;
+    let mut in_block = false;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if in_block {
+            // The table after a command's synopsis is that command's.
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if let ["autopilot-mock", s, ..] = words.as_slice() {
+                if SUBCOMMANDS.contains(s) {
+                    sub = Some(s.to_string());
+                }
+            }
+            continue;
+        }
+        if !line.starts_with("| `--") {
+            continue;
+        }
+        let sub = sub.as_deref().expect("a flag table after a command");
+        let opts = options(&help(Some(sub)));
+        let cells: Vec<String> = line
+            .replace("\\|", "/")
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect();
+        let code = |cell: &str| -> Vec<String> {
+            cell.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect()
+        };
+        let flags: Vec<String> = code(&cells[1])
+            .iter()
+            .filter_map(|c| c.split_whitespace().next().map(str::to_string))
+            .collect();
+        let mut envs: Vec<String> = Vec::new();
+        for env in code(&cells[2]) {
+            // `AUTOPILOT_MOCK_UI_PASSWORD`, `_FILE`: the suffix of the one before.
+            let full = match (env.starts_with('_'), envs.first()) {
+                (true, Some(base)) => format!("{base}{env}"),
+                _ => env,
+            };
+            envs.push(full);
+        }
+        assert_eq!(flags.len(), envs.len(), "{line}");
+        for (flag, env) in flags.iter().zip(&envs) {
+            rows += 1;
+            let (want_env, default) = opts
+                .get(flag)
+                .unwrap_or_else(|| panic!("`autopilot-mock {sub}` has no {flag}: {line}"));
+            assert_eq!(
+                want_env.as_deref(),
+                Some(env.as_str()),
+                "{sub} {flag}: {line}"
+            );
+            if let Some(default) = default {
+                assert!(
+                    cells[3].contains(default.as_str()),
+                    "{sub} {flag} defaults to {default}: {line}"
+                );
+            }
+        }
+    }
+    assert!(rows > 20, "only {rows} table rows");
 }
