@@ -19,7 +19,8 @@
 //! Blocks not run here, and why: the opening commands (`cargo run --release
 //! -- serve` is the `serve` with defaults started here; `./scripts/test.sh` is
 //! what runs this test); flag synopses, JSON and log examples (their flags,
-//! variables, ready line and matchers are checked by `tests/readme_facts.rs`);
+//! variables, ready line and matchers are checked by `tests/readme_flags.rs`
+//! and `tests/readme_facts.rs`);
 //! the Rust quick start (it is `tests/readme_rust.rs`, compared there); the
 //! packages' quick starts, the build-from-checkout, container and GitHub
 //! Action blocks (run by `tests/packages/run.sh` from the same README text or

@@ -1,6 +1,7 @@
 //! README.md's fenced blocks, for the tests that run them (`tests/readme.rs`)
-//! and check them against the code (`tests/readme_facts.rs`).
-// Each of the two test crates uses part of it.
+//! and check them against the code (`tests/readme_facts.rs`,
+//! `tests/readme_flags.rs`).
+// Each test crate uses part of it.
 #![allow(dead_code)]
 
 use std::path::Path;
