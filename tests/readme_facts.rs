@@ -1,5 +1,6 @@
 //! What the README states that `tests/readme.rs` does not run, checked
-//! against the code: the versions its install lines pin, the ready line, the
+//! against the code: the versions its install lines pin, the ready line and
+//! the JSON access log line, the
 //! scenario matchers, the cargo-fuzz targets and seeds, and the Rust quick
 //! start (which is `tests/readme_rust.rs`, verbatim). Its flags, tables and
 //! variables: `tests/readme_flags.rs`.
@@ -193,4 +194,38 @@ fn the_rust_quick_start_is_tests_readme_rust_rs() {
         .flat_map(|l| [l, "\n"])
         .collect();
     assert_eq!(block.text, body, "README line {}", block.line);
+}
+
+#[test]
+fn the_access_log_line_has_the_fields_the_readme_shows() {
+    let readme = readme_blocks::readme();
+    let shown = readme_blocks::blocks(&readme)
+        .into_iter()
+        .find(|b| b.lang == "json" && b.text.contains("\"target\":\"autopilot_mock::access\""))
+        .expect("the access log example");
+    let shown: serde_json::Value = serde_json::from_str(&shown.text).expect("JSON");
+    let mut mock = MockProcess::serve_temp(["--log-format", "json"]);
+    let macaroon = hex::encode(std::fs::read(mock.macaroon()).expect("macaroon"));
+    let curl = Command::new("curl")
+        .args(["-sSf", "-o", "/dev/null", "--cacert"])
+        .arg(mock.tls_cert())
+        .args(["-H", &format!("Grpc-Metadata-Macaroon: {macaroon}")])
+        .arg(format!(
+            "https://localhost:{}/v1/autopilot/features",
+            mock.port()
+        ))
+        .status()
+        .expect("curl runs");
+    assert!(curl.success());
+    assert!(mock.terminate().success());
+    let logs = mock.stderr();
+    let line: serde_json::Value = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["target"] == "autopilot_mock::access")
+        .unwrap_or_else(|| panic!("no access line in:\n{logs}"));
+    let keys = |v: &serde_json::Value| -> BTreeSet<String> {
+        v.as_object().expect("object").keys().cloned().collect()
+    };
+    assert_eq!(keys(&shown), keys(&line), "{line}");
 }
