@@ -261,3 +261,65 @@ fn check_on_a_directory_without_scenarios_exits_2() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// Outside a checkout (here: a directory without `scenarios/`), the paths
+/// the README and the GitHub Action write are the built-in copies.
+#[test]
+fn shipped_scenario_paths_work_outside_a_checkout() {
+    let server = MockProcess::serve_temp(Vec::<String>::new());
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(binary())
+        .current_dir(elsewhere.path())
+        .args(["check", "--transport", "grpc", "--target"])
+        .arg(server.localhost_target())
+        .arg("--tls-cert")
+        .arg(server.tls_cert())
+        .arg("--macaroon")
+        .arg(server.macaroon())
+        .args(["scenarios/features.json", "./scenarios/"])
+        .output()
+        .expect("check runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("ok   list-features [grpc] (scenarios/features.json (built in))\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ok   add-validation [grpc] (scenarios/add-validation.json (built in))")
+    );
+    // A name no shipped file has is still a missing file (exit 2).
+    let out = Command::new(binary())
+        .current_dir(elsewhere.path())
+        .args(["check", "--target", "127.0.0.1:1", "--tls-cert"])
+        .arg(server.tls_cert())
+        .arg("--macaroon")
+        .arg(server.macaroon())
+        .arg("scenarios/no-such.json")
+        .output()
+        .expect("check runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "autopilot-mock: error: cannot read scenario scenarios/no-such.json: No such file or directory (os error 2)"
+    );
+
+    // The client judge: the GitHub Action's `--scenario scenarios/client/...`.
+    let mut judge = Command::new(binary());
+    judge
+        .current_dir(elsewhere.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--lit-dir"])
+        .arg(elsewhere.path().join("lit"))
+        .args(["--scenario", "scenarios/client/add-list-revoke.json"]);
+    let mut judge = MockProcess::start_command(judge);
+    let status = judge.terminate();
+    assert_eq!(status.code(), Some(1), "nothing was sent: steps missing");
+    let verdict: serde_json::Value =
+        serde_json::from_str(judge.extra_stdout().last().expect("verdict line")).expect("JSON");
+    assert_eq!(verdict["scenario"], "client-add-list-revoke", "{verdict}");
+    assert_eq!(verdict["verdict"], "fail", "{verdict}");
+}

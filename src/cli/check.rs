@@ -1,6 +1,6 @@
 //! `autopilot-mock check`: run scenarios against any litrpc.Autopilot server.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
@@ -81,7 +81,8 @@ pub struct CheckArgs {
     #[arg(long, env = "AUTOPILOT_MOCK_NO_ADMIN")]
     pub no_admin: bool,
     /// Scenario files or directories of them [default: the shipped scenarios,
-    /// built into the binary; `autopilot-mock scenarios export DIR` writes them out].
+    /// built into the binary; `autopilot-mock scenarios export DIR` writes them out;
+    /// a `scenarios/...` path that is not there is the built-in copy].
     pub scenarios: Vec<PathBuf>,
 }
 
@@ -222,25 +223,63 @@ fn unix_now() -> i64 {
 
 /// The scenarios the paths name, or the shipped ones for no path; each
 /// checked when loaded. None at all is an error: nothing would be judged.
+/// A shipped path that is not there (`scenarios/...` outside a checkout, as
+/// the README's examples write it) is the built-in copy.
 pub fn load_scenarios(inputs: &[PathBuf]) -> anyhow::Result<Vec<(String, Scenario)>> {
     if inputs.is_empty() {
-        return shipped::server_scenarios()
-            .map(|(path, text)| {
-                let origin = format!("scenarios/{path} (built in)");
-                Ok((origin.clone(), Scenario::parse(text, &origin)?))
-            })
-            .collect();
+        return shipped::server_scenarios().map(parse_built_in).collect();
     }
-    let paths = collect_paths(inputs)?;
-    if paths.is_empty() {
+    let mut scenarios = Vec::new();
+    for input in inputs {
+        if let Some(files) = built_in(input) {
+            scenarios.extend(
+                files
+                    .into_iter()
+                    .map(parse_built_in)
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+            continue;
+        }
+        for path in collect_paths(std::slice::from_ref(input))? {
+            scenarios.push((path.display().to_string(), Scenario::load(&path)?));
+        }
+    }
+    if scenarios.is_empty() {
         let shown: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
         anyhow::bail!(
             "no scenario files in {} (a directory's *.json files are read, not its sub-directories)",
             shown.join(", ")
         );
     }
-    paths
+    Ok(scenarios)
+}
+
+fn parse_built_in((path, text): (&str, &str)) -> anyhow::Result<(String, Scenario)> {
+    let origin = format!("scenarios/{path} (built in)");
+    Ok((origin.clone(), Scenario::parse(text, &origin)?))
+}
+
+/// The shipped files a path names when it is not there: `scenarios/X.json`
+/// (or `./scenarios/X.json`) is that file, `scenarios/` the ones `check`
+/// runs by default. `None` for a path that exists or names no shipped file.
+pub fn built_in(path: &Path) -> Option<Vec<(&'static str, &'static str)>> {
+    if path.exists() {
+        return None;
+    }
+    let text = path.to_str()?;
+    let text = text
+        .strip_prefix("./")
+        .unwrap_or(text)
+        .trim_end_matches('/');
+    if text == "scenarios" {
+        tracing::info!("{} is not here: the built-in scenarios", path.display());
+        return Some(shipped::server_scenarios().collect());
+    }
+    let rel = text.strip_prefix("scenarios/")?;
+    let file = shipped::files()
         .iter()
-        .map(|p| Ok((p.display().to_string(), Scenario::load(p)?)))
-        .collect()
+        .copied()
+        .find(|(p, _)| *p == rel && *p != "schema.json")?;
+    tracing::info!("{} is not here: its built-in copy", path.display());
+    Some(vec![file])
 }

@@ -16,6 +16,7 @@ pub struct ScenarioArgs {
     /// Judge the client against this scenario: its call steps are what the
     /// client must send, in order. Prints a JSON verdict line when the client
     /// is done (every step met, or SIGTERM) and exits 0 only if it conformed.
+    /// A `scenarios/client/...` path that is not there is the built-in copy.
     #[arg(long, env = "AUTOPILOT_MOCK_SCENARIO", value_name = "FILE")]
     pub scenario: Option<PathBuf>,
     /// With --scenario: write a JUnit XML report here.
@@ -60,8 +61,16 @@ impl ScenarioArgs {
         let Some(path) = self.scenario else {
             return Ok(None);
         };
-        let scenario = Scenario::load(&path)?;
-        let file = path.display().to_string();
+        // `scenarios/client/...` outside a checkout (the GitHub Action's
+        // `args` in another repository): the built-in copy.
+        let built_in = super::check::built_in(&path).and_then(|files| match files.as_slice() {
+            [(rel, text)] => Some((format!("scenarios/{rel} (built in)"), *text)),
+            _ => None,
+        });
+        let (scenario, file) = match built_in {
+            Some((origin, text)) => (Scenario::parse(text, &origin)?, origin),
+            None => (Scenario::load(&path)?, path.display().to_string()),
+        };
         if let Some(at) = &scenario.setup.clock {
             let t = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
                 .with_context(|| format!("{file}: setup.clock {at:?} is not RFC 3339"))?;
