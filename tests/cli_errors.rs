@@ -292,6 +292,29 @@ fn shipped_scenario_paths_work_outside_a_checkout() {
     assert!(
         stdout.contains("ok   add-validation [grpc] (scenarios/add-validation.json (built in))")
     );
+    // A shipped sub-directory: its files (litd's itest matrix with a UI password).
+    let ui = MockProcess::serve_temp(["--ui-password", "itest-ui-password"]);
+    let out = Command::new(binary())
+        .current_dir(elsewhere.path())
+        .args(["check", "--transport", "grpc", "--target"])
+        .arg(ui.localhost_target())
+        .arg("--tls-cert")
+        .arg(ui.tls_cert())
+        .arg("--macaroon")
+        .arg(ui.macaroon())
+        .arg("scenarios/ui-password/")
+        .output()
+        .expect("check runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("(scenarios/ui-password/litd-itest-matrix.json (built in))"),
+        "{stdout}"
+    );
     // A name no shipped file has is still a missing file (exit 2).
     let out = Command::new(binary())
         .current_dir(elsewhere.path())

@@ -261,7 +261,8 @@ fn parse_built_in((path, text): (&str, &str)) -> anyhow::Result<(String, Scenari
 
 /// The shipped files a path names when it is not there: `scenarios/X.json`
 /// (or `./scenarios/X.json`) is that file, `scenarios/` the ones `check`
-/// runs by default. `None` for a path that exists or names no shipped file.
+/// runs by default, `scenarios/DIR/` the files directly in that shipped
+/// directory. `None` for a path that exists or names no shipped file.
 pub fn built_in(path: &Path) -> Option<Vec<(&'static str, &'static str)>> {
     if path.exists() {
         return None;
@@ -276,10 +277,27 @@ pub fn built_in(path: &Path) -> Option<Vec<(&'static str, &'static str)>> {
         return Some(shipped::server_scenarios().collect());
     }
     let rel = text.strip_prefix("scenarios/")?;
-    let file = shipped::files()
+    if let Some(file) = shipped::files()
         .iter()
         .copied()
-        .find(|(p, _)| *p == rel && *p != "schema.json")?;
-    tracing::info!("{} is not here: its built-in copy", path.display());
-    Some(vec![file])
+        .find(|(p, _)| *p == rel && *p != "schema.json")
+    {
+        tracing::info!("{} is not here: its built-in copy", path.display());
+        return Some(vec![file]);
+    }
+    // A shipped sub-directory (`scenarios/ui-password/`): its files.
+    let dir: Vec<_> = shipped::files()
+        .iter()
+        .copied()
+        .filter(|(p, _)| {
+            p.strip_prefix(rel)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(|name| !name.contains('/'))
+        })
+        .collect();
+    if dir.is_empty() {
+        return None;
+    }
+    tracing::info!("{} is not here: the built-in copies", path.display());
+    Some(dir)
 }
