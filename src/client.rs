@@ -38,7 +38,7 @@ pub async fn connect(addr: SocketAddr, cert_pem: &str) -> Result<Channel, Connec
 }
 
 /// A channel that connects on first use.
-pub fn connect_lazy(addr: SocketAddr, cert_pem: &str) -> Result<Channel, ConnectError> {
+pub(crate) fn connect_lazy(addr: SocketAddr, cert_pem: &str) -> Result<Channel, ConnectError> {
     let (endpoint, connector) = endpoint(addr, cert_pem)?;
     Ok(endpoint.connect_with_connector_lazy(connector))
 }

@@ -36,8 +36,8 @@ pub mod defaults {
     pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
     pub const MAX_CONCURRENT_STREAMS: u32 = 256;
     pub const MAX_HEADER_LIST_BYTES: u32 = 64 * 1024;
-    pub const TLS_HANDSHAKE_TIMEOUT_SECS: u64 = 10;
-    pub const SHUTDOWN_GRACE_SECS: u64 = 10;
+    pub(crate) const TLS_HANDSHAKE_TIMEOUT_SECS: u64 = 10;
+    pub(crate) const SHUTDOWN_GRACE_SECS: u64 = 10;
 }
 
 /// Where litd's autopilot client sends its calls.
@@ -63,9 +63,9 @@ impl RemoteConfig {
 
 /// Everything `start` needs. Build with [`ServerConfig::new`] and adjust.
 pub struct ServerConfig {
-    pub lit_dir: PathBuf,
-    pub network: String,
-    pub listen: SocketAddr,
+    pub(crate) lit_dir: PathBuf,
+    pub(crate) network: String,
+    pub(crate) listen: SocketAddr,
     /// The remote autopilot server litd's client talks to.
     pub remote: RemoteConfig,
     pub clock: Arc<dyn Clock>,
@@ -155,20 +155,18 @@ pub enum StartError {
 pub struct RunningServer {
     pub local_addr: SocketAddr,
     pub paths: CredentialPaths,
-    pub network: String,
+    pub(crate) network: String,
     pub core: Arc<AutopilotCore>,
     pub auth: Arc<Authenticator>,
-    pub in_process_remote: Option<InProcessRemote>,
+    pub(crate) in_process_remote: Option<InProcessRemote>,
     /// The scriptable in-process remote (its journal, script, clients);
     /// `None` when `ServerConfig::remote` was given.
     pub stub: Option<crate::stub::Stub>,
     pub tls_cert_pem: String,
-    /// `grpc.health.v1.Health` statuses (SERVING for `""` and `litrpc.Autopilot`).
-    pub health: tonic_health::server::HealthReporter,
     /// What loading the state file did (`None` without `state_file`).
-    pub restored: Option<crate::domain::RestoreReport>,
+    pub(crate) restored: Option<crate::domain::RestoreReport>,
     /// Every litd call received (the journal of received calls).
-    pub requests: Arc<crate::rpc::RequestJournal>,
+    pub(crate) requests: Arc<crate::rpc::RequestJournal>,
     /// What starting litd's autopilot client did (Terms, start-up activation).
     pub client: crate::remote::lifecycle::ClientStart,
     shutdown: watch::Sender<bool>,
@@ -177,7 +175,7 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// The JSON ready line `serve` prints (a contract users script against).
-    pub fn ready_line(&self) -> serde_json::Value {
+    pub(crate) fn ready_line(&self) -> serde_json::Value {
         serde_json::json!({
             "listen": self.local_addr.to_string(),
             "lit_dir": self.paths.lit_dir,
@@ -198,7 +196,7 @@ impl RunningServer {
 
     /// Resolves once a shutdown was asked for (`Proxy.StopDaemon`, or
     /// [`Self::signal_shutdown`]).
-    pub fn stop_requested(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+    pub(crate) fn stop_requested(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
         let mut rx = self.shutdown.subscribe();
         async move {
             let _ = rx.wait_for(|stop| *stop).await;
@@ -206,7 +204,7 @@ impl RunningServer {
     }
 
     /// Asks the server to stop without waiting for it.
-    pub fn signal_shutdown(&self) {
+    pub(crate) fn signal_shutdown(&self) {
         let _ = self.shutdown.send(true);
     }
 }
@@ -326,6 +324,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             let _ = stopper.send(true);
         });
     })));
+    // Health answers NOT_SERVING from the moment shutdown begins, so a
+    // watcher (or a call during the grace period) sees the server going.
+    let mut stopping = shutdown_rx.clone();
+    tokio::spawn(async move {
+        if stopping.wait_for(|stop| *stop).await.is_ok() {
+            crate::grpc::standard::set_not_serving(&health).await;
+        }
+    });
     let task = spawn_serving(
         listener,
         tls_config,
@@ -361,7 +367,6 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         in_process_remote,
         stub,
         tls_cert_pem: tls_files.cert_pem.clone(),
-        health,
         restored,
         requests,
         client,

@@ -2,7 +2,7 @@
 //! litd's, like `serve`'s), forwards every request unchanged (the client's
 //! credentials included) to the upstream server over TLS and HTTP/2, sends
 //! the answer back unchanged (trailers included), and hands each exchange
-//! to the [`Recorder`].
+//! to the `Recorder`.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -67,8 +67,8 @@ pub enum RecordError {
 /// A running recording proxy.
 pub struct RunningRecorder {
     pub local_addr: SocketAddr,
-    pub tls_cert: PathBuf,
-    pub tls_key: PathBuf,
+    pub(crate) tls_cert: PathBuf,
+    pub(crate) tls_key: PathBuf,
     pub recorder: Arc<Mutex<Recorder>>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,

@@ -319,10 +319,10 @@ impl AutopilotCore {
 /// What every new session is made of: a key whose ID is free, and a
 /// pairing secret (§2.2.1, §2.2.2).
 pub(super) struct FreshIdentity {
-    pub id: SessionId,
-    pub secret_key: SecretKey,
-    pub public_key: [u8; COMPRESSED_LEN],
-    pub pairing: pairing::PairingSecret,
+    pub(crate) id: SessionId,
+    pub(crate) secret_key: SecretKey,
+    pub(crate) public_key: [u8; COMPRESSED_LEN],
+    pub(crate) pairing: pairing::PairingSecret,
 }
 
 /// Step 8's checks: a linked group must have no live session, and the

@@ -39,7 +39,7 @@ pub struct ManualClock {
 }
 
 impl ManualClock {
-    pub fn new(start: SystemTime) -> Self {
+    pub(crate) fn new(start: SystemTime) -> Self {
         Self {
             now: Mutex::new(start),
         }
@@ -114,10 +114,10 @@ impl Clock for OffsetClock {
 }
 
 /// Nanoseconds since the unix epoch (negative before it).
-pub use crate::gocompat::time::unix_nanos;
+pub(crate) use crate::gocompat::time::unix_nanos;
 
 /// The instant `nanos` after (or before) the unix epoch.
-pub fn from_unix_nanos(nanos: i128) -> SystemTime {
+pub(crate) fn from_unix_nanos(nanos: i128) -> SystemTime {
     let mag = Duration::from_nanos(nanos.unsigned_abs().min(u64::MAX as u128) as u64);
     if nanos >= 0 {
         UNIX_EPOCH + mag
@@ -132,7 +132,7 @@ pub fn unix_secs(t: SystemTime) -> i64 {
 }
 
 /// Unix-time helpers on `SystemTime`.
-pub trait SystemTimeExt {
+pub(crate) trait SystemTimeExt {
     fn unix_nanos(&self) -> i128;
 }
 

@@ -25,7 +25,7 @@ pub enum Code {
 
 impl Code {
     /// The code for a gRPC status number; unknown numbers become `Unknown`.
-    pub fn from_i32(n: i32) -> Code {
+    pub(crate) fn from_i32(n: i32) -> Code {
         use Code::*;
         match n {
             0 => Ok,
@@ -59,14 +59,14 @@ pub struct AutopilotError {
 
 impl AutopilotError {
     /// A plain litd error (code Unknown).
-    pub fn unknown(message: impl Into<String>) -> Self {
+    pub(crate) fn unknown(message: impl Into<String>) -> Self {
         Self {
             code: Code::Unknown,
             message: message.into(),
         }
     }
 
-    pub fn with_code(code: Code, message: impl Into<String>) -> Self {
+    pub(crate) fn with_code(code: Code, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),

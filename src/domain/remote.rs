@@ -16,8 +16,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// ListFeatures errors through unchanged and wraps RegisterSession errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteError {
-    pub code: Code,
-    pub message: String,
+    pub(crate) code: Code,
+    pub(crate) message: String,
 }
 
 impl RemoteError {
@@ -29,7 +29,7 @@ impl RemoteError {
     }
 
     /// A plain error, as litd's Go test server returns them (code Unknown).
-    pub fn unknown(message: impl Into<String>) -> Self {
+    pub(crate) fn unknown(message: impl Into<String>) -> Self {
         Self::new(Code::Unknown, message)
     }
 }
@@ -43,9 +43,9 @@ impl std::fmt::Display for RemoteError {
 /// `major.minor.patch`, compared lexicographically as litd does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Version {
-    pub major: u32,
+    pub(crate) major: u32,
     pub minor: u32,
-    pub patch: u32,
+    pub(crate) patch: u32,
 }
 
 impl std::fmt::Display for Version {
@@ -57,34 +57,34 @@ impl std::fmt::Display for Version {
 /// One rule a remote feature offers: JSON texts of the rule value (§3.2).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RemoteRule {
-    pub name: String,
-    pub default: Vec<u8>,
-    pub min_value: Vec<u8>,
-    pub max_value: Vec<u8>,
+    pub(crate) name: String,
+    pub(crate) default: Vec<u8>,
+    pub(crate) min_value: Vec<u8>,
+    pub(crate) max_value: Vec<u8>,
 }
 
 /// An entity:action pair.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub struct Operation {
-    pub entity: String,
-    pub action: String,
+pub(crate) struct Operation {
+    pub(crate) entity: String,
+    pub(crate) action: String,
 }
 
 /// The operations a feature needs on one RPC method.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MethodPermissions {
-    pub method: String,
-    pub operations: Vec<Operation>,
+pub(crate) struct MethodPermissions {
+    pub(crate) method: String,
+    pub(crate) operations: Vec<Operation>,
 }
 
 /// A feature as the remote server describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RemoteFeature {
-    pub name: String,
-    pub description: String,
+    pub(crate) name: String,
+    pub(crate) description: String,
     pub rules: BTreeMap<String, RemoteRule>,
-    pub permissions_list: Vec<MethodPermissions>,
-    pub default_config: Vec<u8>,
+    pub(crate) permissions_list: Vec<MethodPermissions>,
+    pub(crate) default_config: Vec<u8>,
     pub privacy_flags: u64,
 }
 
@@ -93,10 +93,10 @@ pub struct RemoteFeature {
 pub struct Registration {
     pub responder_pub_key: Vec<u8>,
     pub mailbox_addr: String,
-    pub dev_server: bool,
+    pub(crate) dev_server: bool,
     pub feature_configs: BTreeMap<String, Vec<u8>>,
     pub lit_version: Version,
-    pub lnd_version: Version,
+    pub(crate) lnd_version: Version,
     pub group_responder_key: Vec<u8>,
     pub group_responder_sig: Vec<u8>,
     pub privacy_flags: u64,

@@ -55,12 +55,12 @@ pub struct Case {
 }
 
 impl Case {
-    pub fn body(&self) -> Vec<u8> {
+    pub(crate) fn body(&self) -> Vec<u8> {
         hex::decode(&self.body_hex).unwrap_or_default()
     }
 
     /// The macaroon header values to send, given the run's macaroon.
-    pub fn macaroon_values(&self, valid_hex: &str) -> Vec<String> {
+    pub(crate) fn macaroon_values(&self, valid_hex: &str) -> Vec<String> {
         match &self.macaroon {
             MacaroonUse::Valid => vec![valid_hex.to_string()],
             MacaroonUse::Omit => Vec::new(),
@@ -81,7 +81,7 @@ impl Case {
 
 /// The RNG seed of one iteration: independent streams per iteration, so
 /// iteration N is reproducible without running 0..N.
-pub fn iteration_seed(seed: u64, iteration: u64) -> u64 {
+pub(crate) fn iteration_seed(seed: u64, iteration: u64) -> u64 {
     let mut z = seed ^ iteration.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -387,7 +387,7 @@ fn rest_case(rng: &mut StdRng, u: &mut Unstructured, macaroon: MacaroonUse) -> C
 }
 
 /// Every byte outside RFC 3986's unreserved set as `%XX`.
-pub fn percent_encode(raw: &[u8]) -> String {
+pub(crate) fn percent_encode(raw: &[u8]) -> String {
     let mut out = String::with_capacity(raw.len() * 3);
     for &b in raw {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -4,7 +4,7 @@
 //! - [`gen`]: requests drawn with `arbitrary`, biased to edge values;
 //! - [`mutate`]: protobuf, gRPC framing and JSON mutations of valid encodings;
 //! - [`case`]: one input, a pure function of (seed, iteration), serializable;
-//! - [`transport`]: sends a case over TLS/HTTP2 and classifies the answer.
+//! - `transport`: sends a case over TLS/HTTP2 and classifies the answer.
 //!
 //! A run is sequential (one request in flight), so a reset or timeout is
 //! attributable to the input that caused it; every anomaly (reset, timeout,
@@ -15,7 +15,7 @@ pub mod any_request;
 pub mod case;
 pub mod gen;
 pub mod mutate;
-pub mod transport;
+pub(crate) mod transport;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -49,7 +49,7 @@ pub struct FuzzConfig {
 /// The end-of-run figures (the CLI prints them as JSON).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Inputs generated.
     pub inputs_tried: u64,
     /// Inputs actually sent (inputs minus those the client refused).
@@ -58,7 +58,7 @@ pub struct Summary {
     /// Count per outcome (`ok`, `error:<code>`, `reset`, `timeout`, `no_status`, `skipped`).
     pub outcomes: BTreeMap<String, u64>,
     pub reproducers: Vec<PathBuf>,
-    pub elapsed_secs: f64,
+    pub(crate) elapsed_secs: f64,
     /// Set when the run ended before its budget (the server went away).
     pub aborted: Option<String>,
 }

@@ -134,7 +134,11 @@ pub fn frame(msg: &[u8]) -> Vec<u8> {
 }
 
 /// One framing mutation around `msg`.
-pub fn framing(rng: &mut impl Rng, msg: &[u8], max_message: usize) -> (Vec<u8>, &'static str) {
+pub(crate) fn framing(
+    rng: &mut impl Rng,
+    msg: &[u8],
+    max_message: usize,
+) -> (Vec<u8>, &'static str) {
     let mut out = frame(msg);
     let name = match rng.random_range(0..9u8) {
         0 => {
@@ -269,7 +273,7 @@ fn replace_open(json: &[u8], with: &[u8]) -> Vec<u8> {
 }
 
 /// A random element of a non-empty slice.
-pub fn pick<'a, T>(rng: &mut impl Rng, items: &'a [T]) -> &'a T {
+pub(crate) fn pick<'a, T>(rng: &mut impl Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 

@@ -10,17 +10,18 @@ use serde::Deserialize;
 use crate::domain::remote::{MethodPermissions, Operation, RemoteFeature, RemoteRule, Version};
 
 /// The embedded default catalogue (litd's test-server features).
-pub const DEFAULT_CATALOGUE_JSON: &str = include_str!("../../fixtures/default-features.json");
+pub(crate) const DEFAULT_CATALOGUE_JSON: &str =
+    include_str!("../../fixtures/default-features.json");
 
 /// A parsed catalogue.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
-    pub min_required_version: Version,
+    pub(crate) min_required_version: Version,
     pub features: BTreeMap<String, RemoteFeature>,
     /// The JSON it was read from, so a script made from it (`serve
     /// --features`) shows it in the admin API's `GET script`, and a `PUT`
     /// of that keeps it (as `check` does to put a mock's script back).
-    pub source: serde_json::Value,
+    pub(crate) source: serde_json::Value,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,7 +146,7 @@ impl Eq for Catalogue {}
 impl Catalogue {
     /// The embedded default.
     /// No features and no minimum version.
-    pub fn empty() -> Catalogue {
+    pub(crate) fn empty() -> Catalogue {
         Catalogue {
             min_required_version: Version::default(),
             features: BTreeMap::new(),
@@ -176,7 +177,10 @@ impl Catalogue {
 
     /// A catalogue from an already parsed JSON value (the stub's script
     /// embeds the catalogue format).
-    pub fn from_value(value: serde_json::Value, origin: &str) -> Result<Catalogue, CatalogueError> {
+    pub(crate) fn from_value(
+        value: serde_json::Value,
+        origin: &str,
+    ) -> Result<Catalogue, CatalogueError> {
         let file: CatalogueFile =
             serde_json::from_value(value.clone()).map_err(|source| CatalogueError::Parse {
                 origin: origin.to_string(),

@@ -54,10 +54,6 @@ impl GrpcRemote {
         })
     }
 
-    pub fn addr(&self) -> &str {
-        &self.addr
-    }
-
     /// A fresh connection, as litd dials for every call. Dial failures are
     /// `Unavailable`, as grpc-go reports them.
     async fn connect(&self) -> Result<AutopilotClient<Channel>, RemoteError> {

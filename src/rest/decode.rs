@@ -23,7 +23,7 @@ pub(super) enum Undecodable {
 }
 
 /// Decodes a request body as litd's gateway does (first JSON value, then
-/// protojson, see [`crate::wire::protojson_in`]): an empty body is an empty
+/// protojson, see `crate::wire::protojson_in`): an empty body is an empty
 /// request; anything malformed is InvalidArgument (HTTP 400) with
 /// encoding/json's or protojson's text.
 pub fn decode_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, String> {

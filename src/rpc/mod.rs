@@ -1,5 +1,5 @@
 //! The RPC layer every entry point shares: the registry of litd methods
-//! ([`registry`]: names, permissions, REST routes, types, domain call) and
+//! (`registry`: names, permissions, REST routes, types, domain call) and
 //! the one dispatcher (`dispatch.rs`) each entry point calls after decoding.
 //!
 //! An entry point (gRPC, REST, later grpc-web) does only its wire work:
@@ -17,17 +17,17 @@
 
 pub(crate) mod dispatch;
 pub mod journal;
-pub mod observer;
-pub mod registry;
-pub mod spec;
+pub(crate) mod observer;
+pub(crate) mod registry;
+pub(crate) mod spec;
 
 pub(crate) use dispatch::{Backend, CallError, Credentials, Dispatcher};
 pub use journal::{AuthOutcome, CredentialKind, ReceivedCall, RequestFilter, RequestJournal};
-pub use observer::{CallObserver, ObservedCall, Scripted};
+pub(crate) use observer::{CallObserver, ObservedCall, Scripted};
 pub(crate) use registry::visit_all;
 pub use registry::Rpc;
-pub(crate) use spec::{Call, Reply, VisitCalls};
-pub use spec::{MethodSpec, Op, RestBody, RestRoute};
+pub use spec::{Call, Reply, VisitCalls};
+pub(crate) use spec::{Op, RestBody};
 
 /// The transport a call came over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
@@ -41,7 +41,7 @@ pub enum Transport {
 }
 
 impl Transport {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Transport::Grpc => "grpc",
             Transport::Rest => "rest",

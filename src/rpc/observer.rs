@@ -11,12 +11,12 @@ use crate::domain::{AutopilotError, Code};
 /// A call as an observer sees it.
 #[derive(Debug, Clone)]
 pub struct ObservedCall {
-    pub transport: Transport,
-    pub rpc: Rpc,
+    pub(crate) transport: Transport,
+    pub(crate) rpc: Rpc,
     /// The request in litd's REST JSON form (every field present).
-    pub request: Value,
+    pub(crate) request: Value,
     /// The credential check's result.
-    pub auth: Result<(), AuthError>,
+    pub(crate) auth: Result<(), AuthError>,
 }
 
 /// An answer an observer gives instead of the domain.

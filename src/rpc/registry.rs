@@ -25,7 +25,9 @@
 
 use futures_util::future::BoxFuture;
 
-use super::spec::{Call, MethodSpec, Reply, RestRoute, VisitCalls};
+#[cfg(test)]
+use super::spec::Reply;
+use super::spec::{Call, MethodSpec, RestRoute, VisitCalls};
 use super::Backend;
 use crate::domain::AutopilotError;
 use crate::proto::litrpc as p;
@@ -54,21 +56,19 @@ macro_rules! registry {
 
         impl Rpc {
             /// Every method, in registry order.
-            pub const ALL: &'static [Rpc] = &[$($(Rpc::$name,)*)*];
+            pub(crate) const ALL: &'static [Rpc] = &[$($(Rpc::$name,)*)*];
 
             /// The method's registry entry.
-            pub fn spec(self) -> &'static MethodSpec {
+            pub(crate) fn spec(self) -> &'static MethodSpec {
                 match self {
                     $($(Rpc::$name => {
                         static SPEC: MethodSpec = MethodSpec {
-                            rpc: Rpc::$name,
                             service: $service,
                             name: stringify!($name),
                             full_method: concat!("/", $service, "/", stringify!($name)),
                             permissions: $perms,
                             rest: $rest,
                             request_message: <$req as prost::Name>::full_name,
-                            response_message: <$reply as Reply>::message_name,
                         };
                         &SPEC
                     })*)*
@@ -296,12 +296,12 @@ impl Rpc {
     }
 
     /// `AddAutopilotSession`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         self.spec().name
     }
 
     /// The method a gRPC path names, if the registry has it.
-    pub fn from_full_method(full_method: &str) -> Option<Rpc> {
+    pub(crate) fn from_full_method(full_method: &str) -> Option<Rpc> {
         Rpc::ALL
             .iter()
             .copied()
@@ -311,7 +311,7 @@ impl Rpc {
     /// The method a REST request is routed to: its route, else (a POST to a
     /// path only a GET serves) the GET it falls back to, as grpc-gateway's
     /// path-length fallback does.
-    pub fn from_rest(method: &http::Method, path: &str) -> Option<Rpc> {
+    pub(crate) fn from_rest(method: &http::Method, path: &str) -> Option<Rpc> {
         let routed = |want: &http::Method| {
             Rpc::ALL.iter().copied().find(|r| {
                 r.spec()
@@ -325,7 +325,7 @@ impl Rpc {
     }
 
     /// Every service the registry has methods in, in registry order.
-    pub fn services() -> Vec<&'static str> {
+    pub(crate) fn services() -> Vec<&'static str> {
         let mut services: Vec<&'static str> = Vec::new();
         for rpc in Rpc::ALL {
             if !services.contains(&rpc.spec().service) {
@@ -353,12 +353,11 @@ mod tests {
         assert_eq!(add.service, "litrpc.Autopilot");
         assert_eq!((add.request_message)(), "litrpc.AddAutopilotSessionRequest");
         assert_eq!(
-            (add.response_message)(),
+            <<calls::AddAutopilotSession as Call>::Reply as Reply>::message_name(),
             "litrpc.AddAutopilotSessionResponse"
         );
-        let list = Rpc::ListAutopilotSessions.spec();
         assert_eq!(
-            (list.response_message)(),
+            <<calls::ListAutopilotSessions as Call>::Reply as Reply>::message_name(),
             "litrpc.ListAutopilotSessionsResponse"
         );
         assert_eq!(
@@ -373,7 +372,7 @@ mod tests {
         );
         for rpc in Rpc::ALL {
             assert_eq!(Rpc::from_full_method(rpc.full_method()), Some(*rpc));
-            assert_eq!(rpc.spec().rpc, *rpc);
+            assert_eq!(rpc.spec().name, rpc.name());
         }
         assert_eq!(Rpc::from_full_method("/litrpc.Autopilot/Nope"), None);
     }

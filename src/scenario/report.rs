@@ -8,9 +8,9 @@ use super::runner::{ScenarioReport, Verdict};
 /// Totals over every report.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Totals {
-    pub passed: usize,
+    pub(crate) passed: usize,
     pub failed: usize,
-    pub skipped: usize,
+    pub(crate) skipped: usize,
 }
 
 pub fn totals(reports: &[ScenarioReport]) -> Totals {

@@ -26,19 +26,19 @@ pub struct StepReport {
     pub step: String,
     #[serde(flatten)]
     pub verdict: Verdict,
-    pub millis: u128,
+    pub(crate) millis: u128,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ScenarioReport {
-    pub scenario: String,
-    pub file: String,
-    pub transport: Transport,
+    pub(crate) scenario: String,
+    pub(crate) file: String,
+    pub(crate) transport: Transport,
     pub steps: Vec<StepReport>,
 }
 
 impl ScenarioReport {
-    pub fn failed(&self) -> usize {
+    pub(crate) fn failed(&self) -> usize {
         self.steps
             .iter()
             .filter(|s| matches!(s.verdict, Verdict::Fail(_)))
@@ -60,13 +60,13 @@ pub struct Powers<'a> {
 /// What one call or raw HTTP step sent and got back (for `diff`, which
 /// runs a scenario on two servers and compares these).
 #[derive(Debug, Clone)]
-pub struct Observed {
+pub(crate) struct Observed {
     /// The step's index in the scenario.
-    pub step: usize,
+    pub(crate) step: usize,
     /// The request as sent (`${...}` substituted): the call's proto3 JSON,
     /// or `{"method","path","body"}` for a raw HTTP step.
-    pub request: Value,
-    pub answer: Answer,
+    pub(crate) request: Value,
+    pub(crate) answer: Answer,
 }
 
 /// A call's outcome, or a raw HTTP step's answer.
@@ -104,7 +104,7 @@ pub async fn run(
 }
 
 /// [`run`], also returning what each call and raw HTTP step sent and got.
-pub async fn run_observed(
+pub(crate) async fn run_observed(
     scenario: &Scenario,
     file: &str,
     transport: Transport,

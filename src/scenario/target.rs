@@ -19,20 +19,19 @@ pub struct Outcome {
     /// The response (litd's REST JSON form) when the call succeeded.
     pub response: Option<Value>,
     /// The HTTP status, over REST.
-    pub http_status: Option<u16>,
+    pub(crate) http_status: Option<u16>,
 }
 
 /// A raw HTTP answer: status, headers (lower-case names) and body.
 #[derive(Debug, Clone)]
-pub struct HttpAnswer {
-    pub status: u16,
-    pub headers: std::collections::BTreeMap<String, String>,
-    pub body: Value,
+pub(crate) struct HttpAnswer {
+    pub(crate) status: u16,
+    pub(crate) headers: std::collections::BTreeMap<String, String>,
+    pub(crate) body: Value,
 }
 
 /// A server to check.
 pub struct Target {
-    pub addr: SocketAddr,
     pub channel: Channel,
     pub http: reqwest::Client,
     pub base_url: String,
@@ -55,7 +54,6 @@ impl Target {
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
         Ok(Target {
-            addr,
             channel,
             http,
             base_url: format!("https://localhost:{}", addr.port()),
@@ -73,7 +71,6 @@ impl Target {
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
         Ok(Target {
-            addr,
             channel,
             http,
             base_url: format!("http://{addr}"),
@@ -95,7 +92,7 @@ impl Target {
 
     /// [`Self::call`] with, if given, an `authorization` value too (litd's
     /// UI password).
-    pub async fn call_authorized(
+    pub(crate) async fn call_authorized(
         &self,
         transport: Transport,
         rpc: Rpc,
@@ -115,7 +112,7 @@ impl Target {
 
     /// A raw REST request; returns the status and the body (JSON if it
     /// parses, else a string).
-    pub async fn http(
+    pub(crate) async fn http(
         &self,
         method: &str,
         path: &str,
@@ -128,7 +125,7 @@ impl Target {
     }
 
     /// A raw REST request; the whole answer.
-    pub async fn http_with_headers(
+    pub(crate) async fn http_with_headers(
         &self,
         method: &str,
         path: &str,
@@ -176,7 +173,7 @@ impl Target {
 
 /// An error and its causes (`error sending request for url (...): client
 /// error (Connect): tcp connect error: Connection refused`), each cause once.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(cause) = source {
@@ -231,7 +228,7 @@ pub(crate) fn rest_outcome(status: u16, body: Value) -> Outcome {
 }
 
 /// Standard or URL-safe base64, padded or not.
-pub fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     [STANDARD, URL_SAFE, STANDARD_NO_PAD, URL_SAFE_NO_PAD]
         .iter()
@@ -260,7 +257,7 @@ const CODE_NAMES: [&str; 17] = [
 ];
 
 /// A gRPC code by name as scenarios write them (case-insensitive).
-pub fn code_by_name(name: &str) -> Option<i32> {
+pub(crate) fn code_by_name(name: &str) -> Option<i32> {
     CODE_NAMES
         .iter()
         .position(|n| n.eq_ignore_ascii_case(name))
@@ -268,7 +265,7 @@ pub fn code_by_name(name: &str) -> Option<i32> {
 }
 
 /// The name of a gRPC code, for reports.
-pub fn code_name(code: i32) -> String {
+pub(crate) fn code_name(code: i32) -> String {
     usize::try_from(code)
         .ok()
         .and_then(|i| CODE_NAMES.get(i))

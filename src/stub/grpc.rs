@@ -23,12 +23,12 @@ use crate::tls;
 
 /// The tonic service over a [`Stub`].
 #[derive(Clone, Debug)]
-pub struct StubService {
+pub(crate) struct StubService {
     stub: Stub,
 }
 
 impl StubService {
-    pub fn new(stub: Stub) -> Self {
+    pub(crate) fn new(stub: Stub) -> Self {
         Self { stub }
     }
 }
@@ -120,9 +120,8 @@ pub enum StubStartError {
 /// A running standalone stub.
 pub struct RunningStub {
     pub local_addr: SocketAddr,
-    pub stub: Stub,
     /// The certificate (path, PEM) when serving TLS.
-    pub tls_cert: Option<(PathBuf, String)>,
+    pub(crate) tls_cert: Option<(PathBuf, String)>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<Result<(), tonic::transport::Error>>,
 }
@@ -203,7 +202,6 @@ pub async fn start(
     }));
     Ok(RunningStub {
         local_addr,
-        stub,
         tls_cert,
         shutdown,
         task,

@@ -22,7 +22,7 @@ pub enum StubRequest {
 }
 
 impl StubRequest {
-    pub fn rpc(&self) -> Rpc {
+    pub(crate) fn rpc(&self) -> Rpc {
         match self {
             StubRequest::Terms => Rpc::Terms,
             StubRequest::ListFeatures => Rpc::ListFeatures,
@@ -42,14 +42,14 @@ impl StubRequest {
         }
     }
 
-    pub fn registration(&self) -> Option<&Registration> {
+    pub(crate) fn registration(&self) -> Option<&Registration> {
         match self {
             StubRequest::RegisterSession(r) => Some(r),
             _ => None,
         }
     }
 
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         match self {
             StubRequest::Terms | StubRequest::ListFeatures => json!({}),
             StubRequest::RegisterSession(r) => json!({
@@ -90,7 +90,7 @@ pub enum Answer {
 }
 
 impl Answer {
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         match self {
             Answer::NoAnswer => json!("no_answer"),
             Answer::Terms(v) => json!({"ok": {"min_required_version": version_json(*v)}}),
@@ -110,14 +110,14 @@ impl Answer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalEntry {
     /// 1, 2, 3, ... in arrival order; reset clears the journal, not the count.
-    pub seq: u64,
+    pub(crate) seq: u64,
     /// Arrival time on the server's clock (moved clocks show here).
-    pub at: SystemTime,
+    pub(crate) at: SystemTime,
     pub request: StubRequest,
     /// Index of the scripted step that answered in `responses.<Rpc>`;
     /// `None`: the default behaviour.
     pub step: Option<usize>,
-    pub delay: Duration,
+    pub(crate) delay: Duration,
     pub answer: Answer,
 }
 
@@ -160,7 +160,7 @@ fn bytes_json(b: &[u8]) -> Value {
 }
 
 /// Entries as the admin API returns them.
-pub fn journal_json(entries: &[JournalEntry]) -> Value {
+pub(crate) fn journal_json(entries: &[JournalEntry]) -> Value {
     let list: Vec<Value> = entries.iter().map(JournalEntry::to_json).collect();
     let mut out = BTreeMap::new();
     out.insert("entries", Value::Array(list));

@@ -9,13 +9,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-pub use super::steps::code_from_name;
 use crate::domain::remote::{Registration, RemoteError, RemoteFeature, Version};
 use crate::remote::catalogue::{Catalogue, DEFAULT_CATALOGUE_JSON};
-pub use crate::remote::server_wire::code_name;
+pub(crate) use crate::remote::server_wire::code_name;
 
 /// The default script: litd's test-server catalogue, no scripted answers.
-pub const DEFAULT_SCRIPT_JSON: &str = include_str!("../../fixtures/stub-script.json");
+pub(crate) const DEFAULT_SCRIPT_JSON: &str = include_str!("../../fixtures/stub-script.json");
 
 /// The five RPCs of `autopilotserverrpc.Autopilot`, named as in the proto.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,7 +27,7 @@ pub enum Rpc {
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 5] = [
+    pub(crate) const ALL: [Rpc; 5] = [
         Rpc::Terms,
         Rpc::ListFeatures,
         Rpc::RegisterSession,
@@ -36,7 +35,7 @@ impl Rpc {
         Rpc::RevokeSession,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Rpc::Terms => "Terms",
             Rpc::ListFeatures => "ListFeatures",
@@ -85,19 +84,23 @@ pub enum Reply {
 
 /// Request fields a step can require. Absent fields match anything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Match {
-    pub responder_pub_key: Option<Vec<u8>>,
+pub(crate) struct Match {
+    pub(crate) responder_pub_key: Option<Vec<u8>>,
     /// Every listed feature must be among the registration's features.
-    pub features: Option<Vec<String>>,
-    pub privacy_flags: Option<u64>,
+    pub(crate) features: Option<Vec<String>>,
+    pub(crate) privacy_flags: Option<u64>,
     /// Whether the registration links to a group (has a group key).
-    pub linked: Option<bool>,
+    pub(crate) linked: Option<bool>,
 }
 
 impl Match {
     /// Whether a call with this responder key (and, for RegisterSession,
     /// registration) matches.
-    pub fn matches(&self, responder_pub_key: &[u8], registration: Option<&Registration>) -> bool {
+    pub(crate) fn matches(
+        &self,
+        responder_pub_key: &[u8],
+        registration: Option<&Registration>,
+    ) -> bool {
         if let Some(key) = &self.responder_pub_key {
             if key.as_slice() != responder_pub_key {
                 return false;
@@ -120,25 +123,25 @@ impl Match {
 /// One scripted answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
-    pub when: Match,
-    pub delay: Duration,
+    pub(crate) when: Match,
+    pub(crate) delay: Duration,
     /// Moves the stub's clock forward by this much once the delay is over,
     /// before answering. In process the stub shares the mock's clock, so a
     /// test can make time pass during a call (an expiry passing while
     /// RegisterSession runs) without waiting.
-    pub advance_clock: Duration,
-    pub reply: Reply,
+    pub(crate) advance_clock: Duration,
+    pub(crate) reply: Reply,
     /// How many matching calls it answers; `None`: every one.
-    pub times: Option<u32>,
+    pub(crate) times: Option<u32>,
 }
 
 /// A parsed script.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
     pub catalogue: Catalogue,
-    pub steps: BTreeMap<Rpc, Vec<Step>>,
+    pub(crate) steps: BTreeMap<Rpc, Vec<Step>>,
     /// The JSON it was parsed from, for the admin API's `GET script`.
-    pub source: Value,
+    pub(crate) source: Value,
 }
 
 /// Why a script could not be loaded.

@@ -1,5 +1,6 @@
 use super::*;
 use crate::domain::Code;
+use crate::stub::steps::code_from_name;
 
 fn parse(text: &str) -> Result<Script, ScriptError> {
     Script::parse(text, "test.json")

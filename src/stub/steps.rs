@@ -196,7 +196,7 @@ fn parse_success(rpc: Rpc, body: Value) -> Result<Success, String> {
 /// Accepts Go's names and the proto's UPPER_SNAKE ones, in any case
 /// ("Unavailable", "UNAVAILABLE", "deadline_exceeded"; "Cancelled" too).
 /// OK is not an error code.
-pub fn code_from_name(name: &str) -> Option<Code> {
+pub(crate) fn code_from_name(name: &str) -> Option<Code> {
     let folded: String = name
         .chars()
         .filter(|c| *c != '_')

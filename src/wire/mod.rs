@@ -5,14 +5,14 @@
 
 pub(crate) mod go_map_entries;
 pub mod litd_json;
-pub mod protojson_in;
-pub mod rules;
-pub mod services;
+pub(crate) mod protojson_in;
+pub(crate) mod rules;
+pub(crate) mod services;
 pub(crate) mod session_cache;
-pub mod session_list;
+pub(crate) mod session_list;
 #[cfg(test)]
 mod session_list_props;
-pub mod status;
+pub(crate) mod status;
 
 use std::collections::BTreeMap;
 
@@ -117,7 +117,9 @@ pub fn session_out(s: SessionView) -> p::Session {
     }
 }
 
-pub fn features_out(features: BTreeMap<String, FeatureInfo>) -> p::ListAutopilotFeaturesResponse {
+pub(crate) fn features_out(
+    features: BTreeMap<String, FeatureInfo>,
+) -> p::ListAutopilotFeaturesResponse {
     p::ListAutopilotFeaturesResponse {
         features: features
             .into_iter()

@@ -33,7 +33,7 @@ static PREFIX_SPACE: AtomicU8 = AtomicU8::new(0);
 /// protobuf-go's error prefix, `proto:` and a space or a no-break space
 /// (U+00A0), the same for the whole process (Go picks it per binary; the
 /// reference says per process, which is what a client can observe).
-pub fn error_prefix() -> &'static str {
+pub(crate) fn error_prefix() -> &'static str {
     let mut v = PREFIX_SPACE.load(Ordering::Relaxed);
     if v == 0 {
         let pick = if rand::random::<bool>() { 2 } else { 1 };
@@ -51,7 +51,7 @@ pub fn error_prefix() -> &'static str {
 
 /// Makes the prefix choice follow `seed` (`serve --seed`), when no error was
 /// written yet in this process.
-pub fn seed_error_prefix(seed: u64) {
+pub(crate) fn seed_error_prefix(seed: u64) {
     let pick = if seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 63 == 1 {
         2
     } else {
@@ -62,7 +62,7 @@ pub fn seed_error_prefix(seed: u64) {
 
 /// Decodes `body` into the request message `T` as litd's gateway does; an
 /// empty (or all white space) body is the empty request.
-pub fn decode<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, String> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, String> {
     let Some(range) = go_json::first_value(body)? else {
         return Ok(T::default());
     };
