@@ -21,7 +21,7 @@ pub struct Scenario {
     _schema: Option<String>,
     pub(crate) name: String,
     /// For the reader of the file; not used.
-    #[serde(default)]
+    #[serde(rename = "description", default)]
     _description: String,
     #[serde(default)]
     pub setup: Setup,
