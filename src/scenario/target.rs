@@ -15,6 +15,7 @@ use super::model::{Rpc, Transport};
 pub struct Outcome {
     /// gRPC code (0 = OK). Over REST, the `code` of the error body.
     pub code: i32,
+    /// The error's text; empty on success.
     pub message: String,
     /// The response (litd's REST JSON form) when the call succeeded.
     pub response: Option<Value>,
@@ -32,14 +33,20 @@ pub(crate) struct HttpAnswer {
 
 /// A server to check.
 pub struct Target {
+    /// gRPC (and grpc-web's HTTP/2) to the target, certificate pinned.
     pub channel: Channel,
+    /// HTTP client for REST and the admin API, certificate pinned.
     pub http: reqwest::Client,
+    /// `https://localhost:<port>` (or `http://` for a plaintext target).
     pub base_url: String,
     /// The target's lit.macaroon.
     pub macaroon: Vec<u8>,
 }
 
 impl Target {
+    /// A TLS target at `addr` whose certificate is `cert_pem`, called with
+    /// `macaroon`. Connects lazily: an unreachable target fails its first
+    /// call, not here.
     pub async fn connect(
         addr: SocketAddr,
         cert_pem: &str,
