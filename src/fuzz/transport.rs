@@ -85,27 +85,8 @@ impl Outcome {
 
 /// gRPC code names; HTTP-only refusals keep `http-<status>`.
 pub(crate) fn code_name(code: i32) -> String {
-    const NAMES: [&str; 17] = [
-        "ok",
-        "cancelled",
-        "unknown",
-        "invalid_argument",
-        "deadline_exceeded",
-        "not_found",
-        "already_exists",
-        "permission_denied",
-        "resource_exhausted",
-        "failed_precondition",
-        "aborted",
-        "out_of_range",
-        "unimplemented",
-        "internal",
-        "unavailable",
-        "data_loss",
-        "unauthenticated",
-    ];
-    match usize::try_from(code).ok().and_then(|c| NAMES.get(c)) {
-        Some(name) => (*name).to_string(),
+    match crate::domain::Code::known(code) {
+        Some(c) => c.snake_name(),
         None if code >= 100 => format!("http-{code}"),
         None => format!("code-{code}"),
     }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use tonic::transport::Channel;
 
 use super::model::{Rpc, Transport};
+use crate::domain::Code;
 
 /// What a call gave back.
 #[derive(Debug, Clone, PartialEq)]
@@ -242,41 +243,14 @@ pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
         .find_map(|e| e.decode(s).ok())
 }
 
-/// gRPC code names, by number.
-const CODE_NAMES: [&str; 17] = [
-    "OK",
-    "Canceled",
-    "Unknown",
-    "InvalidArgument",
-    "DeadlineExceeded",
-    "NotFound",
-    "AlreadyExists",
-    "PermissionDenied",
-    "ResourceExhausted",
-    "FailedPrecondition",
-    "Aborted",
-    "OutOfRange",
-    "Unimplemented",
-    "Internal",
-    "Unavailable",
-    "DataLoss",
-    "Unauthenticated",
-];
-
-/// A gRPC code by name as scenarios write them (case-insensitive).
+/// A gRPC code by its Go name as scenarios write them (case-insensitive).
 pub(crate) fn code_by_name(name: &str) -> Option<i32> {
-    CODE_NAMES
-        .iter()
-        .position(|n| n.eq_ignore_ascii_case(name))
-        .map(|i| i as i32)
+    Code::from_go_name(name).map(|c| c as i32)
 }
 
-/// The name of a gRPC code, for reports.
+/// The Go name of a gRPC code, for reports (`code N` for other numbers).
 pub(crate) fn code_name(code: i32) -> String {
-    usize::try_from(code)
-        .ok()
-        .and_then(|i| CODE_NAMES.get(i))
-        .map_or_else(|| format!("code {code}"), |n| n.to_string())
+    Code::known(code).map_or_else(|| format!("code {code}"), |c| c.go_name().to_string())
 }
 
 #[cfg(test)]
