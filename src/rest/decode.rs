@@ -26,7 +26,10 @@ pub(super) enum Undecodable {
 /// protojson, see `crate::wire::protojson_in`): an empty body is an empty
 /// request; anything malformed is InvalidArgument (HTTP 400) with
 /// encoding/json's or protojson's text.
-pub fn decode_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, String> {
+pub fn decode_body<T>(body: &[u8]) -> Result<T, String>
+where
+    T: serde::de::DeserializeOwned + Default + prost::Name,
+{
     crate::wire::protojson_in::decode(body)
 }
 
