@@ -30,11 +30,15 @@ use crate::tls;
 
 /// Defaults a user can rely on (documented in the README).
 pub mod defaults {
+    /// The network when none is given: litd's `regtest` (the lit dir's `<network>/` directory).
     pub const NETWORK: &str = "regtest";
+    /// Where `serve` listens when `--listen` is not given (litd's default port, 8443).
     pub const LISTEN: &str = "127.0.0.1:8443";
     /// gRPC's usual 4 MiB receive limit.
     pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+    /// Concurrent HTTP/2 streams one connection may open.
     pub const MAX_CONCURRENT_STREAMS: u32 = 256;
+    /// The largest header block (macaroon included) a request may send, in bytes.
     pub const MAX_HEADER_LIST_BYTES: u32 = 64 * 1024;
     pub(crate) const TLS_HANDSHAKE_TIMEOUT_SECS: u64 = 10;
     pub(crate) const SHUTDOWN_GRACE_SECS: u64 = 10;
@@ -68,12 +72,17 @@ pub struct ServerConfig {
     pub(crate) listen: SocketAddr,
     /// The remote autopilot server litd's client talks to.
     pub remote: RemoteConfig,
+    /// The server's clock: session expiries, macaroon timeouts and Status times read it.
     pub clock: Arc<dyn Clock>,
+    /// The domain's settings (session limit, ping cadence, litd version).
     pub core: CoreConfig,
     /// Seed for every random draw (keys, secrets, pseudo values).
     pub seed: Option<u64>,
+    /// The largest request message accepted, in bytes.
     pub max_message_bytes: usize,
+    /// Concurrent HTTP/2 streams per connection.
     pub max_concurrent_streams: u32,
+    /// The largest request header block accepted, in bytes.
     pub max_header_list_bytes: u32,
     /// Origins allowed to call REST cross-origin (litd's `restcors`).
     pub rest_cors: Vec<String>,
@@ -92,6 +101,9 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
+    /// A config with the defaults (see [`defaults`]) and the in-process stub
+    /// serving `catalogue`: the lit dir `lit_dir`, its `network` directory, and
+    /// the address to bind (`127.0.0.1:0` for a free port).
     pub fn new(
         lit_dir: PathBuf,
         network: impl Into<String>,
@@ -122,46 +134,57 @@ impl ServerConfig {
 /// Where the credentials a client needs were written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialPaths {
+    /// The lit dir (litd's `--lit-dir`).
     pub lit_dir: PathBuf,
+    /// `tls.cert`, the self-signed certificate clients pin.
     pub tls_cert: PathBuf,
+    /// `tls.key`, its private key.
     pub tls_key: PathBuf,
+    /// `<network>/lit.macaroon`, the super macaroon clients send.
     pub macaroon: PathBuf,
 }
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// The lit dir could not be created or read.
     #[error("lit dir: {0}")]
     LitDir(#[from] crate::litdir::LitDirError),
+    /// The TLS certificate or key could not be made or loaded.
     #[error("TLS: {0}")]
     Tls(#[from] tls::TlsError),
+    /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address asked for.
         addr: SocketAddr,
+        /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The state file could not be read.
     #[error("{0}")]
     State(#[from] crate::persist::PersistError),
-    /// Kept for API compatibility; no longer returned: a failed Terms check
-    /// leaves the server up with its lit services not ready, as litd does
-    /// (see [`RunningServer::client`]).
-    #[error("{0}")]
-    Autopilot(String),
+    /// The embedded descriptor set did not build the reflection service.
     #[error("reflection descriptors: {0}")]
     Reflection(#[from] crate::grpc::standard::ReflectionError),
 }
 
 /// A running server.
 pub struct RunningServer {
+    /// The address actually bound (the port chosen for `:0`).
     pub local_addr: SocketAddr,
+    /// Where the lit dir's credentials are.
     pub paths: CredentialPaths,
     pub(crate) network: String,
+    /// The domain core: sessions, features, the clock and the store.
     pub core: Arc<AutopilotCore>,
+    /// The macaroon checker every call goes through.
     pub auth: Arc<Authenticator>,
     pub(crate) in_process_remote: Option<InProcessRemote>,
     /// The scriptable in-process remote (its journal, script, clients);
     /// `None` when `ServerConfig::remote` was given.
     pub stub: Option<crate::stub::Stub>,
+    /// The certificate clients pin, as PEM.
     pub tls_cert_pem: String,
     /// What loading the state file did (`None` without `state_file`).
     pub(crate) restored: Option<crate::domain::RestoreReport>,

@@ -22,10 +22,15 @@ use crate::rpc::{RestBody, Rpc as RpcName};
 /// The RPCs the bench drives; `Echo` is the ceiling's only method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 pub enum Rpc {
+    /// The ceiling server's empty call: the stack's cost with no work.
     Echo,
+    /// `ListAutopilotFeatures`.
     ListFeatures,
+    /// `AddAutopilotSession` (each call adds a session).
     AddSession,
+    /// `ListAutopilotSessions` over the stored sessions.
     ListSessions,
+    /// `RevokeAutopilotSession` of sessions added beforehand.
     RevokeSession,
 }
 
@@ -46,9 +51,12 @@ impl Rpc {
     }
 }
 
+/// How the bench calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 pub enum Transport {
+    /// gRPC over HTTP/2 (tonic client).
     Grpc,
+    /// litd's REST gateway (reqwest over HTTP/1.1).
     Rest,
 }
 

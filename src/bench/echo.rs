@@ -83,12 +83,14 @@ where
 
 /// A running ceiling server.
 pub struct RunningEcho {
+    /// The address actually bound.
     pub local_addr: SocketAddr,
     shutdown: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl RunningEcho {
+    /// Stops it and waits for its connections to close.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
         let _ = self.task.await;

@@ -20,8 +20,12 @@ use super::procs::{self, Proc, ScratchDir};
 pub struct SuiteConfig {
     /// The `autopilot-mock` binary to measure (normally the running one).
     pub exe: PathBuf,
+    /// Client connections the load driver opens.
     pub connections: usize,
+    /// How long each measurement runs and how many calls each connection
+    /// keeps in flight.
     pub shape: Shape,
+    /// Times each measurement is repeated (the report shows the median).
     pub rounds: usize,
     /// Sessions stored while List is measured (the target is for 10).
     pub list_sessions: usize,
@@ -34,6 +38,7 @@ pub struct SuiteConfig {
     pub h2load_streams: usize,
     /// Session counts at which memory, Add and List are measured.
     pub scale_points: Vec<usize>,
+    /// Times the start-up (to the ready line) is measured.
     pub startup_runs: usize,
 }
 
@@ -88,6 +93,8 @@ pub(crate) struct ScalePoint {
     pub(crate) list_ms: f64,
 }
 
+/// Every figure of a suite run (`bench --suite`), written as JSON and
+/// rendered into BENCHMARKS.md.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SuiteReport {
     pub(crate) connections: usize,

@@ -37,38 +37,56 @@ const HOP_BY_HOP: &[&str] = &[
     "host",
 ];
 
+/// A recording proxy (`autopilot-mock record`): clients call `listen`, the
+/// proxy forwards to the upstream litd (or mock) and writes each exchange
+/// into scenario files under `out`.
 pub struct RecordConfig {
+    /// Where the proxy listens (TLS, its own certificate).
     pub listen: SocketAddr,
     /// `HOST:PORT` as given (shown in the scenarios).
     pub upstream: String,
+    /// The upstream's resolved address.
     pub upstream_addr: SocketAddr,
+    /// The upstream's certificate, pinned, as PEM.
     pub upstream_cert_pem: String,
+    /// The directory the recorded scenario files go to.
     pub out: PathBuf,
     /// Where the proxy's own `tls.cert` and `tls.key` live (made if missing).
     pub tls_dir: PathBuf,
 }
 
+/// Why the recording proxy could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
+    /// Its certificate could not be made or loaded, or the upstream's is
+    /// not PEM.
     #[error("{0}")]
     Tls(#[from] tls::TlsError),
+    /// A directory (`out` or `tls_dir`) could not be created.
     #[error("cannot create {path}: {source}")]
     Dir {
+        /// The directory.
         path: PathBuf,
+        /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address asked for.
         addr: SocketAddr,
+        /// The operating system's reason.
         source: std::io::Error,
     },
 }
 
 /// A running recording proxy.
 pub struct RunningRecorder {
+    /// The address actually bound.
     pub local_addr: SocketAddr,
     pub(crate) tls_cert: PathBuf,
     pub(crate) tls_key: PathBuf,
+    /// What has been recorded so far (the files written, open scenario).
     pub recorder: Arc<Mutex<Recorder>>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,

@@ -77,9 +77,11 @@ pub(crate) fn kinds(compared: &[Compared]) -> Vec<Kind> {
 pub struct Totals {
     pub(crate) calls: usize,
     pub(crate) differing_calls: usize,
+    /// Distinct kinds of difference (one per RPC, field and rule).
     pub kinds: usize,
 }
 
+/// Counts the calls compared, those that differ and the kinds of difference.
 pub fn totals(compared: &[Compared]) -> Totals {
     Totals {
         calls: compared.len(),

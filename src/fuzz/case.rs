@@ -14,10 +14,13 @@ use super::{any_request, gen};
 use crate::proto::litrpc as p;
 use crate::rpc::Rpc;
 
+/// How a fuzz input reaches the server (one port serves them all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
+    /// gRPC over HTTP/2.
     Grpc,
+    /// litd's REST gateway (JSON over HTTP/1.1 or HTTP/2).
     Rest,
     /// grpc-web, binary or text (base64), on the same port.
     #[serde(rename = "grpc-web")]
@@ -30,25 +33,34 @@ pub enum Transport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MacaroonUse {
+    /// The run's macaroon, as sent by a real client.
     Valid,
+    /// No `macaroon` header.
     Omit,
+    /// The header twice, both valid.
     Twice,
     /// The valid hex with the character at this index (mod length) changed.
     FlipHex(usize),
     /// The valid hex cut to this many characters.
     Truncated(usize),
+    /// This exact header value.
     Value(String),
 }
 
+/// One fuzz input as an HTTP request, replayable from a reproducer file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
+    /// Which entry point it goes to.
     pub transport: Transport,
     /// HTTP method.
     pub method: String,
     /// Path and query, percent-encoded.
     pub path: String,
+    /// Extra headers (name, value), in order; the macaroon is not here.
     pub headers: Vec<(String, String)>,
+    /// How the macaroon header is sent.
     pub macaroon: MacaroonUse,
+    /// The request body, hex (a gRPC frame, grpc-web frame or JSON).
     pub body_hex: String,
     /// What generated it: the request kind and the mutations applied.
     pub what: String,

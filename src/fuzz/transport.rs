@@ -30,23 +30,39 @@ pub enum Outcome {
     /// A status a client can act on: gRPC `grpc-status`, REST's JSON error
     /// `code`, or (for a bare HTTP-level refusal) the HTTP status.
     Error {
+        /// The gRPC code (or the HTTP status for a bare refusal).
         code: i32,
+        /// The HTTP status of the answer.
         http_status: u16,
+        /// The error's text.
         message: String,
     },
     /// The stream or connection was reset: typically a panic in the server.
-    Reset { detail: String },
+    Reset {
+        /// What the client saw (`connect: ...` when no connection was made).
+        detail: String,
+    },
     /// No answer within the time limit.
     Timeout,
     /// An answer without a status: gRPC without `grpc-status`, REST 5xx
     /// without a JSON error, or 2xx with a body that is not JSON.
-    NoStatus { http_status: u16, detail: String },
+    NoStatus {
+        /// The HTTP status of the answer.
+        http_status: u16,
+        /// What was missing or unreadable.
+        detail: String,
+    },
     /// Not sent: the HTTP client refused the request locally (invalid URI
     /// or header). Neither an execution nor an anomaly.
-    Skipped { detail: String },
+    Skipped {
+        /// The client's reason.
+        detail: String,
+    },
 }
 
 impl Outcome {
+    /// A server fault worth a reproducer: a reset, a timeout or an answer
+    /// without a status. Errors, however unusual, are answers.
     pub fn is_anomaly(&self) -> bool {
         matches!(
             self,
@@ -69,27 +85,8 @@ impl Outcome {
 
 /// gRPC code names; HTTP-only refusals keep `http-<status>`.
 pub(crate) fn code_name(code: i32) -> String {
-    const NAMES: [&str; 17] = [
-        "ok",
-        "cancelled",
-        "unknown",
-        "invalid_argument",
-        "deadline_exceeded",
-        "not_found",
-        "already_exists",
-        "permission_denied",
-        "resource_exhausted",
-        "failed_precondition",
-        "aborted",
-        "out_of_range",
-        "unimplemented",
-        "internal",
-        "unavailable",
-        "data_loss",
-        "unauthenticated",
-    ];
-    match usize::try_from(code).ok().and_then(|c| NAMES.get(c)) {
-        Some(name) => (*name).to_string(),
+    match crate::domain::Code::known(code) {
+        Some(c) => c.snake_name(),
         None if code >= 100 => format!("http-{code}"),
         None => format!("code-{code}"),
     }
@@ -118,6 +115,9 @@ pub struct Conn {
 }
 
 impl Target {
+    /// The server at `addr`, trusting `cert_pem`; `macaroon_hex` is what
+    /// [`MacaroonUse::Valid`](super::MacaroonUse::Valid) sends; each input
+    /// waits at most `timeout` for its answer.
     pub fn new(
         addr: SocketAddr,
         cert_pem: &str,

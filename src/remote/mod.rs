@@ -25,7 +25,7 @@ pub(crate) async fn check_terms(
     let min = remote.terms().await.map_err(|e| {
         format!(
             "could not start the autopilot client: rpc error: code = {} desc = {}",
-            server_wire::code_name(e.code),
+            e.code.go_name(),
             e.message
         )
     })?;

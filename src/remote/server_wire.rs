@@ -154,31 +154,3 @@ pub(crate) fn status_out(e: RemoteError) -> tonic::Status {
 pub(crate) fn status_in(s: tonic::Status) -> RemoteError {
     RemoteError::new(Code::from_i32(s.code() as i32), s.message())
 }
-
-pub(crate) const CODE_NAMES: [(Code, &str); 17] = [
-    (Code::Ok, "OK"),
-    (Code::Canceled, "Canceled"),
-    (Code::Unknown, "Unknown"),
-    (Code::InvalidArgument, "InvalidArgument"),
-    (Code::DeadlineExceeded, "DeadlineExceeded"),
-    (Code::NotFound, "NotFound"),
-    (Code::AlreadyExists, "AlreadyExists"),
-    (Code::PermissionDenied, "PermissionDenied"),
-    (Code::ResourceExhausted, "ResourceExhausted"),
-    (Code::FailedPrecondition, "FailedPrecondition"),
-    (Code::Aborted, "Aborted"),
-    (Code::OutOfRange, "OutOfRange"),
-    (Code::Unimplemented, "Unimplemented"),
-    (Code::Internal, "Internal"),
-    (Code::Unavailable, "Unavailable"),
-    (Code::DataLoss, "DataLoss"),
-    (Code::Unauthenticated, "Unauthenticated"),
-];
-
-/// Go's `codes.Code.String()` name ("Unavailable", "DeadlineExceeded").
-pub(crate) fn code_name(code: Code) -> &'static str {
-    CODE_NAMES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or("Unknown", |(_, n)| n)
-}

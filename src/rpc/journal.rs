@@ -124,7 +124,7 @@ impl ReceivedCall {
             Err((code, message)) => (
                 Value::Null,
                 json!({
-                    "code": crate::remote::server_wire::code_name(*code),
+                    "code": code.go_name(),
                     "code_number": *code as i32,
                     "message": message,
                 }),

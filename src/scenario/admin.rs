@@ -21,6 +21,7 @@ pub struct Admin<'a> {
 }
 
 impl<'a> Admin<'a> {
+    /// The admin API of `target` (answers only if it is the mock).
     pub fn new(target: &'a Target) -> Admin<'a> {
         Admin { target }
     }
@@ -53,6 +54,8 @@ impl<'a> Admin<'a> {
             .map(drop)
     }
 
+    /// Back to the start-up state (`POST reset`): no sessions, the start-up
+    /// stub script and readiness.
     pub async fn reset(&self) -> Result<(), String> {
         self.send("POST", paths::RESET, Some(json!({})))
             .await
@@ -67,6 +70,7 @@ impl<'a> Admin<'a> {
             .map(drop)
     }
 
+    /// Replaces the stub's script (`PUT script`).
     pub async fn set_script(&self, script: &Value) -> Result<(), String> {
         self.send("PUT", paths::SCRIPT, Some(script.clone()))
             .await
@@ -96,6 +100,7 @@ impl<'a> Admin<'a> {
         .map(drop)
     }
 
+    /// Sets the target's clock to this unix time, in seconds (`POST clock`).
     pub async fn set_clock_unix(&self, unix_seconds: i64) -> Result<(), String> {
         self.send(
             "POST",

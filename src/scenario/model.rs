@@ -23,6 +23,7 @@ pub struct Scenario {
     /// For the reader of the file; not used.
     #[serde(rename = "description", default)]
     _description: String,
+    /// What is prepared before the steps run.
     #[serde(default)]
     pub setup: Setup,
     pub(crate) steps: Vec<Step>,
@@ -185,25 +186,36 @@ pub(crate) struct StubExpect {
     pub(crate) last_request: Option<Value>,
 }
 
+/// A scenario file that cannot be run (`check` exits 2 on it).
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
+    /// The file could not be read.
     #[error("cannot read scenario {path}: {source}")]
     Read {
+        /// The file as given.
         path: String,
+        /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The file is not a scenario (JSON syntax, unknown or missing fields).
     #[error("invalid scenario {path}: {source}")]
     Parse {
+        /// The file as given.
         path: String,
+        /// serde_json's error, with line and column.
         source: serde_json::Error,
     },
     /// A setup the mock would refuse (the message names the file).
     #[error("{0}")]
     Setup(String),
+    /// A step the loader refuses (unknown matcher, unknown request field).
     #[error("invalid scenario {path}: step {step}: {problem}")]
     Step {
+        /// The file as given.
         path: String,
+        /// The step's number, from 1.
         step: usize,
+        /// What is wrong with it.
         problem: String,
     },
 }
@@ -320,6 +332,7 @@ impl Step {
 }
 
 impl Scenario {
+    /// Reads and validates the scenario file at `path`.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
@@ -329,6 +342,8 @@ impl Scenario {
         Scenario::parse(&text, &shown)
     }
 
+    /// Parses and validates a scenario's JSON text; `origin` names it in
+    /// errors (a path, or `<embedded>/name.json`).
     pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario =
             serde_json::from_str(text).map_err(|source| ScenarioError::Parse {

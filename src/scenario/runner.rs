@@ -16,24 +16,32 @@ use crate::domain::clock::unix_secs;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "status", content = "detail", rename_all = "lowercase")]
 pub enum Verdict {
+    /// Every expectation held.
     Pass,
+    /// The first expectation that did not hold, and why.
     Fail(String),
+    /// Not run, and why (e.g. the target has no admin API for this step).
     Skip(String),
 }
 
+/// One step's result in a report.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StepReport {
+    /// What the step is (`AddAutopilotSession`, `advance_clock 3600`, ...).
     pub step: String,
+    /// How it ended.
     #[serde(flatten)]
     pub verdict: Verdict,
     pub(crate) millis: u128,
 }
 
+/// One scenario's run over one transport: its steps' verdicts.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ScenarioReport {
     pub(crate) scenario: String,
     pub(crate) file: String,
     pub(crate) transport: Transport,
+    /// Every step, in order.
     pub steps: Vec<StepReport>,
 }
 
@@ -72,8 +80,15 @@ pub(crate) struct Observed {
 /// A call's outcome, or a raw HTTP step's answer.
 #[derive(Debug, Clone)]
 pub enum Answer {
+    /// A call step's outcome.
     Call(Outcome),
-    Http { status: u16, body: Value },
+    /// A raw HTTP step's answer.
+    Http {
+        /// The HTTP status.
+        status: u16,
+        /// The body as JSON (a string when it is not JSON).
+        body: Value,
+    },
 }
 
 struct Run<'a> {
@@ -91,6 +106,9 @@ struct Run<'a> {
     journal_seq: u64,
 }
 
+/// Runs `scenario`'s setup and steps over `transport` against `target`,
+/// using what `powers` allows, and reports every step. It never fails: a
+/// setup that cannot be done fails the first step with the reason.
 pub async fn run(
     scenario: &Scenario,
     file: &str,

@@ -9,12 +9,14 @@ use serde_json::Value;
 use tonic::transport::Channel;
 
 use super::model::{Rpc, Transport};
+use crate::domain::Code;
 
 /// What a call gave back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     /// gRPC code (0 = OK). Over REST, the `code` of the error body.
     pub code: i32,
+    /// The error's text; empty on success.
     pub message: String,
     /// The response (litd's REST JSON form) when the call succeeded.
     pub response: Option<Value>,
@@ -32,14 +34,20 @@ pub(crate) struct HttpAnswer {
 
 /// A server to check.
 pub struct Target {
+    /// gRPC (and grpc-web's HTTP/2) to the target, certificate pinned.
     pub channel: Channel,
+    /// HTTP client for REST and the admin API, certificate pinned.
     pub http: reqwest::Client,
+    /// `https://localhost:<port>` (or `http://` for a plaintext target).
     pub base_url: String,
     /// The target's lit.macaroon.
     pub macaroon: Vec<u8>,
 }
 
 impl Target {
+    /// A TLS target at `addr` whose certificate is `cert_pem`, called with
+    /// `macaroon`. Connects lazily: an unreachable target fails its first
+    /// call, not here.
     pub async fn connect(
         addr: SocketAddr,
         cert_pem: &str,
@@ -235,41 +243,14 @@ pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
         .find_map(|e| e.decode(s).ok())
 }
 
-/// gRPC code names, by number.
-const CODE_NAMES: [&str; 17] = [
-    "OK",
-    "Canceled",
-    "Unknown",
-    "InvalidArgument",
-    "DeadlineExceeded",
-    "NotFound",
-    "AlreadyExists",
-    "PermissionDenied",
-    "ResourceExhausted",
-    "FailedPrecondition",
-    "Aborted",
-    "OutOfRange",
-    "Unimplemented",
-    "Internal",
-    "Unavailable",
-    "DataLoss",
-    "Unauthenticated",
-];
-
-/// A gRPC code by name as scenarios write them (case-insensitive).
+/// A gRPC code by its Go name as scenarios write them (case-insensitive).
 pub(crate) fn code_by_name(name: &str) -> Option<i32> {
-    CODE_NAMES
-        .iter()
-        .position(|n| n.eq_ignore_ascii_case(name))
-        .map(|i| i as i32)
+    Code::from_go_name(name).map(|c| c as i32)
 }
 
-/// The name of a gRPC code, for reports.
+/// The Go name of a gRPC code, for reports (`code N` for other numbers).
 pub(crate) fn code_name(code: i32) -> String {
-    usize::try_from(code)
-        .ok()
-        .and_then(|i| CODE_NAMES.get(i))
-        .map_or_else(|| format!("code {code}"), |n| n.to_string())
+    Code::known(code).map_or_else(|| format!("code {code}"), |c| c.go_name().to_string())
 }
 
 #[cfg(test)]

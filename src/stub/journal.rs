@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 
-use super::script::{code_name, Rpc};
+use super::script::Rpc;
 use crate::domain::clock::unix_nanos;
 use crate::domain::remote::{Registration, RemoteError, Version};
 
@@ -111,7 +111,7 @@ impl Answer {
             Answer::Key(k) => json!({"ok": {"initiator_pub_key": hex::encode(k)}}),
             Answer::Empty => json!({"ok": {}}),
             Answer::Error(e) => json!({"error": {
-                "code": code_name(e.code),
+                "code": e.code.go_name(),
                 "code_number": e.code as i32,
                 "message": e.message,
             }}),

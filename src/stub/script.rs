@@ -11,7 +11,6 @@ use serde_json::Value;
 
 use crate::domain::remote::{Registration, RemoteError, RemoteFeature, Version};
 use crate::remote::catalogue::{Catalogue, DEFAULT_CATALOGUE_JSON};
-pub(crate) use crate::remote::server_wire::code_name;
 
 /// The default script: litd's test-server catalogue, no scripted answers.
 pub(crate) const DEFAULT_SCRIPT_JSON: &str = include_str!("../../fixtures/stub-script.json");

@@ -12,7 +12,6 @@ use super::script::{source_text, KeyChoice, Match, Reply, Rpc, Step, Success};
 use crate::domain::remote::RemoteError;
 use crate::domain::Code;
 use crate::remote::catalogue::Catalogue;
-use crate::remote::server_wire::CODE_NAMES;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -207,8 +206,7 @@ pub(crate) fn code_from_name(name: &str) -> Option<Code> {
     } else {
         folded
     };
-    CODE_NAMES
-        .iter()
-        .find(|(c, n)| *c != Code::Ok && n.to_ascii_lowercase() == folded)
-        .map(|(c, _)| *c)
+    Code::ALL
+        .into_iter()
+        .find(|c| *c != Code::Ok && c.go_name().to_ascii_lowercase() == folded)
 }
