@@ -147,8 +147,9 @@ pub struct Step {
 /// A parsed script.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
-    /// The terms and features the stub offers (the script's `terms` and
-    /// `features`; any part left out is the default catalogue's).
+    /// The terms and features the stub offers: the script's `terms` and
+    /// `features`, each the default catalogue's when the script leaves it
+    /// out.
     pub catalogue: Catalogue,
     pub(crate) steps: BTreeMap<Rpc, Vec<Step>>,
     /// The JSON it was parsed from, for the admin API's `GET script`.
