@@ -87,7 +87,8 @@ pub enum Reply {
     Hang,
     /// Fails the call with this gRPC code and message.
     Error(RemoteError),
-    /// Answers with this success, skipping the test server's checks.
+    /// Answers with this success instead of the test server's answer (a
+    /// RegisterSession answered so is still recorded as a registered client).
     Ok(Success),
 }
 
