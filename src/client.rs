@@ -18,11 +18,16 @@ use crate::tls::{self, TlsError};
 /// Why a channel could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
+    /// `cert_pem` is not a usable PEM certificate.
     #[error("TLS: {0}")]
     Tls(#[from] TlsError),
+    /// The TCP connection or the TLS and HTTP/2 handshakes failed (server
+    /// down, or a certificate other than the pinned one).
     #[error("connecting to {addr}: {source}")]
     Transport {
+        /// The address dialled.
         addr: SocketAddr,
+        /// tonic's error.
         source: tonic::transport::Error,
     },
 }

@@ -24,14 +24,31 @@ use crate::gocompat::time::GoNow;
 /// `session_rules` is absent: litd never reads it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AddSessionRequest {
+    /// The session's label, stored as given (may be empty, no length limit).
     pub label: String,
+    /// When the session expires, in unix seconds; it must be after now
+    /// (step 2), and values of 2^63 or more wrap negative and fail, as in litd.
     pub expiry_timestamp_seconds: u64,
+    /// The LNC mailbox address, stored and sent to the remote as given (no
+    /// default, as in litd; the mock never dials it).
     pub mailbox_server_addr: String,
+    /// litd's `dev_server` flag, stored and passed on to `RegisterSession`.
     pub dev_server: bool,
+    /// The features to subscribe to, by the remote's `Feature.name`; at least
+    /// one is required (step 1).
     pub features: BTreeMap<String, FeatureRequest>,
+    /// Turns litd's privacy mapper off: rule values stay real in the rules
+    /// caveat, configs go to the remote raw, and the session stores privacy
+    /// flags 0.
     pub no_privacy_mapper: bool,
+    /// The group to link to: the ID of its first session, zero-padded or cut
+    /// to 4 bytes; empty starts a new group.
     pub linked_group_id: Vec<u8>,
+    /// litd's privacy flag bits (bits 0-7 known); read only when
+    /// `privacy_flags_set` is true.
     pub privacy_flags: u64,
+    /// Use `privacy_flags` instead of the OR of the requested features'
+    /// flags; refused with `no_privacy_mapper` (step 5a).
     pub privacy_flags_set: bool,
 }
 
@@ -39,7 +56,12 @@ pub struct AddSessionRequest {
 /// member set) and the raw config bytes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FeatureRequest {
+    /// Rule overrides by litd rule name (e.g. `rate-limit`); a rule the
+    /// remote lists but the request leaves out gets the remote's default.
     pub rules: BTreeMap<String, Option<RuleValue>>,
+    /// The feature's config bytes, stored as a (lossy UTF-8) string; with
+    /// the privacy mapper on, a non-empty config must be a JSON object
+    /// (step 10). Empty means no config.
     pub config: Vec<u8>,
 }
 
@@ -61,6 +83,11 @@ fn not_provided(feature: &str) -> AutopilotError {
 }
 
 impl AutopilotCore {
+    /// `AddAutopilotSession` (§2.2): validates `req` in litd's order,
+    /// registers the new session with the remote server and returns it,
+    /// normally as STATE_CREATED. Every failure is an [`AutopilotError`] with
+    /// litd's text (code Unknown, except remote `ListFeatures` errors, which
+    /// keep their code).
     pub async fn add_session(&self, req: AddSessionRequest) -> Result<SessionView, AutopilotError> {
         self.expire_due().await;
         let now = self.clock.now();

@@ -6,8 +6,9 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A source of the current wall-clock time. Clocks that tests and scenarios
-/// can move say so by returning `true` from `advance` and `set`.
+/// can move say so by returning `true` from `advance_nanos` and `set`.
 pub trait Clock: Send + Sync + 'static {
+    /// The current wall-clock time.
     fn now(&self) -> SystemTime;
 
     /// Moves the clock forward (negative: back) by `nanos`. `false` if this
@@ -50,6 +51,7 @@ impl ManualClock {
         Self::new(UNIX_EPOCH + Duration::from_secs(secs))
     }
 
+    /// Moves the clock forward by `by`.
     pub fn advance(&self, by: Duration) {
         let mut now = self.lock();
         *now += by;
@@ -87,6 +89,7 @@ pub struct OffsetClock {
 }
 
 impl OffsetClock {
+    /// A clock that reads the system time until it is moved.
     pub fn new() -> Self {
         Self::default()
     }

@@ -4,22 +4,40 @@
 /// The numbers are the gRPC ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
+    /// gRPC `OK`: success.
     Ok = 0,
+    /// gRPC `CANCELLED`: the caller cancelled the call.
     Canceled = 1,
+    /// gRPC `UNKNOWN`: what litd's plain Go errors become (almost every litd
+    /// error).
     Unknown = 2,
+    /// gRPC `INVALID_ARGUMENT`: the request is malformed.
     InvalidArgument = 3,
+    /// gRPC `DEADLINE_EXCEEDED`: the call ran past its deadline.
     DeadlineExceeded = 4,
+    /// gRPC `NOT_FOUND`.
     NotFound = 5,
+    /// gRPC `ALREADY_EXISTS`.
     AlreadyExists = 6,
+    /// gRPC `PERMISSION_DENIED`.
     PermissionDenied = 7,
+    /// gRPC `RESOURCE_EXHAUSTED`, e.g. a message over the size limit.
     ResourceExhausted = 8,
+    /// gRPC `FAILED_PRECONDITION`.
     FailedPrecondition = 9,
+    /// gRPC `ABORTED`.
     Aborted = 10,
+    /// gRPC `OUT_OF_RANGE`.
     OutOfRange = 11,
+    /// gRPC `UNIMPLEMENTED`: no such method.
     Unimplemented = 12,
+    /// gRPC `INTERNAL`.
     Internal = 13,
+    /// gRPC `UNAVAILABLE`, e.g. a remote server that cannot be dialled.
     Unavailable = 14,
+    /// gRPC `DATA_LOSS`.
     DataLoss = 15,
+    /// gRPC `UNAUTHENTICATED`.
     Unauthenticated = 16,
 }
 
@@ -111,7 +129,10 @@ impl Code {
 /// Go errors, so almost everything is `Code::Unknown` (reference §2.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutopilotError {
+    /// The status code the transports answer with.
     pub code: Code,
+    /// litd's error text, sent as the gRPC status message (and REST's
+    /// `message`).
     pub message: String,
 }
 

@@ -11,14 +11,20 @@ use super::service::AutopilotCore;
 use super::session::{MacaroonRecipe, Permission, Session, SessionState, SessionType, SessionView};
 use super::store::expiry_nanos;
 
-/// An `AddSessionRequest` as the domain sees it.
+/// A `litrpc.Sessions` `AddSessionRequest` as the domain sees it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AddLitSessionRequest {
+    /// The session's label, stored as given.
     pub label: String,
     /// The wire number: values outside litd's enum are refused in step 2.
     pub session_type: i32,
+    /// When the session expires, in unix seconds; it must be after now
+    /// (step 1). The session stays CREATED past it while the mock runs, as
+    /// in litd 0.17.2 (§5.4).
     pub expiry_timestamp_seconds: u64,
+    /// The LNC mailbox address, stored as given (the mock never dials it).
     pub mailbox_server_addr: String,
+    /// litd's `dev_server` flag, stored and echoed.
     pub dev_server: bool,
     /// (entity, action) pairs; only read for `TYPE_MACAROON_CUSTOM`.
     pub macaroon_custom_permissions: Vec<Permission>,

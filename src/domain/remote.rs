@@ -21,6 +21,7 @@ pub struct RemoteError {
 }
 
 impl RemoteError {
+    /// An error with a gRPC `code` and the server's `message`.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
         Self {
             code,
@@ -44,6 +45,7 @@ impl std::fmt::Display for RemoteError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Version {
     pub(crate) major: u32,
+    /// The minor number (17 in litd 0.17.2).
     pub minor: u32,
     pub(crate) patch: u32,
 }
@@ -82,30 +84,46 @@ pub(crate) struct MethodPermissions {
 pub struct RemoteFeature {
     pub(crate) name: String,
     pub(crate) description: String,
+    /// The rules the feature offers, by rule name (the server's map key).
     pub rules: BTreeMap<String, RemoteRule>,
     pub(crate) permissions_list: Vec<MethodPermissions>,
     pub(crate) default_config: Vec<u8>,
+    /// The privacy flag bits the feature asks for, unknown bits (8 and up)
+    /// included.
     pub privacy_flags: u64,
 }
 
 /// What litd sends in `RegisterSession` (§2.2.7).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Registration {
+    /// The new session's 33-byte compressed local key.
     pub responder_pub_key: Vec<u8>,
+    /// The request's `mailbox_server_addr`, as given.
     pub mailbox_addr: String,
     pub(crate) dev_server: bool,
+    /// One config per requested feature, by name: obfuscated with the
+    /// privacy mapper on, else raw; may be empty.
     pub feature_configs: BTreeMap<String, Vec<u8>>,
+    /// litd's version: 0.17.2, the release the mock follows.
     pub lit_version: Version,
     pub(crate) lnd_version: Version,
+    /// Linked sessions only: the group's first session's compressed local
+    /// key; empty otherwise.
     pub group_responder_key: Vec<u8>,
+    /// Linked sessions only: a DER ECDSA signature by that first key over
+    /// SHA-256 of `responder_pub_key`; empty otherwise.
     pub group_responder_sig: Vec<u8>,
+    /// The session's privacy flag bits, sent even when the privacy mapper
+    /// is off.
     pub privacy_flags: u64,
 }
 
 /// The remote autopilot server (`autopilotserverrpc.Autopilot`).
 pub trait RemoteAutopilot: Send + Sync + 'static {
+    /// `Terms`: the minimum litd version the server requires.
     fn terms(&self) -> BoxFuture<'_, Result<Version, RemoteError>>;
 
+    /// `ListFeatures`: the server's features, by the server's map key.
     fn list_features(&self) -> BoxFuture<'_, Result<BTreeMap<String, RemoteFeature>, RemoteError>>;
 
     /// Returns the initiator (autopilot) public key: as sent, which litd
@@ -121,5 +139,6 @@ pub trait RemoteAutopilot: Send + Sync + 'static {
         responder_pub_key: Vec<u8>,
     ) -> BoxFuture<'_, Result<Vec<u8>, RemoteError>>;
 
+    /// `RevokeSession` for the session with this local (responder) key.
     fn revoke_session(&self, responder_pub_key: Vec<u8>) -> BoxFuture<'_, Result<(), RemoteError>>;
 }

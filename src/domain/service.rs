@@ -102,6 +102,8 @@ pub struct AutopilotCore {
 pub(crate) type ClockListener = Arc<dyn Fn() + Send + Sync>;
 
 impl AutopilotCore {
+    /// A core with no sessions that registers with `remote` and reads time
+    /// from `clock`, with [`CoreConfig::default`] and unseeded randomness.
     pub fn new(remote: Arc<dyn RemoteAutopilot>, clock: Arc<dyn Clock>) -> Self {
         Self::with_config(remote, clock, CoreConfig::default(), None)
     }
@@ -175,6 +177,8 @@ impl AutopilotCore {
             .unwrap_or_else(|e| e.into_inner()) = listener;
     }
 
+    /// The clock the core reads "now" from (expiry, `created_at`,
+    /// `revoked_at`).
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }
@@ -417,8 +421,12 @@ pub enum Listed<T> {
     Known(T),
     /// A session the caller has not seen at this revision.
     Fresh {
+        /// The session's 4-byte ID.
         id: SessionId,
+        /// What the view was made at: a memo of it stays good for as long
+        /// as this revision stands.
         revision: ViewRevision,
+        /// The session as `ListAutopilotSessions` shows it.
         view: Box<SessionView>,
     },
 }

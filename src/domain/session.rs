@@ -17,11 +17,19 @@ pub(crate) type SessionId = [u8; 4];
 /// Session states with litd's numbers (they appear in error texts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SessionState {
+    /// `STATE_CREATED`: a live session (an autopilot one is registered with
+    /// the remote).
     Created = 0,
     /// Never set by current litd; only old database rows carry it.
     InUse = 1,
+    /// `STATE_REVOKED`: revoked by a call, by expiry or at a restart;
+    /// `revoked_at` is set.
     Revoked = 2,
+    /// `STATE_EXPIRED`: terminal; the expiry had passed when Add finished
+    /// (Correction 4), or, for a macaroon session, at a restart (§5.4).
     Expired = 3,
+    /// `STATE_RESERVED`: the row Add writes before `RegisterSession`; it
+    /// stays when registration fails (§2.2) and cannot be revoked.
     Reserved = 4,
 }
 
@@ -39,11 +47,20 @@ impl SessionState {
 /// Session types with litd's numbers (`litrpc.SessionType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SessionType {
+    /// `TYPE_MACAROON_READONLY`: a read-only macaroon session.
     MacaroonReadonly = 0,
+    /// `TYPE_MACAROON_ADMIN`: an admin macaroon session.
     MacaroonAdmin = 1,
+    /// `TYPE_MACAROON_CUSTOM`: a macaroon session with the permissions the
+    /// request lists.
     MacaroonCustom = 2,
+    /// `TYPE_UI_PASSWORD`: litd's UI-password session type
+    /// (`Sessions.AddSession` refuses it).
     UiPassword = 3,
+    /// `TYPE_AUTOPILOT`: a session added by `AddAutopilotSession`.
     Autopilot = 4,
+    /// `TYPE_MACAROON_ACCOUNT`: a macaroon bound to an account (the mock has
+    /// no accounts, so `Sessions.AddSession` refuses it).
     MacaroonAccount = 5,
 }
 
@@ -164,20 +181,30 @@ impl Session {
 /// What the RPCs return for a session: the stored data with real rule values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionView {
+    /// The session's 4-byte ID (litd's `ID`): bytes 1..5 of its local
+    /// public key.
     pub id: SessionId,
     pub(crate) label: String,
+    /// The session's state (litd's `session_state`).
     pub state: SessionState,
+    /// What kind of session it is (litd's `session_type`).
     pub session_type: SessionType,
+    /// The requested expiry in unix seconds, echoed as given.
     pub expiry_timestamp_seconds: u64,
     pub(crate) mailbox_server_addr: String,
     pub(crate) dev_server: bool,
     pub(crate) pairing_secret: Vec<u8>,
     pub(crate) pairing_secret_mnemonic: String,
+    /// The session's 33-byte compressed secp256k1 key (litd's
+    /// `local_public_key`): the key the revoke calls take.
     pub local_public_key: Vec<u8>,
     pub(crate) remote_public_key: Vec<u8>,
+    /// Creation time in whole unix seconds (litd's `created_at`).
     pub created_at: u64,
     pub(crate) macaroon_recipe: Option<MacaroonRecipe>,
     pub(crate) autopilot_feature_info: BTreeMap<String, BTreeMap<String, RuleValue>>,
+    /// When the session was revoked or expired, in unix seconds; 0 while it
+    /// is neither.
     pub revoked_at: u64,
     pub(crate) group_id: SessionId,
     pub(crate) feature_configs: BTreeMap<String, String>,

@@ -42,7 +42,9 @@ pub(crate) fn is_grpc_web(method: &http::Method, content_type: Option<&[u8]>) ->
 /// Binary frames or standard base64 of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// `application/grpc-web`: frames as raw bytes.
     Binary,
+    /// `application/grpc-web-text`: frames as standard base64.
     Text,
 }
 

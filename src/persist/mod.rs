@@ -29,26 +29,47 @@ pub(crate) use format::FORMAT;
 /// exists but cannot be read is left alone and reported.
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {
+    /// The state file exists but could not be read.
     #[error("cannot read state file {path}: {source}")]
     Read {
+        /// The state file.
         path: PathBuf,
+        /// The I/O error reading it.
         source: std::io::Error,
     },
+    /// The file is not JSON, has no numeric `format`, an unknown older
+    /// format, or content that format does not allow.
     #[error(
         "state file {path} is corrupt ({reason}); it was left untouched: fix it, \
          or move it away to start with no sessions"
     )]
-    Corrupt { path: PathBuf, reason: String },
+    Corrupt {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The file's `format` is newer than this build reads.
     #[error(
         "state file {path} has format {found}, newer than this autopilot-mock reads \
          (format {FORMAT}); run a newer autopilot-mock, or move the file away"
     )]
-    Newer { path: PathBuf, found: u64 },
+    Newer {
+        /// The state file.
+        path: PathBuf,
+        /// The format number it declares.
+        found: u64,
+    },
+    /// The snapshot could not be turned into JSON (not expected to happen);
+    /// nothing is written.
     #[error("cannot encode the state: {0}")]
     Encode(String),
+    /// Writing, syncing or renaming the new state file failed.
     #[error("cannot write state file {path}: {source}")]
     Write {
+        /// The state file.
         path: PathBuf,
+        /// The I/O error.
         source: std::io::Error,
     },
 }

@@ -26,7 +26,9 @@ use crate::tls;
 /// CA-as-leaf certificates as a chain).
 #[derive(Clone)]
 pub enum Transport {
+    /// Plaintext h2c (`autopilot.insecure`).
     Insecure,
+    /// TLS with this client configuration (the pinned certificate).
     Tls(Arc<rustls::ClientConfig>),
 }
 

@@ -17,7 +17,9 @@ use crate::domain::remote::{
 /// What the test server remembers of a registered client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientState {
+    /// Registered, or activated again by a ping.
     Active,
+    /// Told by `RevokeSession` that the session is revoked.
     Revoked,
 }
 

@@ -32,14 +32,19 @@ pub(crate) const LISTED_SESSIONS_BUDGET: usize = 10_000_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialKind {
+    /// A macaroon came (`macaroon` metadata, or REST's
+    /// `grpc-metadata-macaroon` header), whatever else did.
     Macaroon,
+    /// No macaroon, but an `authorization` header (litd's UI password).
     UiPassword,
+    /// Neither.
     None,
 }
 
 /// How the credential check went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthOutcome {
+    /// The credential was accepted for this method.
     Ok,
     /// Refused, with litd's text.
     Refused(String),
@@ -84,9 +89,13 @@ pub struct ReceivedCall {
     pub(crate) seq: u64,
     /// Arrival on the mock's clock (a moved clock shows here).
     pub(crate) at: SystemTime,
+    /// The litd method called.
     pub rpc: Rpc,
+    /// The transport it came over.
     pub transport: Transport,
+    /// What credential it presented (never the secret itself).
     pub credential: CredentialKind,
+    /// How the credential check went.
     pub auth: AuthOutcome,
     /// `None`: the request did not decode (see `error`).
     pub(crate) request: Option<Value>,

@@ -33,9 +33,11 @@ pub(crate) use spec::{Op, RestBody};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
+    /// gRPC over HTTP/2 (`grpc` in the journal).
     Grpc,
+    /// litd's REST gateway, JSON over HTTP (`rest`).
     Rest,
-    /// grpc-web (binary or text) on the same port.
+    /// grpc-web (binary or text) on the same port (`grpc-web`).
     #[serde(rename = "grpc-web")]
     GrpcWeb,
 }

@@ -22,8 +22,11 @@ pub struct ObservedCall {
 /// An answer an observer gives instead of the domain.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scripted {
+    /// Fail the call with this code and text.
     Error {
+        /// The status code.
         code: Code,
+        /// The error text, sent as given.
         message: String,
     },
     /// A response as proto3 JSON.

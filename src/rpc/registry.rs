@@ -139,8 +139,8 @@ registry! {
                 })
             },
         }
-        /// Every session, oldest first (each kept in its wire forms while it
-        /// is unchanged: see `wire::session_list`).
+        /// Every autopilot session, oldest first (each kept in its wire forms
+        /// while it is unchanged: see `wire::session_list`).
         ListAutopilotSessions {
             permissions: &[AUTOPILOT_READ],
             rest: &[RestRoute::get("/v1/autopilot/sessions")],

@@ -217,8 +217,12 @@ where
 /// One RPC, typed: its request, its reply and the domain function that
 /// answers it. The registry generates one per entry (`rpc::calls::*`).
 pub trait Call: Send + Sync + 'static {
+    /// The request message, e.g. `litrpc.AddAutopilotSessionRequest`.
     type Request: RequestMessage;
+    /// What the method answers with: its response message, or a type that
+    /// writes the same bytes.
     type Reply: Reply;
+    /// The method's registry name.
     const RPC: Rpc;
 
     /// The domain call, between the wire translations.
@@ -230,6 +234,7 @@ pub trait Call: Send + Sync + 'static {
 
 /// Something done once per registered RPC with its types (routing).
 pub trait VisitCalls {
+    /// Called once with each registered method's [`Call`] type.
     fn visit<C: Call>(&mut self);
 }
 

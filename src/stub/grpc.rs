@@ -95,30 +95,44 @@ const ADMIN_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// Where the standalone stub's certificate lives (`None`: plaintext).
 #[derive(Debug, Clone)]
 pub struct StubTls {
+    /// The PEM certificate; generated (with the key) when neither file
+    /// exists.
     pub cert_path: PathBuf,
+    /// The PEM private key that goes with `cert_path`.
     pub key_path: PathBuf,
 }
 
+/// Why the standalone stub could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StubStartError {
+    /// The certificate or key could not be loaded or generated (e.g. only
+    /// one of the two files exists).
     #[error("TLS: {0}")]
     Tls(#[from] tls::TlsError),
+    /// The certificate's directory could not be created.
     #[error("cannot create {path}: {source}")]
     Dir {
+        /// The directory.
         path: PathBuf,
+        /// The I/O error creating it.
         source: std::io::Error,
     },
+    /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address asked for.
         addr: SocketAddr,
+        /// The I/O error binding it.
         source: std::io::Error,
     },
+    /// tonic refused the TLS identity.
     #[error("TLS configuration: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
 
 /// A running standalone stub.
 pub struct RunningStub {
+    /// The address it listens on (the real port when bound to port 0).
     pub local_addr: SocketAddr,
     /// The certificate (path, PEM) when serving TLS.
     pub(crate) tls_cert: Option<(PathBuf, String)>,
@@ -148,7 +162,9 @@ impl RunningStub {
     }
 }
 
-/// Binds `listen` and serves the stub in the background.
+/// Binds `listen` and serves the stub in the background: gRPC and, on the
+/// same port, the stub's admin API under [`crate::admin::PREFIX`]. TLS when
+/// `tls_files` is given, else plaintext.
 pub async fn start(
     stub: Stub,
     listen: SocketAddr,

@@ -14,11 +14,22 @@ use crate::domain::remote::{Registration, RemoteError, Version};
 /// A request as the stub received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StubRequest {
+    /// `Terms` (no fields).
     Terms,
+    /// `ListFeatures` (no fields).
     ListFeatures,
+    /// `RegisterSession`, with everything litd sent.
     RegisterSession(Registration),
-    ActivateSession { responder_pub_key: Vec<u8> },
-    RevokeSession { responder_pub_key: Vec<u8> },
+    /// `ActivateSession`: litd's activation ping of a registered session.
+    ActivateSession {
+        /// The session's 33-byte compressed local key, as sent.
+        responder_pub_key: Vec<u8>,
+    },
+    /// `RevokeSession`.
+    RevokeSession {
+        /// The revoked session's 33-byte compressed local key, as sent.
+        responder_pub_key: Vec<u8>,
+    },
 }
 
 impl StubRequest {
@@ -79,6 +90,7 @@ pub enum Answer {
     /// Nothing (yet): a `hang` step, a call still delayed, or a caller that
     /// gave up during the delay.
     NoAnswer,
+    /// Terms: the `min_required_version` sent.
     Terms(Version),
     /// ListFeatures: the feature map keys sent.
     Features(Vec<String>),
@@ -86,6 +98,7 @@ pub enum Answer {
     Key(Vec<u8>),
     /// RevokeSession's empty response.
     Empty,
+    /// The call failed with this gRPC code and message.
     Error(RemoteError),
 }
 
@@ -113,19 +126,25 @@ pub struct JournalEntry {
     pub(crate) seq: u64,
     /// Arrival time on the server's clock (moved clocks show here).
     pub(crate) at: SystemTime,
+    /// The request, with every field as received.
     pub request: StubRequest,
     /// Index of the scripted step that answered in `responses.<Rpc>`;
     /// `None`: the default behaviour.
     pub step: Option<usize>,
     pub(crate) delay: Duration,
+    /// What the stub answered (`NoAnswer` while it has not).
     pub answer: Answer,
 }
 
 impl JournalEntry {
+    /// The RPC that was called.
     pub fn rpc(&self) -> Rpc {
         self.request.rpc()
     }
 
+    /// The entry as the admin API's `GET journal` lists it: `seq`, `time`
+    /// (RFC 3339), `unix_nanos`, `rpc`, `request` (keys in hex), `step` (null
+    /// for the default answer), `delay_ms` and `answer`.
     pub fn to_json(&self) -> Value {
         let nanos = unix_nanos(self.at);
         let time = time::OffsetDateTime::from_unix_timestamp_nanos(nanos)

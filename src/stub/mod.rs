@@ -157,6 +157,7 @@ impl Stub {
             .collect()
     }
 
+    /// Forgets every journalled call (sequence numbers keep counting).
     pub fn clear_journal(&self) {
         self.lock().journal.clear();
     }

@@ -18,10 +18,16 @@ pub(crate) const DEFAULT_SCRIPT_JSON: &str = include_str!("../../fixtures/stub-s
 /// The five RPCs of `autopilotserverrpc.Autopilot`, named as in the proto.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rpc {
+    /// `Terms`: the minimum litd version the server requires.
     Terms,
+    /// `ListFeatures`: the features the server offers.
     ListFeatures,
+    /// `RegisterSession`: litd registers a new autopilot session (§2.2.7).
     RegisterSession,
+    /// `ActivateSession`: litd's activation ping of a registered session
+    /// (every ping cadence, and at start-up).
     ActivateSession,
+    /// `RevokeSession`: litd tells the server a session was revoked.
     RevokeSession,
 }
 
@@ -62,7 +68,9 @@ pub enum KeyChoice {
 /// A scripted success, shaped by the RPC it answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Success {
+    /// Terms: this `min_required_version`.
     Terms(Version),
+    /// ListFeatures: these features, by the server's map key.
     Features(BTreeMap<String, RemoteFeature>),
     /// RegisterSession and ActivateSession: the `initiator_pub_key`.
     Key(KeyChoice),
@@ -77,7 +85,10 @@ pub enum Reply {
     Default,
     /// Never answers: the caller's deadline (or cancellation) ends the call.
     Hang,
+    /// Fails the call with this gRPC code and message.
     Error(RemoteError),
+    /// Answers with this success instead of the test server's answer (a
+    /// RegisterSession answered so is still recorded as a registered client).
     Ok(Success),
 }
 
@@ -137,6 +148,9 @@ pub struct Step {
 /// A parsed script.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
+    /// The terms and features the stub offers: the script's `terms` and
+    /// `features`, each the default catalogue's when the script leaves it
+    /// out.
     pub catalogue: Catalogue,
     pub(crate) steps: BTreeMap<Rpc, Vec<Step>>,
     /// The JSON it was parsed from, for the admin API's `GET script`.
@@ -146,13 +160,22 @@ pub struct Script {
 /// Why a script could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ScriptError {
+    /// The script file could not be read.
     #[error("cannot read script {path}: {source}")]
     Read {
+        /// The file, as given.
         path: String,
+        /// The I/O error reading it.
         source: std::io::Error,
     },
+    /// The script is not valid JSON or not a valid script.
     #[error("invalid script {origin}: {problem}")]
-    Invalid { origin: String, problem: String },
+    Invalid {
+        /// Where the script came from: its file, or e.g. `from the admin API`.
+        origin: String,
+        /// What is wrong, and where.
+        problem: String,
+    },
 }
 
 impl Script {
@@ -177,6 +200,7 @@ impl Script {
         }
     }
 
+    /// Reads and parses the script file at `path`.
     pub fn load(path: &Path) -> Result<Script, ScriptError> {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| ScriptError::Read {
@@ -186,12 +210,14 @@ impl Script {
         Script::parse(&text, &origin)
     }
 
+    /// Parses a script's JSON text; `origin` names it in error messages.
     pub fn parse(text: &str, origin: &str) -> Result<Script, ScriptError> {
         let value: Value = serde_json::from_str(text).map_err(|e| invalid(origin, e))?;
         Script::from_value(value, origin)
     }
 
-    /// `origin` names the file (or "admin request") in error messages.
+    /// Parses a script's JSON value; `origin` names where it came from (the
+    /// file, or e.g. `from the admin API`) in error messages.
     pub fn from_value(value: Value, origin: &str) -> Result<Script, ScriptError> {
         let Value::Object(mut top) = value.clone() else {
             return Err(invalid(origin, "the script must be a JSON object"));

@@ -23,7 +23,8 @@ use crate::proto::litrpc as p;
 
 pub use rules::{rule_value_in, rule_value_out};
 
-/// `session_rules` is dropped here: litd never reads it.
+/// An `AddAutopilotSessionRequest` in the domain's form. `session_rules` is
+/// dropped here: litd never reads it.
 pub fn add_request_in(req: p::AddAutopilotSessionRequest) -> AddSessionRequest {
     AddSessionRequest {
         label: req.label,
@@ -83,6 +84,8 @@ fn recipe_out(r: MacaroonRecipe) -> p::MacaroonRecipe {
     }
 }
 
+/// A session as litrpc's `Session` message (`account_id` always empty: the
+/// mock holds no accounts).
 pub fn session_out(s: SessionView) -> p::Session {
     p::Session {
         id: s.id.to_vec(),

@@ -65,6 +65,7 @@ pub struct PrivacyMap {
 }
 
 impl PrivacyMap {
+    /// An empty map (a group that has obfuscated nothing yet).
     pub const fn new() -> Self {
         PrivacyMap {
             real_to_pseudo: BTreeMap::new(),

@@ -57,14 +57,20 @@ fn unknown(name: &str) -> String {
 /// the proto oneof have no manager, so they have no variant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rule {
-    /// Both limits are set for a request value; from the server's JSON a
-    /// limit may be missing (Go's nil pointer).
+    /// `rate-limit`. Both limits are set for a request value; from the
+    /// server's JSON a limit may be missing (Go's nil pointer).
     RateLimit(RateLimit),
+    /// `channel-policy-bounds`.
     ChanPolicyBounds(ChannelPolicyBounds),
+    /// `history-limit`: a fixed start date or a duration back from now.
     HistoryLimit(HistoryLimitRule),
+    /// `on-chain-budget`.
     OnChainBudget(OnChainBudget),
+    /// `channel-restriction`: channel IDs the autopilot must not act on.
     ChannelRestrict(ChannelRestrictRule),
+    /// `peer-restriction`: peers the autopilot must not act on.
     PeerRestrict(PeerRestrictRule),
+    /// `channel-constraint`.
     ChannelConstraint(ChannelConstraint),
 }
 

@@ -17,6 +17,9 @@ pub struct RateLimit {
     pub(crate) write_limit: Option<Rate>,
 }
 
+/// litrpc's `ChannelPolicyBounds`: the fee policy range a channel policy
+/// update must stay in (base fee and HTLC sizes in msat, rate in ppm, CLTV
+/// delta in blocks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ChannelPolicyBounds {
     pub(crate) min_base_msat: u64,
@@ -36,28 +39,38 @@ pub struct HistoryLimit {
     pub(crate) duration: u64,
 }
 
+/// litrpc's `OffChainBudget` (amounts and fees in msat); no litd rule uses
+/// it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OffChainBudget {
     pub(crate) max_amt_msat: u64,
     pub(crate) max_fees_msat: u64,
 }
 
+/// litrpc's `OnChainBudget`: an absolute amount in sats and a fee rate cap
+/// in sat/vbyte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OnChainBudget {
     pub(crate) absolute_amt_sats: u64,
     pub(crate) max_sat_per_v_byte: u64,
 }
 
+/// litrpc's `ChannelRestrict`: the channel IDs (short channel IDs as
+/// integers) the autopilot must not act on.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ChannelRestrict {
     pub(crate) channel_ids: Vec<u64>,
 }
 
+/// litrpc's `PeerRestrict`: the peers (hex public keys) the autopilot must not
+/// act on.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PeerRestrict {
     pub(crate) peer_ids: Vec<String>,
 }
 
+/// litrpc's `ChannelConstraint`: capacity and push bounds in sats and
+/// whether private and public channels may be opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ChannelConstraint {
     pub(crate) min_capacity_sat: u64,
@@ -70,14 +83,23 @@ pub struct ChannelConstraint {
 /// The member set in a litrpc `RuleValue` oneof.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuleValue {
+    /// `rate_limit`: the value of a `rate-limit` rule.
     RateLimit(RateLimit),
+    /// `chan_policy_bounds`: the value of a `channel-policy-bounds` rule.
     ChanPolicyBounds(ChannelPolicyBounds),
+    /// `history_limit`: the value of a `history-limit` rule.
     HistoryLimit(HistoryLimit),
+    /// `off_chain_budget`, which no litd rule accepts.
     OffChainBudget(OffChainBudget),
+    /// `on_chain_budget`: the value of an `on-chain-budget` rule.
     OnChainBudget(OnChainBudget),
+    /// `send_to_self` (no fields), which no litd rule accepts.
     SendToSelf,
+    /// `channel_restrict`: the value of a `channel-restriction` rule.
     ChannelRestrict(ChannelRestrict),
+    /// `peer_restrict`: the value of a `peer-restriction` rule.
     PeerRestrict(PeerRestrict),
+    /// `channel_constraint`: the value of a `channel-constraint` rule.
     ChannelConstraint(ChannelConstraint),
 }
 
