@@ -1,11 +1,13 @@
 //! `serve` refuses what it cannot use with one clear line on stderr and a
-//! non-zero exit, before printing any ready line.
+//! non-zero exit, before printing any ready line; file errors name the flag
+//! and the file; `--listen` says what it expects; `check` says why a run
+//! could not be judged (exit 2), over REST as over gRPC.
 
 mod common;
 
 use std::process::Command;
 
-use common::binary;
+use common::{binary, MockProcess};
 
 fn serve(args: &[&str]) -> (Option<i32>, String, String) {
     let out = Command::new(binary())
@@ -83,4 +85,179 @@ fn a_bad_features_file_names_the_file() {
         stderr.contains(&f) && stderr.contains("invalid"),
         "{stderr}"
     );
+}
+
+fn lit_dir_args(dir: &tempfile::TempDir) -> Vec<String> {
+    vec![
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--lit-dir".into(),
+        dir.path().join("lit").display().to_string(),
+    ]
+}
+
+#[test]
+fn file_flags_name_the_flag_and_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("missing.json").display().to_string();
+    let not_json = dir.path().join("tls.cert");
+    std::fs::write(&not_json, "hello").expect("write");
+    let not_json = not_json.display().to_string();
+    let enoent = "No such file or directory (os error 2)";
+    for (flags, line) in [
+        (
+            vec!["--features", &missing],
+            format!("--features {missing}: cannot read catalogue {missing}: {enoent}"),
+        ),
+        (
+            vec!["--script", &missing],
+            format!("--script {missing}: cannot read script {missing}: {enoent}"),
+        ),
+        (
+            vec!["--script", &not_json],
+            format!(
+                "--script {not_json}: invalid script {not_json}: expected value at line 1 column 1"
+            ),
+        ),
+        (
+            vec!["--ui-password-file", &missing],
+            format!(
+                "--ui-password-file {missing}: could not read UI password: could not read file {missing}: {enoent}"
+            ),
+        ),
+        (
+            vec!["--autopilot-addr", "127.0.0.1:1", "--autopilot-tls-cert", &not_json],
+            format!(
+                "--autopilot-tls-cert {not_json} is not a PEM certificate (no \"-----BEGIN CERTIFICATE-----\" line); give the server's tls.cert"
+            ),
+        ),
+    ] {
+        let mut args = lit_dir_args(&dir);
+        args.extend(flags.iter().map(|f| f.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = serve(&args);
+        assert_eq!(code, Some(1), "{flags:?}: {stderr}");
+        assert!(stdout.is_empty(), "no ready line: {stdout}");
+        assert_eq!(stderr.trim_end(), format!("autopilot-mock: error: {line}"));
+    }
+}
+
+#[test]
+fn listen_says_what_it_expects_on_every_subcommand() {
+    let hint = "expected IP:PORT or localhost:PORT, e.g. 127.0.0.1:8443, 0.0.0.0:8443, [::1]:8443 or 127.0.0.1:0 for a free port";
+    for sub in ["serve", "stub", "record"] {
+        let out = Command::new(binary())
+            .args([sub, "--listen", "9000"])
+            .output()
+            .expect("binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{sub}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "invalid value '9000' for '--listen <LISTEN>': {hint} (for port 9000 on this machine only: 127.0.0.1:9000)"
+            )),
+            "{sub}: {stderr}"
+        );
+    }
+    // localhost:PORT is taken, as 127.0.0.1.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut mock = MockProcess::start([
+        "serve",
+        "--listen",
+        "localhost:0",
+        "--lit-dir",
+        &dir.path().display().to_string(),
+    ]);
+    assert!(mock.listen().starts_with("127.0.0.1:"), "{}", mock.listen());
+    assert!(mock.terminate().success());
+}
+
+/// `check` against `target` with these files, over one transport.
+fn check(
+    target: &str,
+    cert: &std::path::Path,
+    macaroon: &std::path::Path,
+    transport: &str,
+) -> (Option<i32>, String) {
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/features.json");
+    let out = Command::new(binary())
+        .args([
+            "check",
+            "--target",
+            target,
+            "--transport",
+            transport,
+            "--tls-cert",
+        ])
+        .arg(cert)
+        .arg("--macaroon")
+        .arg(macaroon)
+        .arg(scenario)
+        .output()
+        .expect("check runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_names_an_unreachable_target_or_a_wrong_certificate_over_every_transport() {
+    let server = MockProcess::serve_temp(Vec::<String>::new());
+    let other = MockProcess::serve_temp(Vec::<String>::new());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let target = server.localhost_target();
+    for transport in ["grpc", "rest", "grpc-web"] {
+        let (code, stderr) = check(
+            &format!("localhost:{port}"),
+            &server.tls_cert(),
+            &server.macaroon(),
+            transport,
+        );
+        assert_eq!(code, Some(2), "{transport}: {stderr}");
+        assert_eq!(
+            stderr.trim_end(),
+            format!("autopilot-mock: error: cannot connect to --target localhost:{port} (127.0.0.1:{port}): Connection refused (os error 111) (is the server running there?)"),
+            "{transport}"
+        );
+        let (code, stderr) = check(&target, &other.tls_cert(), &server.macaroon(), transport);
+        assert_eq!(code, Some(2), "{transport}: {stderr}");
+        assert_eq!(
+            stderr.trim_end(),
+            format!("autopilot-mock: error: TLS handshake with --target {target} (127.0.0.1:{}) failed: invalid peer certificate: UnknownIssuer (is --tls-cert this server's tls.cert? does it speak TLS?)", server.port()),
+            "{transport}"
+        );
+    }
+}
+
+#[test]
+fn check_on_a_directory_without_scenarios_exits_2() {
+    let server = MockProcess::serve_temp(Vec::<String>::new());
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    std::fs::write(dir.path().join("sub/a.json"), "{}").expect("write");
+    let out = Command::new(binary())
+        .args([
+            "check",
+            "--target",
+            &server.localhost_target(),
+            "--tls-cert",
+        ])
+        .arg(server.tls_cert())
+        .arg("--macaroon")
+        .arg(server.macaroon())
+        .arg(dir.path())
+        .output()
+        .expect("check runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        format!(
+            "autopilot-mock: error: no scenario files in {} (a directory's *.json files are read, not its sub-directories)",
+            dir.path().display()
+        )
+    );
+    assert!(out.stdout.is_empty());
 }

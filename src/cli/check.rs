@@ -36,9 +36,9 @@ pub enum TransportArg {
 Exit status: 0 if every step held, 1 if any failed, 2 if the run could not be
 judged (bad arguments or scenario files, no scenarios, the target unreachable,
 or refusing the TLS certificate or the macaroon; the cause is printed).
-On a mock, each scenario starts from no sessions and the mock's own stub
-script (unless its setup says otherwise); when done, check resets the mock
-and puts its script and clock back.
+On a mock, each scenario starts from no sessions and the stub script the mock
+started with, as `POST reset` restores it (unless its setup says otherwise);
+when done, check resets the mock and puts its script and clock back.
 Steps that need powers the target does not give (the mock's admin API for clock
 moves and stub checks, --root-key for read-only macaroons) are skipped and listed.")]
 pub struct CheckArgs {
@@ -127,7 +127,11 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
     let powers = Powers {
         admin: home.has_admin.then_some(&admin),
         root_key,
-        script: home.script.clone(),
+        // Each scenario's reset gives the mock back the script it started
+        // with (`POST reset`), so a script put since (the README's admin
+        // example) does not leak into the scenarios; `home.restore` puts it
+        // back when the run is done.
+        script: None,
     };
     let mut reports = Vec::new();
     for (file, scenario) in &scenarios {

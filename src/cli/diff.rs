@@ -228,7 +228,9 @@ async fn diff_scenarios(
         powers: Powers {
             admin: home.has_admin.then_some(admin),
             root_key,
-            script: home.script.clone(),
+            // As in `check`: each scenario's reset restores the start-up
+            // script; the one the server runs now is put back afterwards.
+            script: None,
         },
     };
     let r_side = side(&r_target, &r_admin, &r_home, reference.root_key);

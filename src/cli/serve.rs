@@ -136,7 +136,9 @@ impl ServeArgs {
             None => default_lit_dir()?,
         };
         let catalogue = match &self.features {
-            Some(path) => Catalogue::load(path)?,
+            Some(path) => {
+                Catalogue::load(path).with_context(|| format!("--features {}", path.display()))?
+            }
             None => Catalogue::default_catalogue()?,
         };
         let mut config = ServerConfig::new(lit_dir, self.network, self.listen, catalogue);
@@ -155,7 +157,13 @@ impl ServeArgs {
             self.ui_password.as_deref(),
             self.ui_password_file.as_deref(),
         )
-        .map_err(|e| anyhow::anyhow!(e.0))?;
+        .map_err(|e| match &self.ui_password_file {
+            // litd's text, after the flag and file it is about.
+            Some(path) if e.0.contains("could not read file") => {
+                anyhow::anyhow!("--ui-password-file {}: {}", path.display(), e.0)
+            }
+            _ => anyhow::anyhow!(e.0),
+        })?;
         self.remote.apply(&mut config)?;
         Ok(config)
     }

@@ -70,7 +70,7 @@ pub async fn run(args: StubArgs) -> anyhow::Result<()> {
 
 fn load_script(path: Option<&PathBuf>) -> anyhow::Result<Script> {
     Ok(match path {
-        Some(path) => Script::load(path)?,
+        Some(path) => Script::load(path).with_context(|| format!("--script {}", path.display()))?,
         None => Script::default_script()?,
     })
 }
@@ -107,7 +107,9 @@ impl RemoteArgs {
     /// `--script`, or the server at `--autopilot-addr`.
     pub fn apply(self, config: &mut ServerConfig) -> anyhow::Result<()> {
         if let Some(path) = &self.script {
-            config.remote = RemoteConfig::InProcess(Script::load(path)?);
+            config.remote = RemoteConfig::InProcess(
+                Script::load(path).with_context(|| format!("--script {}", path.display()))?,
+            );
         }
         let Some(addr) = self.autopilot_addr else {
             return Ok(());
@@ -115,9 +117,7 @@ impl RemoteArgs {
         let remote = match (self.autopilot_insecure, &self.autopilot_tls_cert) {
             (true, _) => GrpcRemote::insecure(addr),
             (false, Some(path)) => {
-                let pem = std::fs::read_to_string(path).with_context(|| {
-                    format!("cannot read --autopilot-tls-cert {}", path.display())
-                })?;
+                let pem = super::read_pem_file("--autopilot-tls-cert", path)?;
                 GrpcRemote::tls(addr, &pem)
                     .with_context(|| format!("--autopilot-tls-cert {}", path.display()))?
             }

@@ -1,0 +1,97 @@
+//! `check` runs every scenario from a known state and leaves the target as it
+//! found it, even when the target's stub script was changed after start-up
+//! (as the README's admin API example does just before "Check a server").
+
+mod common;
+
+use std::process::Command;
+
+use common::{binary, node_client, run_json_client, MockProcess};
+
+/// The admin API with curl, as the README calls it: status and body.
+fn admin(server: &MockProcess, method: &str, route: &str, body: Option<&str>) -> (u16, String) {
+    let macaroon = hex::encode(std::fs::read(server.macaroon()).expect("macaroon"));
+    let mut curl = Command::new("curl");
+    curl.args(["-sS", "-w", "\n%{http_code}", "--cacert"])
+        .arg(server.tls_cert())
+        .args(["-H", &format!("Grpc-Metadata-Macaroon: {macaroon}")])
+        .args(["-X", method]);
+    if let Some(body) = body {
+        curl.args(["--data", body]);
+    }
+    let url = format!(
+        "https://localhost:{}/_autopilot-mock/v1/{route}",
+        server.port()
+    );
+    let out = curl.arg(url).output().expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').expect("status line");
+    (
+        status.trim().parse().expect("HTTP status"),
+        body.to_string(),
+    )
+}
+
+fn script(server: &MockProcess) -> serde_json::Value {
+    let (status, body) = admin(server, "GET", "script", None);
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).expect("script JSON")
+}
+
+#[test]
+fn a_script_put_after_start_up_does_not_leak_into_check_and_is_put_back() {
+    let mut server = MockProcess::serve_temp(Vec::<String>::new());
+    let start_up = script(&server);
+    let down = r#"{"responses": {"RegisterSession": [{"reply": {"error": {"code": "UNAVAILABLE", "message": "down"}}}]}}"#;
+    let (status, body) = admin(&server, "PUT", "script", Some(down));
+    assert_eq!(status, 200, "{body}");
+    let put: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+
+    // The shipped scenarios (built in) all hold: each starts from the
+    // script the mock started with, not from the one put since.
+    let output = Command::new(binary())
+        .args(["check", "--transport", "grpc", "--target"])
+        .arg(server.localhost_target())
+        .arg("--tls-cert")
+        .arg(server.tls_cert())
+        .arg("--macaroon")
+        .arg(server.macaroon())
+        .output()
+        .expect("check runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "check failed ({:?}):\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("steps: ") && last.contains(" passed, 0 failed, "),
+        "{last}"
+    );
+    assert!(
+        !stdout.contains("error registering session with autopilot server: down"),
+        "{stdout}"
+    );
+
+    // Put back: the target runs the script it had before the run...
+    assert_eq!(script(&server), put);
+    // ...and `POST reset` still restores the start-up one, after which
+    // litd's documented Node sample adds, lists and revokes as on a fresh mock.
+    let (status, body) = admin(&server, "POST", "reset", Some("{}"));
+    assert_eq!((status, body.as_str()), (200, "{}"));
+    assert_eq!(script(&server), start_up);
+    let mut sample = node_client("litd-sample.js");
+    sample
+        .arg(server.localhost_target())
+        .arg(server.tls_cert())
+        .arg(server.macaroon())
+        .env("GRPC_SSL_CIPHER_SUITES", "HIGH+ECDSA");
+    let out = run_json_client(sample);
+    assert_eq!(
+        out["added"]["session"]["session_state"], "STATE_CREATED",
+        "{out}"
+    );
+    assert!(server.terminate().success());
+}
