@@ -141,17 +141,9 @@ const SGROUP: u8 = 3;
 const EGROUP: u8 = 4;
 const I32: u8 = 5;
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn put_len_field(out: &mut Vec<u8>, num: u64, data: &[u8]) {
-    put_varint(out, (num << 3) | u64::from(LEN));
-    put_varint(out, data.len() as u64);
+    prost::encoding::encode_varint((num << 3) | u64::from(LEN), out);
+    prost::encoding::encode_varint(data.len() as u64, out);
     out.extend_from_slice(data);
 }
 

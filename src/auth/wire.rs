@@ -264,17 +264,9 @@ fn parse_v1(mut data: &[u8]) -> Result<WireMacaroon, String> {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: usize) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn put_packet(out: &mut Vec<u8>, field: u8, data: &[u8]) {
     out.push(field);
-    put_varint(out, data.len());
+    prost::encoding::encode_varint(data.len() as u64, out);
     out.extend_from_slice(data);
 }
 

@@ -9,12 +9,8 @@
 use rand::Rng;
 
 /// Appends `v` as a protobuf varint.
-pub fn varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
+pub fn varint(out: &mut Vec<u8>, v: u64) {
+    prost::encoding::encode_varint(v, out);
 }
 
 /// A field key: field number and wire type.
