@@ -55,30 +55,9 @@ pub struct RecordConfig {
     pub tls_dir: PathBuf,
 }
 
-/// Why the recording proxy could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum RecordError {
-    /// Its certificate could not be made or loaded, or the upstream's is
-    /// not PEM.
-    #[error("{0}")]
-    Tls(#[from] tls::TlsError),
-    /// A directory (`out` or `tls_dir`) could not be created.
-    #[error("cannot create {path}: {source}")]
-    Dir {
-        /// The directory.
-        path: PathBuf,
-        /// The operating system's reason.
-        source: std::io::Error,
-    },
-    /// The listen address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address asked for.
-        addr: SocketAddr,
-        /// The operating system's reason.
-        source: std::io::Error,
-    },
-}
+/// Why the recording proxy could not start: its certificate, a directory
+/// (`out`, `tls_dir`), the upstream's certificate, or the listen address.
+pub type RecordError = crate::server::ListenError;
 
 /// A running recording proxy.
 pub struct RunningRecorder {
@@ -114,20 +93,18 @@ impl RunningRecorder {
 
 /// Binds and serves in the background.
 pub async fn start(config: RecordConfig) -> Result<RunningRecorder, RecordError> {
-    let dir_err = |path: &PathBuf| {
-        let path = path.clone();
-        move |source| RecordError::Dir { path, source }
-    };
-    std::fs::create_dir_all(&config.tls_dir).map_err(dir_err(&config.tls_dir))?;
-    let (cert, key) = (
-        config.tls_dir.join("tls.cert"),
-        config.tls_dir.join("tls.key"),
-    );
-    let files = tls::load_or_create(&cert, &key)?;
+    let files = crate::server::own_certificate(
+        &config.tls_dir.join("tls.cert"),
+        &config.tls_dir.join("tls.key"),
+    )?;
     let server_tls = tls::server_config(&files)?;
     let mut client_tls = (*tls::client_config(&config.upstream_cert_pem)?).clone();
     client_tls.alpn_protocols = vec![b"h2".to_vec()];
-    let recorder = Recorder::new(&config.out, &config.upstream).map_err(dir_err(&config.out))?;
+    let recorder =
+        Recorder::new(&config.out, &config.upstream).map_err(|source| RecordError::Dir {
+            path: config.out.clone(),
+            source,
+        })?;
     let recorder = Arc::new(Mutex::new(recorder));
     let proxy = Arc::new(Proxy {
         upstream: config.upstream_addr,
@@ -136,16 +113,7 @@ pub async fn start(config: RecordConfig) -> Result<RunningRecorder, RecordError>
         recorder: Arc::clone(&recorder),
     });
     let router = axum::Router::new().fallback(forward).with_state(proxy);
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| RecordError::Bind {
-            addr: config.listen,
-            source,
-        })?;
-    let local_addr = listener.local_addr().map_err(|source| RecordError::Bind {
-        addr: config.listen,
-        source,
-    })?;
+    let (listener, local_addr) = crate::server::bind(config.listen).await?;
     let (shutdown, rx) = watch::channel(false);
     let task = crate::server::spawn_serving(listener, server_tls, router, 256, 1 << 16, rx);
     Ok(RunningRecorder {

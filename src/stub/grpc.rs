@@ -7,7 +7,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tonic::transport::server::TcpIncoming;
@@ -19,7 +18,6 @@ use crate::domain::remote::RemoteAutopilot;
 use crate::proto::autopilotserverrpc as ap;
 use crate::proto::autopilotserverrpc::autopilot_server::{Autopilot, AutopilotServer};
 use crate::remote::server_wire as w;
-use crate::tls;
 
 /// The tonic service over a [`Stub`].
 #[derive(Clone, Debug)]
@@ -105,26 +103,9 @@ pub struct StubTls {
 /// Why the standalone stub could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StubStartError {
-    /// The certificate or key could not be loaded or generated (e.g. only
-    /// one of the two files exists).
-    #[error("TLS: {0}")]
-    Tls(#[from] tls::TlsError),
-    /// The certificate's directory could not be created.
-    #[error("cannot create {path}: {source}")]
-    Dir {
-        /// The directory.
-        path: PathBuf,
-        /// The I/O error creating it.
-        source: std::io::Error,
-    },
-    /// The listen address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address asked for.
-        addr: SocketAddr,
-        /// The I/O error binding it.
-        source: std::io::Error,
-    },
+    /// Its certificate, directory or listen address.
+    #[error(transparent)]
+    Listen(#[from] crate::server::ListenError),
     /// tonic refused the TLS identity.
     #[error("TLS configuration: {0}")]
     Transport(#[from] tonic::transport::Error),
@@ -173,33 +154,12 @@ pub async fn start(
     let mut builder = Server::builder();
     let mut tls_cert = None;
     if let Some(files) = tls_files {
-        if let Some(dir) = files
-            .cert_path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|source| StubStartError::Dir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
-        let pems = tls::load_or_create(&files.cert_path, &files.key_path)?;
+        let pems = crate::server::own_certificate(&files.cert_path, &files.key_path)?;
         let identity = Identity::from_pem(&pems.cert_pem, &pems.key_pem);
         builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;
         tls_cert = Some((pems.cert_path, pems.cert_pem));
     }
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|source| StubStartError::Bind {
-            addr: listen,
-            source,
-        })?;
-    let local_addr = listener
-        .local_addr()
-        .map_err(|source| StubStartError::Bind {
-            addr: listen,
-            source,
-        })?;
+    let (listener, local_addr) = crate::server::bind(listen).await?;
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let (shutdown, mut rx) = watch::channel(false);
     // One port: gRPC for litd's client, the admin API (HTTP/1.1 or HTTP/2

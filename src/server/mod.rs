@@ -8,15 +8,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tokio_rustls::TlsAcceptor;
 
 use crate::auth::Authenticator;
 use crate::domain::clock::{Clock, OffsetClock};
@@ -27,6 +21,11 @@ use crate::remote::{Catalogue, InProcessRemote};
 use crate::rest::{self, RestState};
 use crate::rpc::Dispatcher;
 use crate::tls;
+
+mod serving;
+
+pub(crate) use serving::{bind, own_certificate};
+pub use serving::{spawn_serving, ListenError};
 
 /// Defaults a user can rely on (documented in the README).
 pub mod defaults {
@@ -154,13 +153,8 @@ pub enum StartError {
     #[error("TLS: {0}")]
     Tls(#[from] tls::TlsError),
     /// The listen address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address asked for.
-        addr: SocketAddr,
-        /// The operating system's reason.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Bind(#[from] ListenError),
     /// The state file could not be read.
     #[error("{0}")]
     State(#[from] crate::persist::PersistError),
@@ -322,16 +316,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         ui,
     });
 
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| StartError::Bind {
-            addr: config.listen,
-            source,
-        })?;
-    let local_addr = listener.local_addr().map_err(|source| StartError::Bind {
-        addr: config.listen,
-        source,
-    })?;
+    let (listener, local_addr) = bind(config.listen).await?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     // The driver runs nothing while lit is not running (a failed start),
@@ -396,98 +381,4 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         shutdown,
         task,
     })
-}
-
-/// Serves `router` on `listener` over TLS with the mock's connection
-/// settings until `shutdown` turns true. Public so the benchmark's ceiling
-/// (a bare echo service) runs on exactly the stack the mock runs on.
-pub fn spawn_serving(
-    listener: TcpListener,
-    tls_config: Arc<rustls::ServerConfig>,
-    router: axum::Router,
-    max_concurrent_streams: u32,
-    max_header_list_bytes: u32,
-    shutdown: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http2()
-        .max_concurrent_streams(max_concurrent_streams)
-        .max_header_list_size(max_header_list_bytes);
-    builder
-        .http1()
-        .max_buf_size(max_header_list_bytes as usize + 16 * 1024);
-    tokio::spawn(accept_loop(
-        listener,
-        TlsAcceptor::from(tls_config),
-        router,
-        builder,
-        shutdown,
-    ))
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    router: axum::Router,
-    builder: auto::Builder<TokioExecutor>,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    loop {
-        let (tcp, peer) = tokio::select! {
-            _ = shutdown.changed() => break,
-            accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
-                Err(e) => {
-                    // Out of file descriptors and the like: back off, keep serving.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
-        let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
-        let service = TowerToHyperService::new(router.clone());
-        let builder = builder.clone();
-        let watcher = graceful.watcher();
-        let mut stop = shutdown.clone();
-        tokio::spawn(async move {
-            let handshake = tokio::time::timeout(
-                Duration::from_secs(defaults::TLS_HANDSHAKE_TIMEOUT_SECS),
-                acceptor.accept(tcp),
-            );
-            // A connection still shaking hands at shutdown is dropped rather
-            // than waited for: it has no call in flight.
-            let handshake = tokio::select! {
-                r = handshake => r,
-                _ = stop.changed() => return,
-            };
-            let stream = match handshake {
-                Ok(Ok(stream)) => stream,
-                Ok(Err(e)) => {
-                    // Plaintext clients end here: TLS is required, as in litd.
-                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!(%peer, "TLS handshake timed out");
-                    return;
-                }
-            };
-            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-            if let Err(e) = watcher.watch(conn.into_owned()).await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    let grace = Duration::from_secs(defaults::SHUTDOWN_GRACE_SECS);
-    if tokio::time::timeout(grace, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("connections still open after the grace period; closing them");
-    }
 }
