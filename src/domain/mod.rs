@@ -21,6 +21,7 @@ pub(crate) mod firewall;
 pub mod keys;
 pub(crate) mod lifecycle;
 pub(crate) mod lit_sessions;
+pub(crate) mod new_session;
 pub(crate) mod pairing;
 pub(crate) mod permissions;
 pub mod privacy;
