@@ -22,7 +22,7 @@ use axum::response::Response;
 use http_body::Frame;
 
 /// The tracing target of the per-call lines.
-pub const TARGET: &str = "autopilot_mock::access";
+pub(crate) const TARGET: &str = "autopilot_mock::access";
 
 /// Longest method or path logged; longer ones are cut (they come from the
 /// client).
@@ -32,7 +32,7 @@ pub use crate::rpc::Transport;
 
 /// The name a call is logged under: the gRPC path, or for REST the method
 /// the registry routes it to, else `METHOD /path`.
-pub fn method_name(transport: Transport, req: &Request) -> String {
+pub(crate) fn method_name(transport: Transport, req: &Request) -> String {
     let path = req.uri().path();
     let name = match transport {
         Transport::Grpc | Transport::GrpcWeb => path.to_string(),
@@ -56,7 +56,7 @@ fn cut(mut name: String) -> String {
 }
 
 /// Wraps `response` so its call is logged when the body ends.
-pub fn observe(
+pub(crate) fn observe(
     transport: Transport,
     method: String,
     started: Instant,

@@ -18,11 +18,16 @@ use crate::tls::{self, TlsError};
 /// Why a channel could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
+    /// `cert_pem` is not a usable PEM certificate.
     #[error("TLS: {0}")]
     Tls(#[from] TlsError),
+    /// The TCP connection or the TLS and HTTP/2 handshakes failed (server
+    /// down, or a certificate other than the pinned one).
     #[error("connecting to {addr}: {source}")]
     Transport {
+        /// The address dialled.
         addr: SocketAddr,
+        /// tonic's error.
         source: tonic::transport::Error,
     },
 }
@@ -38,7 +43,7 @@ pub async fn connect(addr: SocketAddr, cert_pem: &str) -> Result<Channel, Connec
 }
 
 /// A channel that connects on first use.
-pub fn connect_lazy(addr: SocketAddr, cert_pem: &str) -> Result<Channel, ConnectError> {
+pub(crate) fn connect_lazy(addr: SocketAddr, cert_pem: &str) -> Result<Channel, ConnectError> {
     let (endpoint, connector) = endpoint(addr, cert_pem)?;
     Ok(endpoint.connect_with_connector_lazy(connector))
 }

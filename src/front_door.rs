@@ -67,11 +67,11 @@ fn is_rest_path(path: &str) -> bool {
 
 /// The routers behind the doors.
 pub(crate) struct Routers {
-    pub grpc: axum::Router,
-    pub grpc_web: axum::Router,
-    pub rest: axum::Router,
+    pub(crate) grpc: axum::Router,
+    pub(crate) grpc_web: axum::Router,
+    pub(crate) rest: axum::Router,
     /// litd's UI is on (the UI password is set).
-    pub ui: bool,
+    pub(crate) ui: bool,
 }
 
 /// One router that sends each request through its door.
@@ -112,7 +112,7 @@ pub(crate) fn router(routers: Routers) -> axum::Router {
 }
 
 /// litd's title, which its itests look for \[exact\].
-pub const UI_TITLE: &str = "<title>Lightning Terminal</title>";
+pub(crate) const UI_TITLE: &str = "<title>Lightning Terminal</title>";
 
 /// Rows 4 and 5 of litd's dispatch: 401 with `disableui`, else the UI.
 fn ui_answer(ui: bool, path: &str) -> Response {

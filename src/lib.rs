@@ -62,6 +62,8 @@
 //! - [`MockServer`]: the whole mock inside a test, like the wiremock crate;
 //!   [`persist`]: the optional state file; [`access_log`]: one line per call.
 
+#![warn(missing_docs)]
+
 pub mod access_log;
 pub mod admin;
 pub mod auth;

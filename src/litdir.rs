@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::auth::{self, Authenticator, DEFAULT_ROOT_KEY_ID, LIT_MACAROON_OPS};
 
 /// Name of the file that holds the mock's macaroon root key.
-pub const ROOT_KEY_FILE: &str = "macaroons.key";
+pub(crate) const ROOT_KEY_FILE: &str = "macaroons.key";
 
 /// Why the directory cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +67,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> LitDirError + '_ {
 
 /// An opened lit directory for one network.
 #[derive(Debug, Clone)]
-pub struct LitDir {
+pub(crate) struct LitDir {
     root: PathBuf,
     network: String,
 }
@@ -75,7 +75,7 @@ pub struct LitDir {
 impl LitDir {
     /// Creates `<root>` and `<root>/<network>` (0700) if needed and checks
     /// that both are writable directories. Paths are made absolute.
-    pub fn open(root: &Path, network: &str) -> Result<LitDir, LitDirError> {
+    pub(crate) fn open(root: &Path, network: &str) -> Result<LitDir, LitDirError> {
         let bad_name = network.is_empty()
             || network == "."
             || network == ".."
@@ -95,42 +95,43 @@ impl LitDir {
     }
 
     /// The lit directory (absolute).
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// The network name, e.g. `mainnet` or `regtest`.
-    pub fn network(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn network(&self) -> &str {
         &self.network
     }
 
     /// `<root>/<network>`.
-    pub fn network_dir(&self) -> PathBuf {
+    pub(crate) fn network_dir(&self) -> PathBuf {
         self.root.join(&self.network)
     }
 
     /// `<root>/tls.cert`.
-    pub fn tls_cert(&self) -> PathBuf {
+    pub(crate) fn tls_cert(&self) -> PathBuf {
         self.root.join("tls.cert")
     }
 
     /// `<root>/tls.key`.
-    pub fn tls_key(&self) -> PathBuf {
+    pub(crate) fn tls_key(&self) -> PathBuf {
         self.root.join("tls.key")
     }
 
     /// `<root>/<network>/lit.macaroon`.
-    pub fn macaroon(&self) -> PathBuf {
+    pub(crate) fn macaroon(&self) -> PathBuf {
         self.network_dir().join("lit.macaroon")
     }
 
     /// `<root>/<network>/macaroons.key` (mock-specific, see module docs).
-    pub fn root_key_file(&self) -> PathBuf {
+    pub(crate) fn root_key_file(&self) -> PathBuf {
         self.network_dir().join(ROOT_KEY_FILE)
     }
 
     /// Reads the 32-byte root key, or creates a random one (mode 0600).
-    pub fn load_or_create_root_key(&self) -> Result<[u8; 32], LitDirError> {
+    pub(crate) fn load_or_create_root_key(&self) -> Result<[u8; 32], LitDirError> {
         let path = self.root_key_file();
         match fs::read(&path) {
             Ok(bytes) => <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| LitDirError::BadFile {
@@ -151,7 +152,7 @@ impl LitDir {
     /// kept if it verifies against `auth`'s root key `"0"` and holds exactly
     /// litd's ops; otherwise a fresh one is written (litd likewise rewrites
     /// it at start-up when its ops differ). Returns its path.
-    pub fn ensure_lit_macaroon(&self, auth: &Authenticator) -> Result<PathBuf, LitDirError> {
+    pub(crate) fn ensure_lit_macaroon(&self, auth: &Authenticator) -> Result<PathBuf, LitDirError> {
         let path = self.macaroon();
         match fs::read(&path) {
             Ok(raw) if is_current_lit_macaroon(auth, &raw) => return Ok(path),

@@ -7,7 +7,7 @@ pub mod litrpc {
 }
 
 #[allow(clippy::all, missing_docs)]
-pub mod autopilotserverrpc {
+pub(crate) mod autopilotserverrpc {
     tonic::include_proto!("autopilotserverrpc");
     include!(concat!(env!("OUT_DIR"), "/autopilotserverrpc.serde.rs"));
 }
@@ -20,16 +20,16 @@ pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "
 /// `litrpc.Session.AutopilotFeatureInfoEntry`, `litrpc.SessionState`).
 /// Type names inside fields keep protoc's leading dot; strip it to look up.
 #[derive(Debug, Default)]
-pub struct Descriptors {
-    pub messages: std::collections::HashMap<String, prost_types::DescriptorProto>,
-    pub enums: std::collections::HashMap<String, prost_types::EnumDescriptorProto>,
+pub(crate) struct Descriptors {
+    pub(crate) messages: std::collections::HashMap<String, prost_types::DescriptorProto>,
+    pub(crate) enums: std::collections::HashMap<String, prost_types::EnumDescriptorProto>,
 }
 
 impl Descriptors {
     /// The index of [`FILE_DESCRIPTOR_SET`]. Our own build script writes the
     /// set; an undecodable one would be a build bug, so the fallback is an
     /// empty index (callers then find no type) rather than a panic.
-    pub fn get() -> &'static Descriptors {
+    pub(crate) fn get() -> &'static Descriptors {
         static INDEX: std::sync::OnceLock<Descriptors> = std::sync::OnceLock::new();
         INDEX.get_or_init(|| {
             use prost::Message;

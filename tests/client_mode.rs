@@ -91,21 +91,13 @@ fn python_grpcio_conforms() {
     assert_pass(server);
 }
 
-/// The same flow with curl over REST.
-fn curl(server: &MockProcess, args: &[&str]) -> serde_json::Value {
-    let mac = hex::encode(std::fs::read(server.macaroon()).expect("macaroon"));
-    let out = Command::new("curl")
-        .args(["-sS", "--cacert"])
-        .arg(server.tls_cert())
-        .args(["-H", &format!("Grpc-Metadata-Macaroon: {mac}")])
-        .args(args)
-        .output()
-        .expect("curl runs");
-    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
-}
-
-fn url(server: &MockProcess, path: &str) -> String {
-    format!("https://{}{path}", server.localhost_target())
+/// The same flow with curl over REST: `method path` with the macaroon.
+fn curl(server: &MockProcess, method: &str, path: &str, body: Option<&str>) -> serde_json::Value {
+    let mut request = common::curl::Request::new(method, path).macaroon(server);
+    if let Some(body) = body {
+        request = request.body(body.as_bytes());
+    }
+    common::curl::send(server, request).json()
 }
 
 fn add_body(expiry: u64) -> String {
@@ -134,19 +126,16 @@ fn url_key(added: &serde_json::Value) -> String {
 /// The client flow over REST with curl; `skip_first_list` plays a client
 /// that revokes without listing first.
 fn curl_flow(server: &MockProcess, skip_first_list: bool) {
-    let sessions = url(server, "/v1/autopilot/sessions");
-    curl(server, &[&url(server, "/v1/autopilot/features")]);
-    let added = curl(
-        server,
-        &["-X", "POST", "-d", &add_body(now() + 86_400), &sessions],
-    );
+    let sessions = "/v1/autopilot/sessions";
+    curl(server, "GET", "/v1/autopilot/features", None);
+    let added = curl(server, "POST", sessions, Some(&add_body(now() + 86_400)));
     if !skip_first_list {
-        curl(server, &[&sessions]);
+        curl(server, "GET", sessions, None);
     }
     let key = url_key(&added);
-    curl(server, &["-X", "DELETE", &format!("{sessions}/{key}")]);
+    curl(server, "DELETE", &format!("{sessions}/{key}"), None);
     if !skip_first_list {
-        curl(server, &[&sessions]);
+        curl(server, "GET", sessions, None);
     }
 }
 
@@ -217,8 +206,8 @@ fn a_client_skipping_a_step_fails_that_step() {
 #[test]
 fn the_verdict_so_far_is_readable_at_the_admin_endpoint() {
     let server = judge();
-    curl(&server, &[&url(&server, "/v1/autopilot/features")]);
-    let so_far = curl(&server, &[&url(&server, "/_autopilot-mock/v1/verdict")]);
+    curl(&server, "GET", "/v1/autopilot/features", None);
+    let so_far = curl(&server, "GET", "/_autopilot-mock/v1/verdict", None);
     assert_eq!(so_far["finished"], false, "{so_far}");
     assert_eq!(so_far["met"], 1, "{so_far}");
     assert_eq!(so_far["report"]["scenarios"][0]["transport"], "rest");
@@ -237,20 +226,11 @@ fn a_dashboard_client_sees_the_scenarios_seeded_actions() {
         .join("scenarios/client/terminal-dashboard.json");
     let server =
         MockProcess::serve_temp(["--scenario".to_string(), scenario.display().to_string()]);
-    let status = curl(&server, &[&url(&server, "/v1/status")]);
+    let status = curl(&server, "GET", "/v1/status", None);
     assert_eq!(status["sub_servers"]["lit"]["running"], true, "{status}");
-    curl(&server, &[&url(&server, "/v1/autopilot/features")]);
-    curl(&server, &[&url(&server, "/v1/sessions")]);
-    let actions = curl(
-        &server,
-        &[
-            "-X",
-            "POST",
-            "-d",
-            "{}",
-            &url(&server, "/v1/firewall/actions"),
-        ],
-    );
+    curl(&server, "GET", "/v1/autopilot/features", None);
+    curl(&server, "GET", "/v1/sessions", None);
+    let actions = curl(&server, "POST", "/v1/firewall/actions", Some("{}"));
     assert_eq!(
         actions["actions"][1]["error_reason"], "node unreachable",
         "{actions}"

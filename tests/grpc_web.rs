@@ -27,21 +27,7 @@ fn lit_hex(server: &MockProcess) -> String {
     hex::encode(std::fs::read(server.macaroon()).expect("lit.macaroon"))
 }
 
-/// A curl answer: status line, lower-case headers, body.
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
+use common::curl::Answer;
 
 /// `curl -X POST` with these headers and body bytes.
 fn curl(server: &MockProcess, http2: bool, path: &str, headers: &[&str], body: &[u8]) -> Answer {
@@ -56,51 +42,14 @@ fn curl_method(
     headers: &[&str],
     body: &[u8],
 ) -> Answer {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let body_file = dir.path().join("body");
-    let head_file = dir.path().join("head");
-    std::fs::write(&body_file, body).expect("write body");
-    let mut command = Command::new("curl");
-    command
-        .args(["-s", "-S", "-X", method])
-        .arg(if http2 { "--http2" } else { "--http1.1" })
-        .arg("--cacert")
-        .arg(server.tls_cert())
-        .arg("-D")
-        .arg(&head_file);
+    let mut request = common::curl::Request::new(method, path).http2(http2);
     for h in headers {
-        command.args(["-H", h]);
+        request = request.header(*h);
     }
     if method == "POST" {
-        command
-            .arg("--data-binary")
-            .arg(format!("@{}", body_file.display()));
+        request = request.body(body);
     }
-    let out = command
-        .arg(format!("https://localhost:{}{path}", server.port()))
-        .output()
-        .expect("curl runs");
-    assert!(
-        out.status.success(),
-        "curl failed ({path}, {headers:?}, {body:?}): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let head = std::fs::read_to_string(&head_file).expect("headers");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: out.stdout,
-    }
+    common::curl::send(server, request)
 }
 
 /// grpc-message is percent-encoded on the wire.

@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use autopilot_mock::client::{self, MacaroonInterceptor};
@@ -15,30 +14,15 @@ use autopilot_mock::proto::litrpc::autopilot_client::AutopilotClient;
 use autopilot_mock::proto::litrpc::sessions_client::SessionsClient;
 use common::{wait_timeout, MockProcess};
 
-/// `curl -sS METHOD https://localhost:<port><path>` with the lit macaroon;
+/// `curl METHOD https://localhost:<port><path>` with the lit macaroon;
 /// returns (HTTP status, body).
 fn curl(mock: &MockProcess, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
-    let hex = hex::encode(std::fs::read(mock.macaroon()).expect("lit.macaroon"));
-    let mut command = Command::new("curl");
-    command
-        .args(["-sS", "-w", "\n%{http_code}", "-X", method, "--cacert"])
-        .arg(mock.tls_cert())
-        .args(["-H", &format!("Grpc-Metadata-Macaroon: {hex}")]);
+    let mut request = common::curl::Request::new(method, path).macaroon(mock);
     if let Some(body) = body {
-        command.args(["-d", body]);
+        request = request.body(body.as_bytes());
     }
-    let out = command
-        .arg(format!("https://localhost:{}{path}", mock.port()))
-        .output()
-        .expect("run curl");
-    assert!(
-        out.status.success(),
-        "curl: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, status) = text.rsplit_once('\n').expect("status line");
-    (status.parse().expect("HTTP status"), body.to_string())
+    let answer = common::curl::send(mock, request);
+    (answer.status, answer.text())
 }
 
 async fn channel(mock: &MockProcess) -> tonic::transport::Channel {

@@ -26,7 +26,7 @@ mod introspect;
 pub(crate) mod stub_routes;
 
 pub use actions::parse_action_list;
-pub use stub_routes::standalone_router;
+pub(crate) use stub_routes::standalone_router;
 
 /// Where the admin API is mounted.
 pub const PREFIX: &str = "/_autopilot-mock/v1";

@@ -51,7 +51,7 @@ struct Standalone {
 /// The standalone stub's admin routes, to nest under [`super::PREFIX`]:
 /// `GET`/`PUT script`, `GET`/`DELETE journal`, `POST reset` (the stub's
 /// start-up script back, clients and journal forgotten), as on the mock.
-pub fn standalone_router(stub: Stub, max_body_bytes: usize) -> Router {
+pub(crate) fn standalone_router(stub: Stub, max_body_bytes: usize) -> Router {
     Router::new()
         .route(
             "/script",

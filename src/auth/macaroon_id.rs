@@ -8,26 +8,26 @@
 //! identifiers failing (or passing) exactly where lnd's would.
 
 /// Identifier version byte that lnd requires (bakery `Version3`).
-pub const ID_VERSION: u8 = 3;
+pub(crate) const ID_VERSION: u8 = 3;
 
 /// One entity and its actions, as grouped in the identifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MacaroonOp {
+pub(crate) struct MacaroonOp {
     /// Entity, e.g. `autopilot` or `uri`.
-    pub entity: String,
+    pub(crate) entity: String,
     /// Actions on that entity, e.g. `read`, or a full gRPC method for `uri`.
-    pub actions: Vec<String>,
+    pub(crate) actions: Vec<String>,
 }
 
 /// Decoded identifier (without the version byte).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MacaroonId {
+pub(crate) struct MacaroonId {
     /// 16 random bytes that make every macaroon unique.
-    pub nonce: Vec<u8>,
+    pub(crate) nonce: Vec<u8>,
     /// Root-key ID (`"0"` for lit.macaroon).
-    pub storage_id: Vec<u8>,
+    pub(crate) storage_id: Vec<u8>,
     /// Operations, sorted and grouped by entity.
-    pub ops: Vec<MacaroonOp>,
+    pub(crate) ops: Vec<MacaroonOp>,
 }
 
 /// protobuf-go's text for malformed wire data (its `proto: ` prefix uses
@@ -38,7 +38,7 @@ const UTF8_ERROR: &str = "string field contains invalid UTF-8";
 
 /// The bakery's `CanonicalOps` + `macaroonIdOps`: sort by entity then
 /// action, drop duplicates, group consecutive actions of one entity.
-pub fn canonical_ops(ops: &[(&str, &[&str])]) -> Vec<MacaroonOp> {
+pub(crate) fn canonical_ops(ops: &[(&str, &[&str])]) -> Vec<MacaroonOp> {
     let mut pairs: Vec<(&str, &str)> = ops
         .iter()
         .flat_map(|(e, actions)| actions.iter().map(move |a| (*e, *a)))
@@ -60,7 +60,7 @@ pub fn canonical_ops(ops: &[(&str, &[&str])]) -> Vec<MacaroonOp> {
 
 impl MacaroonId {
     /// Flattens the ops into (entity, action) pairs, in identifier order.
-    pub fn op_pairs(&self) -> Vec<(String, String)> {
+    pub(crate) fn op_pairs(&self) -> Vec<(String, String)> {
         self.ops
             .iter()
             .flat_map(|op| {
@@ -73,7 +73,7 @@ impl MacaroonId {
 
     /// Encodes the message as Go's `proto.Marshal` does: fields in number
     /// order, empty proto3 scalars omitted.
-    pub fn encode(&self) -> Vec<u8> {
+    pub(crate) fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         put_bytes_field(&mut out, 1, &self.nonce);
         put_bytes_field(&mut out, 2, &self.storage_id);
@@ -89,7 +89,7 @@ impl MacaroonId {
     }
 
     /// Decodes with protobuf-go's rules and error texts.
-    pub fn decode(mut b: &[u8]) -> Result<Self, String> {
+    pub(crate) fn decode(mut b: &[u8]) -> Result<Self, String> {
         let mut id = MacaroonId::default();
         while !b.is_empty() {
             let (num, wire, rest) = read_tag(b)?;
@@ -141,17 +141,9 @@ const SGROUP: u8 = 3;
 const EGROUP: u8 = 4;
 const I32: u8 = 5;
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn put_len_field(out: &mut Vec<u8>, num: u64, data: &[u8]) {
-    put_varint(out, (num << 3) | u64::from(LEN));
-    put_varint(out, data.len() as u64);
+    prost::encoding::encode_varint((num << 3) | u64::from(LEN), out);
+    prost::encoding::encode_varint(data.len() as u64, out);
     out.extend_from_slice(data);
 }
 

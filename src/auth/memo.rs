@@ -45,6 +45,7 @@ impl VerifiedMemo {
         init
     }
 
+    #[cfg(test)]
     pub(crate) fn clear(&self) {
         self.lock().clear();
     }

@@ -31,19 +31,20 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use crate::gocompat::fmt as gofmt;
-use crate::gocompat::time::{format_rfc3339_nano, unix_nanos};
+#[cfg(test)]
+use crate::gocompat::time::format_rfc3339_nano;
+use crate::gocompat::time::unix_nanos;
 
-pub use macaroon_id::{canonical_ops, MacaroonId, MacaroonOp};
-pub use super_mac::{super_root_key_id, LND_LOCATION, SUPER_MACAROON_PREFIX};
+pub(crate) use macaroon_id::{canonical_ops, MacaroonId};
 
 /// Location written into every macaroon litd bakes.
-pub const MACAROON_LOCATION: &str = "litd";
+pub(crate) const MACAROON_LOCATION: &str = "litd";
 
 /// Root-key ID of lit.macaroon (lnd's `DefaultRootKeyID`).
-pub const DEFAULT_ROOT_KEY_ID: &[u8] = b"0";
+pub(crate) const DEFAULT_ROOT_KEY_ID: &[u8] = b"0";
 
 /// The ops of lit.macaroon: every entity:action in litd's permission table.
-pub const LIT_MACAROON_OPS: &[(&str, &[&str])] = &[
+pub(crate) const LIT_MACAROON_OPS: &[(&str, &[&str])] = &[
     ("account", &["read", "write"]),
     ("actions", &["read"]),
     ("autopilot", &["read", "write"]),
@@ -54,11 +55,11 @@ pub const LIT_MACAROON_OPS: &[(&str, &[&str])] = &[
 ];
 
 /// lnd's entity for per-method permissions (`uri:<full method>`).
-pub const URI_ENTITY: &str = "uri";
+pub(crate) const URI_ENTITY: &str = "uri";
 
 /// Prefix of every check failure after the macaroon count (litd wraps lnd's
 /// error in a `proxyErr` with context `lit`).
-pub const INVALID_MACAROON_PREFIX: &str = "proxy error with context lit: invalid macaroon: ";
+pub(crate) const INVALID_MACAROON_PREFIX: &str = "proxy error with context lit: invalid macaroon: ";
 
 /// A rejected call. The message is what litd returns, as gRPC code Unknown
 /// (HTTP 500 over REST); the transport does that mapping.
@@ -66,7 +67,7 @@ pub const INVALID_MACAROON_PREFIX: &str = "proxy error with context lit: invalid
 #[error("{message}")]
 pub struct AuthError {
     /// The exact text litd would send.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl AuthError {
@@ -83,30 +84,32 @@ impl AuthError {
 
 /// Every entity:action a method needs (`perms/permissions.go`), from the
 /// RPC registry, or `None` when the method is not one litd serves.
-pub fn required_permissions(full_method: &str) -> Option<&'static [(&'static str, &'static str)]> {
+pub(crate) fn required_permissions(
+    full_method: &str,
+) -> Option<&'static [(&'static str, &'static str)]> {
     crate::rpc::Rpc::from_full_method(full_method).map(|rpc| rpc.spec().permissions)
 }
 
 /// A decoded macaroon, for tests and tools.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MacaroonInfo {
+pub(crate) struct MacaroonInfo {
     /// Location (`litd`).
-    pub location: String,
+    pub(crate) location: String,
     /// The whole identifier, version byte included.
-    pub identifier: Vec<u8>,
+    pub(crate) identifier: Vec<u8>,
     /// The decoded identifier.
-    pub id: MacaroonId,
+    pub(crate) id: MacaroonId,
     /// First-party caveat conditions, in order.
-    pub first_party_caveats: Vec<String>,
+    pub(crate) first_party_caveats: Vec<String>,
     /// Number of third-party caveats.
-    pub third_party_caveats: usize,
+    pub(crate) third_party_caveats: usize,
     /// The 32-byte signature.
-    pub signature: [u8; 32],
+    pub(crate) signature: [u8; 32],
 }
 
 /// Decodes a binary macaroon. Fails with lnd's texts (without litd's
 /// prefix) for anything lnd would reject before looking at the root key.
-pub fn inspect(raw: &[u8]) -> Result<MacaroonInfo, AuthError> {
+pub(crate) fn inspect(raw: &[u8]) -> Result<MacaroonInfo, AuthError> {
     let (m, id) = verify::parse_v2_id3(raw).map_err(AuthError::new)?;
     Ok(describe(&m, id))
 }
@@ -177,7 +180,8 @@ impl Authenticator {
 
     /// Adds (or replaces) a root key under another ID, as lnd's store holds
     /// one key per ID.
-    pub fn insert_root_key(&mut self, root_key_id: &[u8], root_key: [u8; 32]) {
+    #[cfg(test)]
+    pub(crate) fn insert_root_key(&mut self, root_key_id: &[u8], root_key: [u8; 32]) {
         self.root_keys.insert(root_key_id.to_vec(), root_key);
         self.verified.clear();
         self.verified_super.clear();
@@ -196,7 +200,7 @@ impl Authenticator {
         bake_raw(&key, DEFAULT_ROOT_KEY_ID, ops, caveats)
     }
 
-    /// lit.macaroon: all of [`LIT_MACAROON_OPS`], no caveats.
+    /// lit.macaroon: all of `LIT_MACAROON_OPS`, no caveats.
     pub fn bake_lit_macaroon(&self) -> Vec<u8> {
         self.bake(LIT_MACAROON_OPS, &[])
     }
@@ -207,18 +211,18 @@ impl Authenticator {
     }
 
     /// A macaroon holding `uri:<method>` for each given full method.
-    pub fn bake_uri(&self, full_methods: &[&str]) -> Vec<u8> {
+    pub(crate) fn bake_uri(&self, full_methods: &[&str]) -> Vec<u8> {
         self.bake(&[(URI_ENTITY, full_methods)], &[])
     }
 
     /// Checks one call to a litd method, as litd does before running the
-    /// handler: [`Self::check_ops`] with the method's ops from the registry
+    /// handler: `Self::check_ops` with the method's ops from the registry
     /// (`unknown request` for a method litd does not serve; nothing to
     /// check for one that needs no macaroon).
     ///
     /// `values` are all values of the `macaroon` gRPC metadata key (or of the
     /// REST `Grpc-Metadata-Macaroon` header) as received: the raw header
-    /// bytes, which need not be UTF-8 (see [`decode_header_hex`]);
+    /// bytes, which need not be UTF-8 (see `decode_header_hex`);
     /// `full_method` is e.g. `/litrpc.Autopilot/AddAutopilotSession`.
     pub fn check(
         &self,
@@ -246,7 +250,7 @@ impl Authenticator {
     /// `time-before`) reads its own text on any macaroon, and `permission
     /// denied` only comes when every caveat holds. Never panics, whatever
     /// the input.
-    pub fn check_ops(
+    pub(crate) fn check_ops(
         &self,
         values: &[impl AsRef<[u8]>],
         required: &[(&str, &str)],
@@ -305,7 +309,7 @@ impl Authenticator {
     /// Whether `raw` is a V2 macaroon signed with one of our root keys
     /// (signature chain only; caveats are not evaluated). Returns its
     /// decoded form when it is.
-    pub fn verify_signature(&self, raw: &[u8]) -> Result<MacaroonInfo, AuthError> {
+    pub(crate) fn verify_signature(&self, raw: &[u8]) -> Result<MacaroonInfo, AuthError> {
         let (m, id) = verify::parse_v2_id3(raw).map_err(AuthError::new)?;
         let super_keys = self.super_root_keys(raw);
         let keys = super_keys.as_ref().unwrap_or(&self.root_keys);
@@ -326,7 +330,7 @@ impl Authenticator {
 /// reported as that byte (`encoding/hex: invalid byte: U+00FF 'ÿ'` for a raw
 /// 0xFF), never as a character decoded from UTF-8: net/http and grpc-go
 /// hand obs-text bytes on unchanged (reference, Correction 8).
-pub fn decode_header_hex(value: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn decode_header_hex(value: &[u8]) -> Result<Vec<u8>, String> {
     gofmt::hex_decode(value)
 }
 
@@ -349,7 +353,7 @@ fn allow_ops_or_uri(
 
 /// Bakes with an explicit root key and root-key ID (e.g. to produce a
 /// macaroon whose ID our store does not know).
-pub fn bake_raw(
+pub(crate) fn bake_raw(
     root_key: &[u8; 32],
     root_key_id: &[u8],
     ops: &[(&str, &[&str])],
@@ -385,7 +389,7 @@ pub fn bake_raw(
 /// Appends a first-party caveat to any V2 macaroon (no key needed: the new
 /// signature is `HMAC(old signature, caveat)`), as litcli does with
 /// `time-before`.
-pub fn add_first_party_caveat(raw: &[u8], caveat: &str) -> Result<Vec<u8>, AuthError> {
+pub(crate) fn add_first_party_caveat(raw: &[u8], caveat: &str) -> Result<Vec<u8>, AuthError> {
     let mut m = wire::parse(raw).map_err(AuthError::new)?;
     if m.version != 2 {
         return Err(AuthError::new(format!(
@@ -403,13 +407,14 @@ pub fn add_first_party_caveat(raw: &[u8], caveat: &str) -> Result<Vec<u8>, AuthE
 }
 
 /// `time-before <RFC3339Nano UTC>`, formatted as Go formats it.
-pub fn time_before_caveat(t: SystemTime) -> String {
+#[cfg(test)]
+pub(crate) fn time_before_caveat(t: SystemTime) -> String {
     format!("time-before {}", format_rfc3339_nano(t))
 }
 
 /// Flips one bit of the signature (the last byte of the encoding) so the
 /// macaroon parses but fails `signature mismatch after caveat verification`.
-pub fn tamper_signature(raw: &[u8]) -> Vec<u8> {
+pub(crate) fn tamper_signature(raw: &[u8]) -> Vec<u8> {
     let mut out = raw.to_vec();
     if let Some(last) = out.last_mut() {
         *last ^= 0x01;
@@ -418,6 +423,7 @@ pub fn tamper_signature(raw: &[u8]) -> Vec<u8> {
 }
 
 /// Hex text as clients send it in the `macaroon` metadata value.
-pub fn to_hex(raw: &[u8]) -> String {
+#[cfg(test)]
+pub(crate) fn to_hex(raw: &[u8]) -> String {
     hex::encode(raw)
 }

@@ -16,13 +16,13 @@ use super::macaroon_id::{self, MacaroonId, ID_VERSION};
 use super::{verify, wire, Authenticator};
 
 /// The top 32 bits of every super macaroon's root-key ID.
-pub const SUPER_MACAROON_PREFIX: u32 = 0xFFEE_DDCC;
+pub(crate) const SUPER_MACAROON_PREFIX: u32 = 0xFFEE_DDCC;
 
 /// Location of the macaroons lnd bakes.
-pub const LND_LOCATION: &str = "lnd";
+pub(crate) const LND_LOCATION: &str = "lnd";
 
 /// `FFEEDDCC || suffix` as lnd's numeric root-key ID.
-pub fn super_root_key_id(suffix: u32) -> u64 {
+pub(crate) fn super_root_key_id(suffix: u32) -> u64 {
     (u64::from(SUPER_MACAROON_PREFIX) << 32) | u64::from(suffix)
 }
 
@@ -105,7 +105,11 @@ impl Authenticator {
     /// `Proxy.BakeSuperMacaroon`'s macaroon (§7.2): root-key ID
     /// `FFEEDDCC || suffix`, these ops, no caveats, location `lnd`; accepted
     /// by [`Self::check`] from then on.
-    pub fn bake_super_macaroon(&self, root_key_id_suffix: u32, ops: &[(&str, &[&str])]) -> Vec<u8> {
+    pub(crate) fn bake_super_macaroon(
+        &self,
+        root_key_id_suffix: u32,
+        ops: &[(&str, &[&str])],
+    ) -> Vec<u8> {
         let lit_key = self
             .root_keys
             .get(super::DEFAULT_ROOT_KEY_ID)

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 /// litd's `uiPasswordMinLength`.
-pub const MIN_LENGTH: usize = 8;
+pub(crate) const MIN_LENGTH: usize = 8;
 
 /// Why the configured password is refused at start-up (litd's texts).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,7 +37,7 @@ impl std::fmt::Debug for UiPassword {
 impl UiPassword {
     /// The password from the flag (`direct`) or, when that is empty, the
     /// file, as litd's `readUIPassword` picks it: surrounding whitespace
-    /// trimmed, at least [`MIN_LENGTH`] characters. `Ok(None)` when neither
+    /// trimmed, at least `MIN_LENGTH` characters. `Ok(None)` when neither
     /// is given: Basic auth is then off.
     pub fn configure(
         direct: Option<&str>,
@@ -84,7 +84,8 @@ impl UiPassword {
     }
 
     /// The `authorization` value the UI sends for this password.
-    pub fn basic_header(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn basic_header(&self) -> String {
         format!("Basic {}", self.token)
     }
 
@@ -109,14 +110,14 @@ impl UiPassword {
 /// (litd remote mode reads `lit.macaroon`; the mock keeps its hex in
 /// memory). Anything else leaves the values as sent.
 #[derive(Debug, Clone)]
-pub struct BasicAuth {
+pub(crate) struct BasicAuth {
     password: Option<UiPassword>,
     lit_macaroon_hex: String,
 }
 
 impl BasicAuth {
     /// `password` `None`: Basic auth off (litd's `disableui`).
-    pub fn new(password: Option<UiPassword>, lit_macaroon: &[u8]) -> Self {
+    pub(crate) fn new(password: Option<UiPassword>, lit_macaroon: &[u8]) -> Self {
         Self {
             password,
             lit_macaroon_hex: hex::encode(lit_macaroon),
@@ -124,19 +125,20 @@ impl BasicAuth {
     }
 
     /// Basic auth off.
-    pub fn off() -> Self {
+    pub(crate) fn off() -> Self {
         Self {
             password: None,
             lit_macaroon_hex: String::new(),
         }
     }
 
-    pub fn enabled(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn enabled(&self) -> bool {
         self.password.is_some()
     }
 
     /// Whether the call presented the UI password.
-    pub fn presented<'a>(&self, authorization: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    pub(crate) fn presented<'a>(&self, authorization: impl IntoIterator<Item = &'a [u8]>) -> bool {
         self.password
             .as_ref()
             .is_some_and(|p| p.matches(authorization))
@@ -145,7 +147,7 @@ impl BasicAuth {
     /// What replaces the call's `macaroon` values: lit.macaroon's hex
     /// when the first `authorization` value carries the password (whatever
     /// macaroons were sent), else `None` (the values are used as sent).
-    pub fn substitute(&self, authorization: Option<&[u8]>) -> Option<&[u8]> {
+    pub(crate) fn substitute(&self, authorization: Option<&[u8]>) -> Option<&[u8]> {
         self.presented(authorization)
             .then_some(self.lit_macaroon_hex.as_bytes())
     }

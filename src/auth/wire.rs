@@ -13,11 +13,11 @@ use sha2::Sha256;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct WireCaveat {
     /// First-party condition, or third-party caveat ID.
-    pub id: Vec<u8>,
+    pub(crate) id: Vec<u8>,
     /// Verification ID; a non-empty one makes the caveat third-party.
-    pub vid: Vec<u8>,
+    pub(crate) vid: Vec<u8>,
     /// Location hint (third-party only).
-    pub location: Vec<u8>,
+    pub(crate) location: Vec<u8>,
 }
 
 impl WireCaveat {
@@ -30,11 +30,11 @@ impl WireCaveat {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct WireMacaroon {
     /// 1 or 2.
-    pub version: u8,
-    pub location: Vec<u8>,
-    pub id: Vec<u8>,
-    pub caveats: Vec<WireCaveat>,
-    pub sig: [u8; 32],
+    pub(crate) version: u8,
+    pub(crate) location: Vec<u8>,
+    pub(crate) id: Vec<u8>,
+    pub(crate) caveats: Vec<WireCaveat>,
+    pub(crate) sig: [u8; 32],
 }
 
 const EOS: u64 = 0;
@@ -264,17 +264,9 @@ fn parse_v1(mut data: &[u8]) -> Result<WireMacaroon, String> {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: usize) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn put_packet(out: &mut Vec<u8>, field: u8, data: &[u8]) {
     out.push(field);
-    put_varint(out, data.len());
+    prost::encoding::encode_varint(data.len() as u64, out);
     out.extend_from_slice(data);
 }
 

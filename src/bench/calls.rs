@@ -22,16 +22,21 @@ use crate::rpc::{RestBody, Rpc as RpcName};
 /// The RPCs the bench drives; `Echo` is the ceiling's only method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 pub enum Rpc {
+    /// The ceiling server's empty call: the stack's cost with no work.
     Echo,
+    /// `ListAutopilotFeatures`.
     ListFeatures,
+    /// `AddAutopilotSession` (each call adds a session).
     AddSession,
+    /// `ListAutopilotSessions` over the stored sessions.
     ListSessions,
+    /// `RevokeAutopilotSession` of sessions added beforehand.
     RevokeSession,
 }
 
 impl Rpc {
     /// The registry method it calls (`None`: the echo ceiling's own).
-    pub fn method(self) -> Option<RpcName> {
+    pub(crate) fn method(self) -> Option<RpcName> {
         match self {
             Rpc::Echo => None,
             Rpc::ListFeatures => Some(RpcName::ListAutopilotFeatures),
@@ -41,36 +46,39 @@ impl Rpc {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         self.method().map_or("Echo", RpcName::name)
     }
 }
 
+/// How the bench calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 pub enum Transport {
+    /// gRPC over HTTP/2 (tonic client).
     Grpc,
+    /// litd's REST gateway (reqwest over HTTP/1.1).
     Rest,
 }
 
 /// Where to call and with what credentials.
 #[derive(Clone)]
 pub struct Target {
-    pub addr: SocketAddr,
-    pub cert_pem: String,
-    pub macaroon_hex: String,
+    pub(crate) addr: SocketAddr,
+    pub(crate) cert_pem: String,
+    pub(crate) macaroon_hex: String,
     /// Bytes Echo asks the ceiling to answer with (0: echo the request).
-    pub echo_reply_len: u32,
+    pub(crate) echo_reply_len: u32,
 }
 
 /// One open connection of either transport.
 #[derive(Clone)]
-pub enum Conn {
+pub(crate) enum Conn {
     Grpc(Channel),
     Rest(SendRequest<Full<Bytes>>),
 }
 
 /// Opens one connection (one TCP + TLS session).
-pub async fn connect(target: &Target, transport: Transport) -> Result<Conn, String> {
+pub(crate) async fn connect(target: &Target, transport: Transport) -> Result<Conn, String> {
     match transport {
         Transport::Grpc => crate::client::connect(target.addr, &target.cert_pem)
             .await
@@ -105,7 +113,7 @@ async fn rest_connect(target: &Target) -> Result<SendRequest<Full<Bytes>>, Strin
 
 /// Everything a call needs, prepared once so the loop measures the server,
 /// not request building.
-pub struct Caller {
+pub(crate) struct Caller {
     rpc: Rpc,
     macaroon: MetadataValue<Ascii>,
     macaroon_hex: String,
@@ -118,7 +126,7 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub fn new(rpc: Rpc, target: &Target, revoke_key: Vec<u8>) -> Result<Caller, String> {
+    pub(crate) fn new(rpc: Rpc, target: &Target, revoke_key: Vec<u8>) -> Result<Caller, String> {
         let expiry = unix_now_secs() + 365 * 86_400;
         let add = add_request(expiry);
         let add_json = serde_json::json!({
@@ -142,7 +150,7 @@ impl Caller {
     }
 
     /// Makes one call; `Err` carries the status or the transport error.
-    pub async fn call(self: Arc<Self>, conn: Conn) -> Result<(), String> {
+    pub(crate) async fn call(self: Arc<Self>, conn: Conn) -> Result<(), String> {
         match conn {
             Conn::Grpc(channel) => self.grpc(channel).await,
             Conn::Rest(send) => self.rest(send).await,
@@ -242,7 +250,7 @@ impl Caller {
 
 /// Any reply, its fields skipped over rather than decoded.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct UnparsedReply;
+pub(crate) struct UnparsedReply;
 
 impl prost::Message for UnparsedReply {
     fn encode_raw(&self, _buf: &mut impl bytes::BufMut) {}
@@ -269,7 +277,7 @@ impl prost::Message for UnparsedReply {
 /// is set so the map value is on the wire: protobufjs (the grpc-js peer)
 /// fails to decode a map entry whose message value is omitted, as prost
 /// omits an all-default one.
-pub fn add_request(expiry_timestamp_seconds: u64) -> p::AddAutopilotSessionRequest {
+pub(crate) fn add_request(expiry_timestamp_seconds: u64) -> p::AddAutopilotSessionRequest {
     let feature = p::FeatureConfig {
         rules: Some(p::RulesMap::default()),
         config: Vec::new(),
@@ -283,7 +291,7 @@ pub fn add_request(expiry_timestamp_seconds: u64) -> p::AddAutopilotSessionReque
     }
 }
 
-pub fn unix_now_secs() -> u64 {
+pub(crate) fn unix_now_secs() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -292,7 +300,7 @@ pub fn unix_now_secs() -> u64 {
 
 /// Adds `n` sessions over gRPC (sequentially on one channel, pipelined by
 /// `in_flight`), returning the last session's local key.
-pub async fn add_sessions(
+pub(crate) async fn add_sessions(
     target: &Target,
     channel: &Channel,
     n: usize,
@@ -328,7 +336,7 @@ pub async fn add_sessions(
 
 /// Bytes of the ListAutopilotSessions response the server at `target`
 /// gives now (protobuf encoding, without gRPC framing).
-pub async fn list_response_len(target: &Target) -> Result<usize, String> {
+pub(crate) async fn list_response_len(target: &Target) -> Result<usize, String> {
     let channel = crate::client::connect(target.addr, &target.cert_pem)
         .await
         .map_err(|e| e.to_string())?;

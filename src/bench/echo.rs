@@ -17,17 +17,17 @@ use crate::server::defaults;
 use crate::tls;
 
 /// The echo method's path.
-pub const ECHO_PATH: &str = "/bench.Echo/Echo";
+pub(crate) const ECHO_PATH: &str = "/bench.Echo/Echo";
 
 /// The echoed message: bytes in, the same bytes out; or, with `reply_len`,
 /// that many bytes out, so the ceiling can answer with as many bytes as the
 /// mock's ListAutopilotSessions does (a fair ceiling for a large response).
 #[derive(Clone, PartialEq, prost::Message)]
-pub struct EchoMessage {
+pub(crate) struct EchoMessage {
     #[prost(bytes = "vec", tag = "1")]
-    pub payload: Vec<u8>,
+    pub(crate) payload: Vec<u8>,
     #[prost(uint32, tag = "2")]
-    pub reply_len: u32,
+    pub(crate) reply_len: u32,
 }
 
 /// Answers with the request (or `reply_len` bytes), as fast as tonic can.
@@ -51,7 +51,7 @@ impl tonic::server::UnaryService<EchoMessage> for EchoUnary {
 
 /// The tonic service, hand-written as tonic's generated servers are.
 #[derive(Clone, Default)]
-pub struct EchoServer;
+pub(crate) struct EchoServer;
 
 impl tonic::server::NamedService for EchoServer {
     const NAME: &'static str = "bench.Echo";
@@ -83,12 +83,14 @@ where
 
 /// A running ceiling server.
 pub struct RunningEcho {
+    /// The address actually bound.
     pub local_addr: SocketAddr,
     shutdown: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl RunningEcho {
+    /// Stops it and waits for its connections to close.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
         let _ = self.task.await;

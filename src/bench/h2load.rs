@@ -12,17 +12,17 @@ use super::load::Shape;
 
 /// What h2load reported.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct H2loadStats {
-    pub rps: f64,
-    pub succeeded: u64,
-    pub failed: u64,
-    pub mean_us: f64,
+pub(crate) struct H2loadStats {
+    pub(crate) rps: f64,
+    pub(crate) succeeded: u64,
+    pub(crate) failed: u64,
+    pub(crate) mean_us: f64,
 }
 
 /// One h2load run against `https://<addr><path>` with `body_file` (a gRPC
 /// frame) as the body: `connections` connections (`-c`), `streams` requests
 /// in flight on each (`-m`).
-pub async fn run(
+pub(crate) async fn run(
     h2load: &Path,
     body_file: &Path,
     url: &str,
@@ -57,7 +57,7 @@ pub async fn run(
 
 /// Reads req/s, succeeded/failed and the mean request time from h2load's
 /// summary.
-pub fn parse(text: &str) -> Option<H2loadStats> {
+pub(crate) fn parse(text: &str) -> Option<H2loadStats> {
     let mut stats = H2loadStats::default();
     let finished = text.lines().find(|l| l.starts_with("finished in"))?;
     stats.rps = finished

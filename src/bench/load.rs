@@ -31,15 +31,15 @@ pub struct Shape {
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
 pub struct Stats {
     /// Measured calls, answered or not.
-    pub calls: u64,
-    pub errors: u64,
-    pub seconds: f64,
+    pub(crate) calls: u64,
+    pub(crate) errors: u64,
+    pub(crate) seconds: f64,
     /// Answered calls per second.
-    pub rps: f64,
-    pub p50_us: f64,
-    pub p99_us: f64,
+    pub(crate) rps: f64,
+    pub(crate) p50_us: f64,
+    pub(crate) p99_us: f64,
     /// The first error seen, to say why `errors` is not zero.
-    pub first_error: Option<String>,
+    pub(crate) first_error: Option<String>,
 }
 
 /// One worker's tally; merged at the end so workers share nothing hot.
@@ -52,7 +52,7 @@ struct Tally {
 
 /// Drives `call` with `shape.in_flight` workers; worker `i` uses
 /// `connections[i % len]`. `call` gets the connection and a call number.
-pub async fn drive<C, F, Fut>(connections: &[C], shape: Shape, call: F) -> Stats
+pub(crate) async fn drive<C, F, Fut>(connections: &[C], shape: Shape, call: F) -> Stats
 where
     C: Clone + Send + 'static,
     F: Fn(C, u64) -> Fut + Send + Sync + 'static,
@@ -149,7 +149,7 @@ fn summarize(mut tally: Tally, seconds: f64) -> Stats {
 }
 
 /// Nearest-rank percentile of sorted nanosecond samples, in microseconds.
-pub fn percentile_us(sorted_ns: &[u64], q: f64) -> f64 {
+pub(crate) fn percentile_us(sorted_ns: &[u64], q: f64) -> f64 {
     if sorted_ns.is_empty() {
         return 0.0;
     }

@@ -5,20 +5,20 @@
 //! with one client: the mock against a bare tonic echo service on the same
 //! TLS stack ([`echo`], the ceiling) and against a hand-written grpc-js
 //! server (`benches/peers/grpc-js`, what users write instead), with `h2load`
-//! as an independent client ([`h2load`]). Every server runs as its own
+//! as an independent client (`h2load`). Every server runs as its own
 //! process ([`procs`]) so the load generator never shares a runtime with it.
 //!
-//! - [`load`]: the closed-loop driver (N connections, M in flight) and its stats.
-//! - [`calls`]: one call of each RPC over gRPC or REST.
-//! - [`suite`]: the whole run; [`report`]: its Markdown.
+//! - `load`: the closed-loop driver (N connections, M in flight) and its stats.
+//! - `calls`: one call of each RPC over gRPC or REST.
+//! - [`suite`]: the whole run; `report`: its Markdown.
 
-pub mod calls;
+pub(crate) mod calls;
 pub mod echo;
-pub mod h2load;
-pub mod load;
+pub(crate) mod h2load;
+pub(crate) mod load;
 pub mod procs;
-pub mod report;
-pub mod startup_scale;
+pub(crate) mod report;
+pub(crate) mod startup_scale;
 pub mod suite;
 
 use std::sync::Arc;

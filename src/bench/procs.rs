@@ -16,16 +16,16 @@ use super::calls::{self, Caller, Rpc, Target, Transport};
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A server process; killed when dropped.
-pub struct Proc {
-    pub child: Child,
-    pub ready: serde_json::Value,
+pub(crate) struct Proc {
+    pub(crate) child: Child,
+    pub(crate) ready: serde_json::Value,
     /// Kept open so a later line on stdout cannot kill the server with EPIPE.
     _stdout: BufReader<tokio::process::ChildStdout>,
 }
 
 impl Proc {
     /// Spawns `cmd` and waits for its one-line JSON ready message.
-    pub async fn spawn(mut cmd: Command) -> Result<Proc, String> {
+    pub(crate) async fn spawn(mut cmd: Command) -> Result<Proc, String> {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -50,7 +50,7 @@ impl Proc {
         })
     }
 
-    pub fn addr(&self) -> Result<SocketAddr, String> {
+    pub(crate) fn addr(&self) -> Result<SocketAddr, String> {
         self.ready["listen"]
             .as_str()
             .and_then(|s| s.parse().ok())
@@ -58,7 +58,7 @@ impl Proc {
     }
 
     /// Resident set size, from `/proc` (Linux only; `None` elsewhere).
-    pub fn rss_kb(&self) -> Option<u64> {
+    pub(crate) fn rss_kb(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()?)).ok()?;
         status
             .lines()
@@ -66,13 +66,13 @@ impl Proc {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
     }
 
-    pub async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
 }
 
 /// `autopilot-mock serve` on a free port with `lit_dir`.
-pub fn serve_command(exe: &Path, lit_dir: &Path) -> Command {
+pub(crate) fn serve_command(exe: &Path, lit_dir: &Path) -> Command {
     let mut cmd = Command::new(exe);
     // Default logging, as users run it (one access-log line per call).
     cmd.arg("serve")
@@ -85,7 +85,7 @@ pub fn serve_command(exe: &Path, lit_dir: &Path) -> Command {
 }
 
 /// The echo ceiling, reusing `lit_dir`'s certificate.
-pub fn echo_command(exe: &Path, lit_dir: &Path) -> Command {
+pub(crate) fn echo_command(exe: &Path, lit_dir: &Path) -> Command {
     let mut cmd = Command::new(exe);
     cmd.arg("bench")
         .arg("--serve-echo")
@@ -98,7 +98,7 @@ pub fn echo_command(exe: &Path, lit_dir: &Path) -> Command {
 }
 
 /// The grpc-js peer (`node server.js`) with `lit_dir`'s certificate.
-pub fn grpc_js_command(node: &Path, script: &Path, lit_dir: &Path) -> Command {
+pub(crate) fn grpc_js_command(node: &Path, script: &Path, lit_dir: &Path) -> Command {
     let mut cmd = Command::new(node);
     cmd.arg(script)
         .env("CERT", lit_dir.join("tls.cert"))
@@ -125,7 +125,7 @@ pub fn target(addr: SocketAddr, lit_dir: &Path, network: &str) -> Result<Target,
 /// One startup: spawn `serve`, wait for the ready line, connect, answer one
 /// ListAutopilotSessions. Returns (ms to ready line, ms to first answer),
 /// both from just before the spawn, as a user's test harness sees it.
-pub async fn startup_once(exe: &Path, lit_dir: &Path) -> Result<(f64, f64), String> {
+pub(crate) async fn startup_once(exe: &Path, lit_dir: &Path) -> Result<(f64, f64), String> {
     let began = Instant::now();
     let server = Proc::spawn(serve_command(exe, lit_dir)).await?;
     let ready_ms = began.elapsed().as_secs_f64() * 1e3;
@@ -139,10 +139,10 @@ pub async fn startup_once(exe: &Path, lit_dir: &Path) -> Result<(f64, f64), Stri
 }
 
 /// A fresh, empty directory under the system temp dir, removed on drop.
-pub struct ScratchDir(pub PathBuf);
+pub(crate) struct ScratchDir(pub(crate) PathBuf);
 
 impl ScratchDir {
-    pub fn new(tag: &str) -> Result<ScratchDir, String> {
+    pub(crate) fn new(tag: &str) -> Result<ScratchDir, String> {
         use std::sync::atomic::{AtomicU64, Ordering};
         static N: AtomicU64 = AtomicU64::new(0);
         let path = std::env::temp_dir().join(format!(
@@ -156,7 +156,7 @@ impl ScratchDir {
     }
 
     /// A path inside that does not exist yet (a cold lit dir).
-    pub fn child(&self, name: &str) -> PathBuf {
+    pub(crate) fn child(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
 }

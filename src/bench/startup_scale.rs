@@ -45,7 +45,7 @@ pub(super) async fn startup(
 /// Adds measured at each scale point (or fewer, if a row's duration runs
 /// out first): enough, about half a second, that one scheduling hiccup does
 /// not decide the figure.
-pub const SCALE_ADDS: u64 = 5000;
+pub(crate) const SCALE_ADDS: u64 = 5000;
 
 /// Memory and Add at each scale point in one process (no List, so no large
 /// freed buffers linger in the RSS), then List at each point in another.

@@ -20,8 +20,12 @@ use super::procs::{self, Proc, ScratchDir};
 pub struct SuiteConfig {
     /// The `autopilot-mock` binary to measure (normally the running one).
     pub exe: PathBuf,
+    /// Client connections the load driver opens.
     pub connections: usize,
+    /// How long each measurement runs and how many calls each connection
+    /// keeps in flight.
     pub shape: Shape,
+    /// Times each measurement is repeated (the report shows the median).
     pub rounds: usize,
     /// Sessions stored while List is measured (the target is for 10).
     pub list_sessions: usize,
@@ -34,12 +38,13 @@ pub struct SuiteConfig {
     pub h2load_streams: usize,
     /// Session counts at which memory, Add and List are measured.
     pub scale_points: Vec<usize>,
+    /// Times the start-up (to the ready line) is measured.
     pub startup_runs: usize,
 }
 
 /// Which server a row measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Server {
+pub(crate) enum Server {
     Mock,
     /// The mock with its per-call access log turned off (`RUST_LOG`), to
     /// show what the default log line costs.
@@ -51,63 +56,65 @@ pub enum Server {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    pub server: Server,
-    pub transport: Transport,
-    pub rpc: Rpc,
-    pub stats: Stats,
+pub(crate) struct Row {
+    pub(crate) server: Server,
+    pub(crate) transport: Transport,
+    pub(crate) rpc: Rpc,
+    pub(crate) stats: Stats,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct H2Row {
-    pub server: Server,
-    pub rpc: Rpc,
-    pub stats: H2loadStats,
+pub(crate) struct H2Row {
+    pub(crate) server: Server,
+    pub(crate) rpc: Rpc,
+    pub(crate) stats: H2loadStats,
 }
 
 /// Milliseconds from spawning `serve` to its ready line and to the first
 /// answered call (medians and minimum of the runs).
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Startup {
-    pub runs: usize,
-    pub ready_ms: f64,
-    pub answered_ms: f64,
-    pub answered_min_ms: f64,
+pub(crate) struct Startup {
+    pub(crate) runs: usize,
+    pub(crate) ready_ms: f64,
+    pub(crate) answered_ms: f64,
+    pub(crate) answered_min_ms: f64,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct ScalePoint {
-    pub sessions: usize,
+pub(crate) struct ScalePoint {
+    pub(crate) sessions: usize,
     /// RSS with this many sessions, before any List (whose large response
     /// buffers the allocator may keep).
-    pub rss_kb: u64,
+    pub(crate) rss_kb: u64,
     /// 1000 Adds starting at this many sessions.
-    pub add: Stats,
+    pub(crate) add: Stats,
     /// One ListAutopilotSessions of all of them (median of a few), in a
     /// separate process filled the same way.
-    pub list_ms: f64,
+    pub(crate) list_ms: f64,
 }
 
+/// Every figure of a suite run (`bench --suite`), written as JSON and
+/// rendered into BENCHMARKS.md.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SuiteReport {
-    pub connections: usize,
-    pub in_flight: usize,
-    pub seconds: f64,
-    pub rounds: usize,
-    pub list_sessions: usize,
+    pub(crate) connections: usize,
+    pub(crate) in_flight: usize,
+    pub(crate) seconds: f64,
+    pub(crate) rounds: usize,
+    pub(crate) list_sessions: usize,
     /// Size of the List response measured (protobuf bytes).
-    pub list_response_bytes: usize,
-    pub rows: Vec<Row>,
-    pub h2load: Vec<H2Row>,
+    pub(crate) list_response_bytes: usize,
+    pub(crate) rows: Vec<Row>,
+    pub(crate) h2load: Vec<H2Row>,
     /// h2load's `-m` (its `-c` is `connections`).
-    pub h2load_streams: usize,
-    pub cold: Startup,
-    pub warm: Startup,
-    pub rss_idle_kb: u64,
-    pub scale: Vec<ScalePoint>,
+    pub(crate) h2load_streams: usize,
+    pub(crate) cold: Startup,
+    pub(crate) warm: Startup,
+    pub(crate) rss_idle_kb: u64,
+    pub(crate) scale: Vec<ScalePoint>,
     /// Load averages (1 min) before and after, to judge the noise.
-    pub load_before: f64,
-    pub load_after: f64,
+    pub(crate) load_before: f64,
+    pub(crate) load_after: f64,
 }
 
 /// One server under test and the credentials to call it.

@@ -1,4 +1,4 @@
-//! The browser console: a single page at [`PREFIX`]`/` on the mock's own
+//! The browser console: a single page at `PREFIX``/` on the mock's own
 //! port, its files embedded in the binary (no CDN, nothing fetched at run
 //! time). It is a pure client of the admin API (`/_autopilot-mock/v1/...`)
 //! and of litd's own REST routes: every request it makes carries the
@@ -15,7 +15,7 @@ use http::{header, HeaderValue, Method, StatusCode};
 
 /// Where the console lives: a path under the mock's own prefix, which
 /// litd never serves.
-pub const PREFIX: &str = "/_autopilot-mock/console";
+pub(crate) const PREFIX: &str = "/_autopilot-mock/console";
 
 /// One embedded file.
 struct Asset {

@@ -13,33 +13,33 @@ use crate::scenario::target::code_name;
 pub struct Answer {
     /// `OK`, a gRPC code name, or for what has no code: `reset`, `timeout`,
     /// `no_status`, `http-<status>`.
-    pub code: String,
-    pub message: String,
+    pub(crate) code: String,
+    pub(crate) message: String,
     /// The response (litd's REST JSON), when there is one.
-    pub response: Option<Value>,
+    pub(crate) response: Option<Value>,
     /// The HTTP status, over REST and raw HTTP steps.
-    pub http_status: Option<u16>,
+    pub(crate) http_status: Option<u16>,
 }
 
 impl Answer {
-    pub fn from_code(code: i32) -> String {
+    pub(crate) fn from_code(code: i32) -> String {
         code_name(code)
     }
 }
 
 /// One difference between the two answers.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Difference {
+pub(crate) struct Difference {
     /// What differs, without the call: `code`, `message`, `http status`,
     /// `response features.X.rules` (list indices as `*`).
-    pub aspect: String,
+    pub(crate) aspect: String,
     /// The exact place (`response sessions.0.label`) and both sides.
-    pub detail: String,
+    pub(crate) detail: String,
 }
 
 /// Every difference between `reference` and `candidate`, after normalising
 /// both. An empty list: the servers agree.
-pub fn differences(reference: &Answer, candidate: &Answer) -> Vec<Difference> {
+pub(crate) fn differences(reference: &Answer, candidate: &Answer) -> Vec<Difference> {
     let mut out = Vec::new();
     if reference.code != candidate.code {
         out.push(Difference {

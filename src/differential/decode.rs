@@ -51,18 +51,18 @@ fn decode(rpc: Rpc, half: Half, bytes: &[u8]) -> Result<Value, String> {
 }
 
 /// A request message as proto3 JSON (every field, snake_case, bytes as base64).
-pub fn request_json(rpc: Rpc, bytes: &[u8]) -> Result<Value, String> {
+pub(crate) fn request_json(rpc: Rpc, bytes: &[u8]) -> Result<Value, String> {
     decode(rpc, Half::Request, bytes)
 }
 
 /// A reply message as litd's REST JSON.
-pub fn reply_json(rpc: Rpc, bytes: &[u8]) -> Result<Value, String> {
+pub(crate) fn reply_json(rpc: Rpc, bytes: &[u8]) -> Result<Value, String> {
     decode(rpc, Half::Reply, bytes)
 }
 
 /// Whether a proto3 JSON request is a valid request of `rpc` (the form a
 /// scenario's `call` step needs).
-pub fn is_valid_request(rpc: Rpc, request: &Value) -> bool {
+pub(crate) fn is_valid_request(rpc: Rpc, request: &Value) -> bool {
     struct Check<'a> {
         rpc: Rpc,
         request: &'a Value,
@@ -89,7 +89,7 @@ pub fn is_valid_request(rpc: Rpc, request: &Value) -> bool {
 /// scenario's request is written in (so a replay over gRPC sends the same):
 /// every field it has, with the value proto3 JSON writes. Other bodies are
 /// kept as raw HTTP steps.
-pub fn canonical_rest_body(rpc: Rpc, body: &[u8]) -> Option<Value> {
+pub(crate) fn canonical_rest_body(rpc: Rpc, body: &[u8]) -> Option<Value> {
     struct Canon<'a> {
         rpc: Rpc,
         body: &'a [u8],
@@ -122,7 +122,7 @@ pub fn canonical_rest_body(rpc: Rpc, body: &[u8]) -> Option<Value> {
 
 /// The messages of a gRPC (or binary grpc-web) body: each length-prefixed
 /// frame's flag and payload; `None` if the framing is broken.
-pub fn frames(mut body: &[u8]) -> Option<Vec<(u8, &[u8])>> {
+pub(crate) fn frames(mut body: &[u8]) -> Option<Vec<(u8, &[u8])>> {
     let mut out = Vec::new();
     while !body.is_empty() {
         if body.len() < codec::FRAME_HEADER_LEN {
@@ -138,7 +138,7 @@ pub fn frames(mut body: &[u8]) -> Option<Vec<(u8, &[u8])>> {
 }
 
 /// The one message of a unary gRPC body (no frame: the empty message).
-pub fn unary_message(body: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn unary_message(body: &[u8]) -> Option<Vec<u8>> {
     let frames = frames(body)?;
     match frames
         .iter()

@@ -13,25 +13,25 @@ use crate::rpc::{RestBody, Rpc, Transport};
 use crate::scenario::target::{decode_any_base64, rest_outcome, Outcome};
 
 /// The mock's admin API prefix (litd serves nothing there).
-pub const ADMIN_PREFIX: &str = "/_autopilot-mock/";
+pub(crate) const ADMIN_PREFIX: &str = "/_autopilot-mock/";
 
 /// A forwarded request and the answer, as they went over the wire.
 #[derive(Debug, Clone)]
-pub struct Exchange {
-    pub method: http::Method,
+pub(crate) struct Exchange {
+    pub(crate) method: http::Method,
     /// Path and query.
-    pub path: String,
-    pub request_headers: http::HeaderMap,
-    pub request_body: Bytes,
-    pub status: u16,
-    pub response_headers: http::HeaderMap,
-    pub response_body: Bytes,
-    pub trailers: Option<http::HeaderMap>,
+    pub(crate) path: String,
+    pub(crate) request_headers: http::HeaderMap,
+    pub(crate) request_body: Bytes,
+    pub(crate) status: u16,
+    pub(crate) response_headers: http::HeaderMap,
+    pub(crate) response_body: Bytes,
+    pub(crate) trailers: Option<http::HeaderMap>,
 }
 
 /// What an exchange was.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Recognised {
+pub(crate) enum Recognised {
     /// A registry method with a request that decodes.
     Call {
         rpc: Rpc,
@@ -80,7 +80,7 @@ fn all_values(headers: &http::HeaderMap, name: &str) -> Vec<String> {
 }
 
 /// Says what `e` was.
-pub fn recognise(e: &Exchange) -> Recognised {
+pub(crate) fn recognise(e: &Exchange) -> Recognised {
     let content_type = header(&e.request_headers, "content-type").unwrap_or_default();
     let path_only = e.path.split('?').next().unwrap_or_default().to_string();
     if let Some(admin_path) = path_only.strip_prefix(ADMIN_PREFIX) {

@@ -105,7 +105,7 @@ fn value_shape(text: &str) -> Option<&'static str> {
 
 /// `value` with every per-run value replaced by `"<shape>"`, so two
 /// servers' answers compare equal when they differ only in those.
-pub fn normalise(value: &Value) -> Value {
+pub(crate) fn normalise(value: &Value) -> Value {
     normalise_at(None, value)
 }
 
@@ -130,7 +130,7 @@ fn normalise_at(field: Option<&str>, value: &Value) -> Value {
 /// unix times) replaced by `<hex>`. A no-break space counts as a space:
 /// Go's protojson picks one or the other per binary on purpose (`detrand`),
 /// so two litd builds differ there too.
-pub fn normalise_message(message: &str) -> String {
+pub(crate) fn normalise_message(message: &str) -> String {
     let message = go_times(message);
     let message = message.as_str();
     let mut out = String::with_capacity(message.len());

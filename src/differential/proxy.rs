@@ -2,7 +2,7 @@
 //! litd's, like `serve`'s), forwards every request unchanged (the client's
 //! credentials included) to the upstream server over TLS and HTTP/2, sends
 //! the answer back unchanged (trailers included), and hands each exchange
-//! to the [`Recorder`].
+//! to the `Recorder`.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -37,38 +37,35 @@ const HOP_BY_HOP: &[&str] = &[
     "host",
 ];
 
+/// A recording proxy (`autopilot-mock record`): clients call `listen`, the
+/// proxy forwards to the upstream litd (or mock) and writes each exchange
+/// into scenario files under `out`.
 pub struct RecordConfig {
+    /// Where the proxy listens (TLS, its own certificate).
     pub listen: SocketAddr,
     /// `HOST:PORT` as given (shown in the scenarios).
     pub upstream: String,
+    /// The upstream's resolved address.
     pub upstream_addr: SocketAddr,
+    /// The upstream's certificate, pinned, as PEM.
     pub upstream_cert_pem: String,
+    /// The directory the recorded scenario files go to.
     pub out: PathBuf,
     /// Where the proxy's own `tls.cert` and `tls.key` live (made if missing).
     pub tls_dir: PathBuf,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum RecordError {
-    #[error("{0}")]
-    Tls(#[from] tls::TlsError),
-    #[error("cannot create {path}: {source}")]
-    Dir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
-}
+/// Why the recording proxy could not start: its certificate, a directory
+/// (`out`, `tls_dir`), the upstream's certificate, or the listen address.
+pub type RecordError = crate::server::ListenError;
 
 /// A running recording proxy.
 pub struct RunningRecorder {
+    /// The address actually bound.
     pub local_addr: SocketAddr,
-    pub tls_cert: PathBuf,
-    pub tls_key: PathBuf,
+    pub(crate) tls_cert: PathBuf,
+    pub(crate) tls_key: PathBuf,
+    /// What has been recorded so far (the files written, open scenario).
     pub recorder: Arc<Mutex<Recorder>>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
@@ -96,20 +93,18 @@ impl RunningRecorder {
 
 /// Binds and serves in the background.
 pub async fn start(config: RecordConfig) -> Result<RunningRecorder, RecordError> {
-    let dir_err = |path: &PathBuf| {
-        let path = path.clone();
-        move |source| RecordError::Dir { path, source }
-    };
-    std::fs::create_dir_all(&config.tls_dir).map_err(dir_err(&config.tls_dir))?;
-    let (cert, key) = (
-        config.tls_dir.join("tls.cert"),
-        config.tls_dir.join("tls.key"),
-    );
-    let files = tls::load_or_create(&cert, &key)?;
+    let files = crate::server::own_certificate(
+        &config.tls_dir.join("tls.cert"),
+        &config.tls_dir.join("tls.key"),
+    )?;
     let server_tls = tls::server_config(&files)?;
     let mut client_tls = (*tls::client_config(&config.upstream_cert_pem)?).clone();
     client_tls.alpn_protocols = vec![b"h2".to_vec()];
-    let recorder = Recorder::new(&config.out, &config.upstream).map_err(dir_err(&config.out))?;
+    let recorder =
+        Recorder::new(&config.out, &config.upstream).map_err(|source| RecordError::Dir {
+            path: config.out.clone(),
+            source,
+        })?;
     let recorder = Arc::new(Mutex::new(recorder));
     let proxy = Arc::new(Proxy {
         upstream: config.upstream_addr,
@@ -118,16 +113,7 @@ pub async fn start(config: RecordConfig) -> Result<RunningRecorder, RecordError>
         recorder: Arc::clone(&recorder),
     });
     let router = axum::Router::new().fallback(forward).with_state(proxy);
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| RecordError::Bind {
-            addr: config.listen,
-            source,
-        })?;
-    let local_addr = listener.local_addr().map_err(|source| RecordError::Bind {
-        addr: config.listen,
-        source,
-    })?;
+    let (listener, local_addr) = crate::server::bind(config.listen).await?;
     let (shutdown, rx) = watch::channel(false);
     let task = crate::server::spawn_serving(listener, server_tls, router, 256, 1 << 16, rx);
     Ok(RunningRecorder {

@@ -54,7 +54,7 @@ pub struct Recorder {
 impl Recorder {
     /// Records into `out` (created if missing); `upstream` is named in
     /// each scenario's description.
-    pub fn new(out: &Path, upstream: &str) -> std::io::Result<Recorder> {
+    pub(crate) fn new(out: &Path, upstream: &str) -> std::io::Result<Recorder> {
         std::fs::create_dir_all(out)?;
         Ok(Recorder {
             out: out.to_path_buf(),
@@ -72,7 +72,7 @@ impl Recorder {
     }
 
     /// Records one exchange; an error is a file that could not be written.
-    pub fn record(&mut self, e: &Exchange) -> Result<(), String> {
+    pub(crate) fn record(&mut self, e: &Exchange) -> Result<(), String> {
         match recognise(e) {
             Recognised::Admin {
                 method,

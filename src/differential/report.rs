@@ -17,37 +17,37 @@ use crate::scenario::runner::{ScenarioReport, StepReport, Verdict};
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Compared {
     /// Where the call came from: a scenario file, or `generated (seed S)`.
-    pub source: String,
-    pub transport: Transport,
+    pub(crate) source: String,
+    pub(crate) transport: Transport,
     /// The call: an RPC name, or `METHOD /path` for what is not one.
-    pub call: String,
+    pub(crate) call: String,
     /// The step or input it was (`#2 no features`, `iteration 17`).
-    pub label: String,
+    pub(crate) label: String,
     /// The request as sent (proto3 JSON, or a raw request's description).
-    pub request: Value,
+    pub(crate) request: Value,
     /// The request's size in bytes (what "smallest" means).
-    pub size: usize,
-    pub reference: Answer,
-    pub candidate: Answer,
-    pub differences: Vec<Difference>,
+    pub(crate) size: usize,
+    pub(crate) reference: Answer,
+    pub(crate) candidate: Answer,
+    pub(crate) differences: Vec<Difference>,
 }
 
 /// The differences of one kind.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Kind {
+pub(crate) struct Kind {
     /// `AddAutopilotSession code Unknown vs InvalidArgument`.
-    pub kind: String,
+    pub(crate) kind: String,
     /// How many compared calls showed it.
-    pub count: usize,
-    pub transports: Vec<Transport>,
+    pub(crate) count: usize,
+    pub(crate) transports: Vec<Transport>,
     /// The smallest request showing it.
-    pub smallest: Compared,
+    pub(crate) smallest: Compared,
     /// That request's difference of this kind.
-    pub detail: String,
+    pub(crate) detail: String,
 }
 
 /// Every kind of difference, in order of first appearance by name.
-pub fn kinds(compared: &[Compared]) -> Vec<Kind> {
+pub(crate) fn kinds(compared: &[Compared]) -> Vec<Kind> {
     let mut by_kind: BTreeMap<String, Kind> = BTreeMap::new();
     for c in compared {
         for d in &c.differences {
@@ -75,11 +75,13 @@ pub fn kinds(compared: &[Compared]) -> Vec<Kind> {
 /// The totals line's figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Totals {
-    pub calls: usize,
-    pub differing_calls: usize,
+    pub(crate) calls: usize,
+    pub(crate) differing_calls: usize,
+    /// Distinct kinds of difference (one per RPC, field and rule).
     pub kinds: usize,
 }
 
+/// Counts the calls compared, those that differ and the kinds of difference.
 pub fn totals(compared: &[Compared]) -> Totals {
     Totals {
         calls: compared.len(),

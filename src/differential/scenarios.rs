@@ -17,7 +17,9 @@ use crate::scenario::Scenario;
 
 /// One server of the pair.
 pub struct Side<'a> {
+    /// Where its calls go.
     pub target: &'a Target,
+    /// What the harness may do to it (admin API, root key, stub script).
     pub powers: Powers<'a>,
 }
 

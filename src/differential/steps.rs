@@ -25,10 +25,10 @@ struct Source {
 
 /// What a scenario being recorded knows of earlier answers.
 #[derive(Debug, Default)]
-pub struct Captures {
+pub(crate) struct Captures {
     sources: Vec<Source>,
     /// Captures that later steps use: step index -> name -> path.
-    pub used: BTreeMap<usize, BTreeMap<String, String>>,
+    pub(crate) used: BTreeMap<usize, BTreeMap<String, String>>,
 }
 
 impl Captures {
@@ -75,7 +75,7 @@ const TIME_WINDOW_SECS: i64 = 20 * 365 * 86_400;
 /// A request as a step sends it: earlier answers' values as captures, unix
 /// times in per-run fields relative to the target's clock (`now` is the
 /// recorded server's unix time when the call was made).
-pub fn request(request: &Value, now: i64, captures: &mut Captures) -> Value {
+pub(crate) fn request(request: &Value, now: i64, captures: &mut Captures) -> Value {
     request_at(None, request, now, captures)
 }
 
@@ -116,7 +116,7 @@ fn request_at(field: Option<&str>, v: &Value, now: i64, captures: &mut Captures)
 /// The `expect` of a call step: the code, the message (exact, or a regex
 /// where it holds per-run values), the response as matchers. Remembers the
 /// response's per-run values as capture sources of step `step`.
-pub fn expect(outcome: &Outcome, step: usize, captures: &mut Captures) -> Value {
+pub(crate) fn expect(outcome: &Outcome, step: usize, captures: &mut Captures) -> Value {
     let mut expect = Map::new();
     expect.insert("code".into(), Value::String(code_name(outcome.code)));
     if !outcome.message.is_empty() {
@@ -133,7 +133,7 @@ pub fn expect(outcome: &Outcome, step: usize, captures: &mut Captures) -> Value 
 
 /// A matcher tree for a response: exact scalars, `$shape` (or a capture of
 /// an earlier step) for per-run values.
-pub fn matcher(
+pub(crate) fn matcher(
     field: Option<&str>,
     v: &Value,
     path: &str,

@@ -8,7 +8,7 @@ use super::session::SessionId;
 
 /// `litrpc.ActionState` with litd's numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ActionState {
+pub(crate) enum ActionState {
     #[default]
     Unknown = 0,
     Pending = 1,
@@ -17,13 +17,13 @@ pub enum ActionState {
 }
 
 impl ActionState {
-    pub fn from_number(n: i32) -> Option<ActionState> {
+    pub(crate) fn from_number(n: i32) -> Option<ActionState> {
         [Self::Unknown, Self::Pending, Self::Done, Self::Error]
             .into_iter()
             .find(|s| *s as i32 == n)
     }
 
-    pub fn number(self) -> i32 {
+    pub(crate) fn number(self) -> i32 {
         self as i32
     }
 }
@@ -31,56 +31,56 @@ impl ActionState {
 /// One logged action (`litrpc.Action`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Action {
-    pub actor_name: String,
-    pub feature_name: String,
-    pub trigger: String,
-    pub intent: String,
-    pub structured_json_data: String,
+    pub(crate) actor_name: String,
+    pub(crate) feature_name: String,
+    pub(crate) trigger: String,
+    pub(crate) intent: String,
+    pub(crate) structured_json_data: String,
     /// The full method URI.
-    pub rpc_method: String,
+    pub(crate) rpc_method: String,
     /// Compact JSON, or "" when the params were not logged.
-    pub rpc_params_json: String,
+    pub(crate) rpc_params_json: String,
     /// Unix seconds of the attempt.
-    pub timestamp: u64,
-    pub state: ActionState,
-    pub error_reason: String,
+    pub(crate) timestamp: u64,
+    pub(crate) state: ActionState,
+    pub(crate) error_reason: String,
     /// Zeros when the action belongs to no session.
-    pub session_id: SessionId,
+    pub(crate) session_id: SessionId,
     /// The last 4 bytes of the macaroon's root-key ID; zeros when none.
-    pub macaroon_identifier: [u8; 4],
+    pub(crate) macaroon_identifier: [u8; 4],
 }
 
 /// A `ListActionsRequest` as the domain sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ActionsQuery {
-    pub feature_name: String,
-    pub actor_name: String,
-    pub method_name: String,
+pub(crate) struct ActionsQuery {
+    pub(crate) feature_name: String,
+    pub(crate) actor_name: String,
+    pub(crate) method_name: String,
     /// The wire number; 0 = any.
-    pub state: i32,
-    pub index_offset: u64,
+    pub(crate) state: i32,
+    pub(crate) index_offset: u64,
     /// 0 = litd's default of 100.
-    pub max_num_actions: u64,
-    pub reversed: bool,
-    pub count_total: bool,
-    pub session_id: Vec<u8>,
-    pub start_timestamp: u64,
-    pub end_timestamp: u64,
-    pub group_id: Vec<u8>,
+    pub(crate) max_num_actions: u64,
+    pub(crate) reversed: bool,
+    pub(crate) count_total: bool,
+    pub(crate) session_id: Vec<u8>,
+    pub(crate) start_timestamp: u64,
+    pub(crate) end_timestamp: u64,
+    pub(crate) group_id: Vec<u8>,
 }
 
 /// A `ListActionsResponse`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ActionsPage {
-    pub actions: Vec<Action>,
+pub(crate) struct ActionsPage {
+    pub(crate) actions: Vec<Action>,
     /// The database id of the last action returned; 0 when none.
-    pub last_index_offset: u64,
+    pub(crate) last_index_offset: u64,
     /// Every match before paging, only with `count_total`; else 0.
-    pub total_count: u64,
+    pub(crate) total_count: u64,
 }
 
 /// litd's default page size.
-pub const DEFAULT_PAGE: u64 = 100;
+pub(crate) const DEFAULT_PAGE: u64 = 100;
 
 /// Who an action's filter asks for, once checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,40 +93,41 @@ pub(super) enum Owner {
 
 /// The log: actions with their database ids (1, 2, ...), in insertion order.
 #[derive(Debug, Default)]
-pub struct ActionLog {
+pub(crate) struct ActionLog {
     rows: Vec<(u64, Action)>,
     next_id: u64,
 }
 
 impl ActionLog {
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.rows.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
 
-    pub fn append(&mut self, action: Action) {
+    pub(crate) fn append(&mut self, action: Action) {
         self.next_id += 1;
         self.rows.push((self.next_id, action));
     }
 
     /// Every action with its id, in insertion order (for snapshots).
-    pub fn rows(&self) -> &[(u64, Action)] {
+    pub(crate) fn rows(&self) -> &[(u64, Action)] {
         &self.rows
     }
 
     /// Puts back a row read from a snapshot, keeping its id (later ids go
     /// on after the largest).
-    pub fn restore_row(&mut self, id: u64, action: Action) {
+    pub(crate) fn restore_row(&mut self, id: u64, action: Action) {
         self.next_id = self.next_id.max(id);
         self.rows.push((id, action));
     }
 
     /// Forgets every action; ids go on from where they were, as a
     /// database's do after a delete.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.rows.clear();
     }
 

@@ -2,15 +2,14 @@
 //! number in the reference is noted where it happens; the first failure wins.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use rand::RngCore;
 use secp256k1::SecretKey;
 
-use super::clock::{unix_nanos, SystemTimeExt};
+use super::clock::unix_nanos;
 use super::error::AutopilotError;
 use super::keys::{sign_group_link, COMPRESSED_LEN};
-use super::pairing;
+use super::new_session::NewSession;
 use super::privacy::{obfuscate_config, obfuscate_rule, PrivacyFlags, PrivacyMap};
 use super::recipe;
 use super::remote::{Registration, RemoteFeature};
@@ -24,14 +23,31 @@ use crate::gocompat::time::GoNow;
 /// `session_rules` is absent: litd never reads it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AddSessionRequest {
+    /// The session's label, stored as given (may be empty, no length limit).
     pub label: String,
+    /// When the session expires, in unix seconds; it must be after now
+    /// (step 2), and values of 2^63 or more wrap negative and fail, as in litd.
     pub expiry_timestamp_seconds: u64,
+    /// The LNC mailbox address, stored and sent to the remote as given (no
+    /// default, as in litd; the mock never dials it).
     pub mailbox_server_addr: String,
+    /// litd's `dev_server` flag, stored and passed on to `RegisterSession`.
     pub dev_server: bool,
+    /// The features to subscribe to, by the remote's `Feature.name`; at least
+    /// one is required (step 1).
     pub features: BTreeMap<String, FeatureRequest>,
+    /// Turns litd's privacy mapper off: rule values stay real in the rules
+    /// caveat, configs go to the remote raw, and the session stores privacy
+    /// flags 0.
     pub no_privacy_mapper: bool,
+    /// The group to link to: the ID of its first session, zero-padded or cut
+    /// to 4 bytes; empty starts a new group.
     pub linked_group_id: Vec<u8>,
+    /// litd's privacy flag bits (bits 0-7 known); read only when
+    /// `privacy_flags_set` is true.
     pub privacy_flags: u64,
+    /// Use `privacy_flags` instead of the OR of the requested features'
+    /// flags; refused with `no_privacy_mapper` (step 5a).
     pub privacy_flags_set: bool,
 }
 
@@ -39,7 +55,12 @@ pub struct AddSessionRequest {
 /// member set) and the raw config bytes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FeatureRequest {
+    /// Rule overrides by litd rule name (e.g. `rate-limit`); a rule the
+    /// remote lists but the request leaves out gets the remote's default.
     pub rules: BTreeMap<String, Option<RuleValue>>,
+    /// The feature's config bytes, stored as a (lossy UTF-8) string; with
+    /// the privacy mapper on, a non-empty config must be a JSON object
+    /// (step 10). Empty means no config.
     pub config: Vec<u8>,
 }
 
@@ -61,6 +82,11 @@ fn not_provided(feature: &str) -> AutopilotError {
 }
 
 impl AutopilotCore {
+    /// `AddAutopilotSession` (§2.2): validates `req` in litd's order,
+    /// registers the new session with the remote server and returns it,
+    /// normally as STATE_CREATED. Every failure is an [`AutopilotError`] with
+    /// litd's text (code Unknown, except remote `ListFeatures` errors, which
+    /// keep their code).
     pub async fn add_session(&self, req: AddSessionRequest) -> Result<SessionView, AutopilotError> {
         self.expire_due().await;
         let now = self.clock.now();
@@ -247,82 +273,33 @@ impl AutopilotCore {
         let privacy = !req.no_privacy_mapper;
         let (id, local_key) = self.insert_new_session(
             |store| check_reservable(store, link, self.config.max_sessions),
-            |fresh| Session {
-                id: fresh.id,
-                label: req.label.as_str().into(),
-                state: SessionState::Reserved,
-                session_type: super::session::SessionType::Autopilot,
-                expiry_timestamp_seconds: req.expiry_timestamp_seconds,
-                mailbox_server_addr: req.mailbox_server_addr.as_str().into(),
-                dev_server: req.dev_server,
-                pairing_secret: fresh.pairing.secret,
-                pairing_secret_mnemonic: fresh.pairing.mnemonic.into_boxed_str(),
-                local_secret_key: fresh.secret_key,
-                local_public_key: fresh.public_key,
-                remote_public_key: None,
-                created_at_nanos: now.unix_nanos(),
-                revoked_at: 0,
-                group_id: link.map_or(fresh.id, |l| l.group_id),
-                macaroon_recipe: Some(Arc::new(macaroon_recipe)),
-                feature_rules,
-                feature_configs: req
-                    .features
-                    .iter()
-                    .map(|(k, f)| (k.as_str(), Box::from(String::from_utf8_lossy(&f.config))))
-                    .collect(),
-                privacy_flags: if privacy { flags.bits() } else { 0 },
-                privacy_mapper: privacy,
-                revision: 0,
+            |fresh| {
+                let group_id = link.map_or(fresh.id, |l| l.group_id);
+                Session {
+                    feature_rules,
+                    feature_configs: req
+                        .features
+                        .iter()
+                        .map(|(k, f)| (k.as_str(), Box::from(String::from_utf8_lossy(&f.config))))
+                        .collect(),
+                    privacy_flags: if privacy { flags.bits() } else { 0 },
+                    privacy_mapper: privacy,
+                    ..fresh.session(NewSession {
+                        label: &req.label,
+                        state: SessionState::Reserved,
+                        session_type: super::session::SessionType::Autopilot,
+                        expiry_timestamp_seconds: req.expiry_timestamp_seconds,
+                        mailbox_server_addr: &req.mailbox_server_addr,
+                        dev_server: req.dev_server,
+                        created_at: now,
+                        group_id,
+                        macaroon_recipe: Some(macaroon_recipe),
+                    })
+                }
             },
         )?;
         Ok((id, link.map_or(id, |l| l.group_id), local_key))
     }
-
-    /// Draws a key whose ID is free and a pairing secret, and inserts the
-    /// session `build` makes of them, if `check` passes on the store both
-    /// before the draw and under the lock of the insert.
-    ///
-    /// The checks, then the key drawn with no store lock held, then the
-    /// checks again and the insert under one lock, so no concurrent Add
-    /// slips in between. Keys come from the key sequence (a point addition
-    /// each) until an ID is free; then the pairing entropy from the RNG.
-    pub(super) fn insert_new_session(
-        &self,
-        check: impl Fn(&super::store::Store) -> Result<(), AutopilotError>,
-        build: impl FnOnce(FreshIdentity) -> Session,
-    ) -> Result<(SessionId, [u8; COMPRESSED_LEN]), AutopilotError> {
-        check(&self.lock_store())?;
-        loop {
-            let (sk, point) = self.next_key_pair();
-            let pk = point.serialize();
-            let id: SessionId = [pk[1], pk[2], pk[3], pk[4]];
-            let mut store = self.lock_store();
-            check(&store)?;
-            if store.contains_id(&id) {
-                continue;
-            }
-            let mut entropy = [0u8; pairing::SECRET_LEN];
-            self.lock_rng().fill_bytes(&mut entropy);
-            store.insert(build(FreshIdentity {
-                id,
-                secret_key: sk,
-                public_key: pk,
-                pairing: pairing::from_entropy(entropy),
-            }));
-            drop(store);
-            self.changes.bump();
-            return Ok((id, pk));
-        }
-    }
-}
-
-/// What every new session is made of: a key whose ID is free, and a
-/// pairing secret (§2.2.1, §2.2.2).
-pub(super) struct FreshIdentity {
-    pub id: SessionId,
-    pub secret_key: SecretKey,
-    pub public_key: [u8; COMPRESSED_LEN],
-    pub pairing: pairing::PairingSecret,
 }
 
 /// Step 8's checks: a linked group must have no live session, and the

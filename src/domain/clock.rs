@@ -6,8 +6,9 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A source of the current wall-clock time. Clocks that tests and scenarios
-/// can move say so by returning `true` from `advance` and `set`.
+/// can move say so by returning `true` from `advance_nanos` and `set`.
 pub trait Clock: Send + Sync + 'static {
+    /// The current wall-clock time.
     fn now(&self) -> SystemTime;
 
     /// Moves the clock forward (negative: back) by `nanos`. `false` if this
@@ -39,7 +40,7 @@ pub struct ManualClock {
 }
 
 impl ManualClock {
-    pub fn new(start: SystemTime) -> Self {
+    pub(crate) fn new(start: SystemTime) -> Self {
         Self {
             now: Mutex::new(start),
         }
@@ -50,6 +51,7 @@ impl ManualClock {
         Self::new(UNIX_EPOCH + Duration::from_secs(secs))
     }
 
+    /// Moves the clock forward by `by`.
     pub fn advance(&self, by: Duration) {
         let mut now = self.lock();
         *now += by;
@@ -87,6 +89,7 @@ pub struct OffsetClock {
 }
 
 impl OffsetClock {
+    /// A clock that reads the system time until it is moved.
     pub fn new() -> Self {
         Self::default()
     }
@@ -114,10 +117,10 @@ impl Clock for OffsetClock {
 }
 
 /// Nanoseconds since the unix epoch (negative before it).
-pub use crate::gocompat::time::unix_nanos;
+pub(crate) use crate::gocompat::time::unix_nanos;
 
 /// The instant `nanos` after (or before) the unix epoch.
-pub fn from_unix_nanos(nanos: i128) -> SystemTime {
+pub(crate) fn from_unix_nanos(nanos: i128) -> SystemTime {
     let mag = Duration::from_nanos(nanos.unsigned_abs().min(u64::MAX as u128) as u64);
     if nanos >= 0 {
         UNIX_EPOCH + mag
@@ -132,7 +135,7 @@ pub fn unix_secs(t: SystemTime) -> i64 {
 }
 
 /// Unix-time helpers on `SystemTime`.
-pub trait SystemTimeExt {
+pub(crate) trait SystemTimeExt {
     fn unix_nanos(&self) -> i128;
 }
 

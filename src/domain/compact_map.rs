@@ -6,7 +6,7 @@
 /// Entries sorted by key, each key once. Built with `collect()`, which
 /// treats a repeated key as `BTreeMap` does: the last value wins.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompactMap<V> {
+pub(crate) struct CompactMap<V> {
     entries: Box<[(Box<str>, V)]>,
 }
 
@@ -19,15 +19,18 @@ impl<V> Default for CompactMap<V> {
 }
 
 impl<V> CompactMap<V> {
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    pub fn get(&self, key: &str) -> Option<&V> {
+    #[cfg(test)]
+    pub(crate) fn get(&self, key: &str) -> Option<&V> {
         let i = self
             .entries
             .binary_search_by(|(k, _)| (**k).cmp(key))
@@ -35,19 +38,21 @@ impl<V> CompactMap<V> {
         Some(&self.entries[i].1)
     }
 
-    pub fn contains_key(&self, key: &str) -> bool {
+    #[cfg(test)]
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
     /// Every entry, sorted by key.
-    pub fn iter(&self) -> Iter<'_, V> {
+    pub(crate) fn iter(&self) -> Iter<'_, V> {
         Iter {
             inner: self.entries.iter(),
         }
     }
 
     /// The keys, sorted.
-    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+    #[cfg(test)]
+    pub(crate) fn keys(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         self.entries.iter().map(|(k, _)| &**k)
     }
 }
@@ -72,7 +77,7 @@ impl<K: Into<Box<str>>, V> FromIterator<(K, V)> for CompactMap<V> {
 
 /// Borrowed entries of a [`CompactMap`], sorted by key.
 #[derive(Debug, Clone)]
-pub struct Iter<'a, V> {
+pub(crate) struct Iter<'a, V> {
     inner: std::slice::Iter<'a, (Box<str>, V)>,
 }
 

@@ -8,29 +8,29 @@ use super::rules::{self, Rule, RuleValue};
 
 /// What litd reports for one rule of a feature.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleInfo {
-    pub known: bool,
+pub(crate) struct RuleInfo {
+    pub(crate) known: bool,
     /// Unset for a rule litd does not know.
-    pub defaults: Option<RuleValue>,
-    pub min_value: Option<RuleValue>,
-    pub max_value: Option<RuleValue>,
+    pub(crate) defaults: Option<RuleValue>,
+    pub(crate) min_value: Option<RuleValue>,
+    pub(crate) max_value: Option<RuleValue>,
 }
 
 /// What litd reports for one feature.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeatureInfo {
-    pub name: String,
-    pub description: String,
-    pub rules: BTreeMap<String, RuleInfo>,
-    pub permissions_list: Vec<MethodPermissions>,
-    pub requires_upgrade: bool,
-    pub default_config: String,
-    pub privacy_flags: u64,
+pub(crate) struct FeatureInfo {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) rules: BTreeMap<String, RuleInfo>,
+    pub(crate) permissions_list: Vec<MethodPermissions>,
+    pub(crate) requires_upgrade: bool,
+    pub(crate) default_config: String,
+    pub(crate) privacy_flags: u64,
 }
 
 /// Maps the remote catalogue, keyed by the server's map keys. A known rule
 /// whose JSON does not parse fails the whole call with the parse error.
-pub fn describe(
+pub(crate) fn describe(
     catalogue: &BTreeMap<String, RemoteFeature>,
 ) -> Result<BTreeMap<String, FeatureInfo>, String> {
     catalogue
@@ -75,7 +75,7 @@ fn describe_one(feature: &RemoteFeature) -> Result<FeatureInfo, String> {
 
 /// One entry per method; a repeated method keeps its last entry. litd goes
 /// through a Go map here (random order); the mock sorts by method instead.
-pub fn permissions_by_method(list: &[MethodPermissions]) -> Vec<MethodPermissions> {
+pub(crate) fn permissions_by_method(list: &[MethodPermissions]) -> Vec<MethodPermissions> {
     let mut by_method: BTreeMap<&str, &MethodPermissions> = BTreeMap::new();
     for perm in list {
         by_method.insert(&perm.method, perm);

@@ -21,17 +21,20 @@ fn four_bytes(id: &[u8]) -> Result<SessionId, AutopilotError> {
 
 /// A `PrivacyMapConversionRequest` as the domain sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ConversionRequest {
-    pub real_to_pseudo: bool,
+pub(crate) struct ConversionRequest {
+    pub(crate) real_to_pseudo: bool,
     /// Deprecated in litd; only read when `group_id` is empty.
-    pub session_id: Vec<u8>,
-    pub input: String,
-    pub group_id: Vec<u8>,
+    pub(crate) session_id: Vec<u8>,
+    pub(crate) input: String,
+    pub(crate) group_id: Vec<u8>,
 }
 
 impl AutopilotCore {
     /// `Firewall.ListActions` (§6.3).
-    pub async fn list_actions(&self, query: ActionsQuery) -> Result<ActionsPage, AutopilotError> {
+    pub(crate) async fn list_actions(
+        &self,
+        query: ActionsQuery,
+    ) -> Result<ActionsPage, AutopilotError> {
         // 1 is the page default, applied by the log.
         // 2. A known state; 0 is "any".
         let state = match query.state {
@@ -64,7 +67,7 @@ impl AutopilotCore {
 
     /// Adds actions to the log (the admin API and scenario setups: litd
     /// itself logs only calls through lnd, which the mock never sees).
-    pub fn add_actions(&self, actions: Vec<Action>) {
+    pub(crate) fn add_actions(&self, actions: Vec<Action>) {
         let mut store = self.lock_store();
         for action in actions {
             store.actions_mut().append(action);
@@ -75,18 +78,18 @@ impl AutopilotCore {
     }
 
     /// Empties the action log.
-    pub fn clear_actions(&self) {
+    pub(crate) fn clear_actions(&self) {
         self.lock_store().actions_mut().clear();
         self.changes.bump();
     }
 
     /// Actions in the log.
-    pub fn action_count(&self) -> usize {
+    pub(crate) fn action_count(&self) -> usize {
         self.lock_store().actions().len()
     }
 
     /// `Firewall.PrivacyMapConversion` (§6.4).
-    pub async fn privacy_map_conversion(
+    pub(crate) async fn privacy_map_conversion(
         &self,
         req: ConversionRequest,
     ) -> Result<String, AutopilotError> {

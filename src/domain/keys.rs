@@ -8,7 +8,7 @@ use secp256k1::{ecdsa::Signature, Message, PublicKey, Scalar, SecretKey};
 use sha2::{Digest, Sha256};
 
 /// Compressed public key length.
-pub const COMPRESSED_LEN: usize = 33;
+pub(crate) const COMPRESSED_LEN: usize = 33;
 const UNCOMPRESSED_LEN: usize = 65;
 
 /// The secp256k1 field prime, big-endian.
@@ -24,12 +24,13 @@ const FIELD_PRIME: [u8; 32] = [
 /// long-lived secrets that doubles the cost of the throwaway keys a test
 /// double makes, and was a third of Add's CPU time. The result is the same
 /// key (`keys_match_the_library` below).
-pub fn public_key_of(sk: &SecretKey) -> [u8; COMPRESSED_LEN] {
+#[cfg(test)]
+pub(crate) fn public_key_of(sk: &SecretKey) -> [u8; COMPRESSED_LEN] {
     public_point_of(sk).serialize()
 }
 
 /// [`public_key_of`] as a point.
-pub fn public_point_of(sk: &SecretKey) -> PublicKey {
+pub(crate) fn public_point_of(sk: &SecretKey) -> PublicKey {
     use secp256k1::ffi::{self, CPtr};
     let created = secp256k1::with_raw_global_context(
         |ctx| {
@@ -65,7 +66,7 @@ pub fn public_point_of(sk: &SecretKey) -> PublicKey {
 /// independent random keys; only point arithmetic on two of them, which
 /// nothing in litd or its clients does, shows the constant step. Without a
 /// seed, `s` and `d` come from the OS; with one, the same draws follow.
-pub struct KeySequence {
+pub(crate) struct KeySequence {
     secret: SecretKey,
     public: PublicKey,
     step: Scalar,
@@ -77,7 +78,7 @@ pub struct KeySequence {
 impl KeySequence {
     /// A sequence whose start and step are drawn from `rng` (through an RNG
     /// of its own, seeded from it).
-    pub fn new<R: RngCore>(rng: &mut R) -> Self {
+    pub(crate) fn new<R: RngCore>(rng: &mut R) -> Self {
         let mut own = StdRng::from_rng(rng);
         let (secret, public) = fresh_pair(&mut own);
         let (step, step_public) = fresh_pair(&mut own);
@@ -91,7 +92,7 @@ impl KeySequence {
     }
 
     /// The next key pair.
-    pub fn next_pair(&mut self) -> (SecretKey, PublicKey) {
+    pub(crate) fn next_pair(&mut self) -> (SecretKey, PublicKey) {
         let pair = (self.secret, self.public);
         match (
             self.secret.add_tweak(&self.step),
@@ -117,7 +118,7 @@ fn fresh_pair(rng: &mut StdRng) -> (SecretKey, PublicKey) {
 
 /// Parses a 33-byte compressed or 65-byte uncompressed/hybrid key and returns
 /// its compressed form. Errors read as decred's `ParsePubKey` words them.
-pub fn parse_public_key(bytes: &[u8]) -> Result<[u8; COMPRESSED_LEN], String> {
+pub(crate) fn parse_public_key(bytes: &[u8]) -> Result<[u8; COMPRESSED_LEN], String> {
     let format = match bytes.len() {
         COMPRESSED_LEN | UNCOMPRESSED_LEN => bytes[0],
         n => return Err(format!("malformed public key: invalid length: {n}")),
@@ -166,7 +167,7 @@ pub enum RemoteKey {
 
 impl RemoteKey {
     /// The key's bytes on the wire (compressed for a made key).
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         match self {
             RemoteKey::Sent(bytes) => bytes.clone(),
             RemoteKey::Made(key) => key.serialize().to_vec(),
@@ -174,7 +175,7 @@ impl RemoteKey {
     }
 
     /// The compressed key, or the error [`parse_public_key`] gives.
-    pub fn parse(&self) -> Result<[u8; COMPRESSED_LEN], String> {
+    pub(crate) fn parse(&self) -> Result<[u8; COMPRESSED_LEN], String> {
         match self {
             RemoteKey::Sent(bytes) => parse_public_key(bytes),
             RemoteKey::Made(key) => Ok(key.serialize()),
@@ -190,7 +191,7 @@ impl From<Vec<u8>> for RemoteKey {
 
 /// The DER ECDSA signature (RFC 6979) by `signer` over single SHA-256 of
 /// `new_key`: what litd sends as `group_responder_sig` for a linked session.
-pub fn sign_group_link(signer: &SecretKey, new_key: &[u8; COMPRESSED_LEN]) -> Vec<u8> {
+pub(crate) fn sign_group_link(signer: &SecretKey, new_key: &[u8; COMPRESSED_LEN]) -> Vec<u8> {
     let digest: [u8; 32] = Sha256::digest(new_key).into();
     signer
         .sign_ecdsa(Message::from_digest(digest))

@@ -16,7 +16,7 @@ use super::session::SessionState;
 use super::store::expiry_nanos;
 
 /// The substring that makes an ActivateSession error permanent (§8.4).
-pub const REJECTED: &str = "the client has been rejected";
+pub(crate) const REJECTED: &str = "the client has been rejected";
 
 /// Most ping-loop ticks replayed in one go; a bigger clock jump skips to
 /// the last tick before now (a Go ticker drops ticks its reader missed).
@@ -40,13 +40,13 @@ struct Pings {
 }
 
 /// Whether an ActivateSession error is permanent (§8.4).
-pub fn is_rejection(message: &str) -> bool {
+pub(crate) fn is_rejection(message: &str) -> bool {
     message.contains(REJECTED)
 }
 
 /// litd's Status `lit` error for a failed autopilot client start (§4.4):
 /// `client_error` is `could not start the autopilot client: <err>`.
-pub fn lit_start_error(client_error: &str) -> String {
+pub(crate) fn lit_start_error(client_error: &str) -> String {
     format!("could not start Lit: could not start litd sub-servers: {client_error}")
 }
 
@@ -57,7 +57,7 @@ impl AutopilotCore {
 
     /// Records that litd's start sequence failed (the Terms check, §8.1).
     /// The process stays up; gated calls fail from now on.
-    pub fn record_start_failure(&self, client_error: &str) {
+    pub(crate) fn record_start_failure(&self, client_error: &str) {
         self.readiness
             .record_lit_failure(lit_start_error(client_error));
     }
@@ -69,13 +69,13 @@ impl AutopilotCore {
 
     /// litd's start-up state: Status reports it, the dispatcher gates calls
     /// on it ([`Readiness::gate`](super::readiness::Readiness::gate)).
-    pub fn readiness(&self) -> &super::readiness::Readiness {
+    pub(crate) fn readiness(&self) -> &super::readiness::Readiness {
         &self.readiness
     }
 
     /// The autopilot client started: the ping loop ticks every `cadence`
     /// from now (its first pass, on an empty list, does nothing).
-    pub fn start_ping_loop(&self, cadence: Duration) {
+    pub(crate) fn start_ping_loop(&self, cadence: Duration) {
         let cadence = (cadence.as_nanos() as i128).max(1);
         let now = unix_nanos(self.clock.now());
         self.lock_lifecycle().pings = Some(Pings {
@@ -90,7 +90,7 @@ impl AutopilotCore {
     /// readiness cleared, the ping loop stopped, the store read back from
     /// its own snapshot (RESERVED rows dropped, live autopilot sessions
     /// resumed with their expiry timers), the action log kept.
-    pub fn restart_store(&self) -> super::RestoreReport {
+    pub(crate) fn restart_store(&self) -> super::RestoreReport {
         let (snapshot, _) = self.snapshot();
         self.lock_lifecycle().pings = None;
         self.readiness.clear();
@@ -99,7 +99,7 @@ impl AutopilotCore {
 
     /// litd's start-up state again (a reset): readiness as the mock's own
     /// start left it, and the ping loop running if the client started.
-    pub fn back_to_start_up(&self) {
+    pub(crate) fn back_to_start_up(&self) {
         self.readiness.back_to_start_up();
         if self.readiness.lit_running() && !self.client_started() {
             self.start_ping_loop(self.config.ping_cadence);
@@ -107,7 +107,7 @@ impl AutopilotCore {
     }
 
     /// Whether the autopilot client started (expiry timers and pings run).
-    pub fn client_started(&self) -> bool {
+    pub(crate) fn client_started(&self) -> bool {
         self.lock_lifecycle().pings.is_some()
     }
 
@@ -134,7 +134,8 @@ impl AutopilotCore {
     }
 
     /// The keys on the ping list, for tests and the admin API.
-    pub fn pinged_keys(&self) -> Vec<Vec<u8>> {
+    #[cfg(test)]
+    pub(crate) fn pinged_keys(&self) -> Vec<Vec<u8>> {
         self.lock_lifecycle()
             .pings
             .as_ref()
@@ -146,7 +147,7 @@ impl AutopilotCore {
     /// ahead is put on the ping list; their responder keys are returned for
     /// the caller to activate (with litd's 15 s timeout). Sessions whose
     /// expiry passed stay CREATED untouched (`restore` armed no timer).
-    pub fn sessions_to_activate(&self) -> Vec<[u8; COMPRESSED_LEN]> {
+    pub(crate) fn sessions_to_activate(&self) -> Vec<[u8; COMPRESSED_LEN]> {
         let now = unix_nanos(self.clock.now());
         let keys: Vec<_> = self
             .lock_store()
@@ -166,7 +167,7 @@ impl AutopilotCore {
     /// becomes REVOKED (revoked_at now) and is not resumed; the remote
     /// RevokeSession is not called, and the key stays on the ping list
     /// until a ping to it fails (§8.4).
-    pub fn revoke_rejected(&self, key: &[u8; COMPRESSED_LEN]) {
+    pub(crate) fn revoke_rejected(&self, key: &[u8; COMPRESSED_LEN]) {
         let now = self.clock.now();
         let mut store = self.lock_store();
         let Some(id) = store.id_by_key(key) else {

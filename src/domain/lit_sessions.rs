@@ -2,23 +2,28 @@
 //! same store as the Autopilot service (litd-front-door.md §5). Steps are
 //! numbered as in the reference; the first failure wins.
 
-use std::sync::Arc;
-
 use super::clock::SystemTimeExt;
 use super::error::AutopilotError;
+use super::new_session::NewSession;
 use super::permissions::{self, UriRule};
 use super::service::AutopilotCore;
-use super::session::{MacaroonRecipe, Permission, Session, SessionState, SessionType, SessionView};
+use super::session::{MacaroonRecipe, Permission, SessionState, SessionType, SessionView};
 use super::store::expiry_nanos;
 
-/// An `AddSessionRequest` as the domain sees it.
+/// A `litrpc.Sessions` `AddSessionRequest` as the domain sees it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AddLitSessionRequest {
+    /// The session's label, stored as given.
     pub label: String,
     /// The wire number: values outside litd's enum are refused in step 2.
     pub session_type: i32,
+    /// When the session expires, in unix seconds; it must be after now
+    /// (step 1). The session stays CREATED past it while the mock runs, as
+    /// in litd 0.17.2 (§5.4).
     pub expiry_timestamp_seconds: u64,
+    /// The LNC mailbox address, stored as given (the mock never dials it).
     pub mailbox_server_addr: String,
+    /// litd's `dev_server` flag, stored and echoed.
     pub dev_server: bool,
     /// (entity, action) pairs; only read for `TYPE_MACAROON_CUSTOM`.
     pub macaroon_custom_permissions: Vec<Permission>,
@@ -82,28 +87,19 @@ impl AutopilotCore {
                 }
                 Ok(())
             },
-            |fresh| Session {
-                id: fresh.id,
-                label: req.label.as_str().into(),
-                state: SessionState::Created,
-                session_type,
-                expiry_timestamp_seconds: req.expiry_timestamp_seconds,
-                mailbox_server_addr: req.mailbox_server_addr.as_str().into(),
-                dev_server: req.dev_server,
-                pairing_secret: fresh.pairing.secret,
-                pairing_secret_mnemonic: fresh.pairing.mnemonic.into_boxed_str(),
-                local_secret_key: fresh.secret_key,
-                local_public_key: fresh.public_key,
-                remote_public_key: None,
-                created_at_nanos: now.unix_nanos(),
-                revoked_at: 0,
-                group_id: fresh.id,
-                macaroon_recipe: recipe.map(Arc::new),
-                feature_rules: Default::default(),
-                feature_configs: Default::default(),
-                privacy_flags: 0,
-                privacy_mapper: false,
-                revision: 0,
+            |fresh| {
+                let group_id = fresh.id;
+                fresh.session(NewSession {
+                    label: &req.label,
+                    state: SessionState::Created,
+                    session_type,
+                    expiry_timestamp_seconds: req.expiry_timestamp_seconds,
+                    mailbox_server_addr: &req.mailbox_server_addr,
+                    dev_server: req.dev_server,
+                    created_at: now,
+                    group_id,
+                    macaroon_recipe: recipe,
+                })
             },
         )?;
         // 7. Read back.

@@ -2,43 +2,44 @@
 //!
 //! Layout:
 //! - [`service`] and [`add_session`]: the four Autopilot handlers;
-//!   [`lit_sessions`]: `litrpc.Sessions` (with [`permissions`], litd's
+//!   `lit_sessions`: `litrpc.Sessions` (with `permissions`, litd's
 //!   permission table); all over
-//! - [`store`] (sessions, indexes, privacy maps) and [`session`] (the model,
-//!   with [`compact_map`] for its per-feature maps),
+//! - `store` (sessions, indexes, privacy maps) and [`session`] (the model,
+//!   with `compact_map` for its per-feature maps),
 //! - [`rules`] and [`privacy`]: the seven rule types and the privacy mapper,
-//! - [`recipe`], [`features`], [`pairing`], [`keys`]: what a session is built from,
+//! - `recipe`, `features`, `pairing`, [`keys`]: what a session is built from,
 //! - [`remote`]: the seam to the remote autopilot server,
 //! - [`clock`]: the seam to time.
 
-pub mod actions;
+pub(crate) mod actions;
 pub mod add_session;
 pub mod clock;
-pub mod compact_map;
-pub mod error;
-pub mod features;
-pub mod firewall;
+pub(crate) mod compact_map;
+pub(crate) mod error;
+pub(crate) mod features;
+pub(crate) mod firewall;
 pub mod keys;
-pub mod lifecycle;
-pub mod lit_sessions;
-pub mod pairing;
-pub mod permissions;
+pub(crate) mod lifecycle;
+pub(crate) mod lit_sessions;
+pub(crate) mod new_session;
+pub(crate) mod pairing;
+pub(crate) mod permissions;
 pub mod privacy;
-pub mod proxy;
-pub mod random_hash;
-pub mod readiness;
-pub mod recipe;
+pub(crate) mod proxy;
+pub(crate) mod random_hash;
+pub(crate) mod readiness;
+pub(crate) mod recipe;
 pub mod remote;
 pub mod rules;
 pub mod service;
 pub mod session;
-pub mod snapshot;
-pub mod status;
-pub mod store;
+pub(crate) mod snapshot;
+pub(crate) mod status;
+pub(crate) mod store;
 
 pub use add_session::{AddSessionRequest, FeatureRequest};
 pub use error::{AutopilotError, Code};
 pub use lit_sessions::AddLitSessionRequest;
 pub use service::{AutopilotCore, CoreConfig, Listed, ViewRevision};
 pub use session::{SessionState, SessionView};
-pub use snapshot::{RestoreReport, StoreSnapshot};
+pub(crate) use snapshot::{RestoreReport, StoreSnapshot};

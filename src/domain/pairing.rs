@@ -6,22 +6,22 @@
 //! into bytes (as litd does) clears the two low bits of the last byte.
 
 /// Bytes of entropy in a pairing secret.
-pub const SECRET_LEN: usize = 14;
+pub(crate) const SECRET_LEN: usize = 14;
 /// Words in a pairing phrase.
-pub const PHRASE_WORDS: usize = 10;
+pub(crate) const PHRASE_WORDS: usize = 10;
 const BITS_PER_WORD: usize = 11;
 
 /// A pairing secret as litd stores it, with its phrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PairingSecret {
+pub(crate) struct PairingSecret {
     /// The secret after the words-to-bytes round trip: low 2 bits of byte 13 are 0.
-    pub secret: [u8; SECRET_LEN],
+    pub(crate) secret: [u8; SECRET_LEN],
     /// Ten BIP-39 English words joined by single spaces.
-    pub mnemonic: String,
+    pub(crate) mnemonic: String,
 }
 
 /// Builds the stored secret and phrase from freshly drawn entropy.
-pub fn from_entropy(entropy: [u8; SECRET_LEN]) -> PairingSecret {
+pub(crate) fn from_entropy(entropy: [u8; SECRET_LEN]) -> PairingSecret {
     let words = bip39::Language::English.word_list();
     let mut indices = [0usize; PHRASE_WORDS];
     for (i, index) in indices.iter_mut().enumerate() {

@@ -11,15 +11,15 @@
 use super::session::Permission;
 
 /// lnd's entity for per-method permissions.
-pub const URI_ENTITY: &str = "uri";
+pub(crate) const URI_ENTITY: &str = "uri";
 
 /// The custom-permission keyword for "every read permission".
-pub const READONLY_KEYWORD: &str = "***readonly***";
+pub(crate) const READONLY_KEYWORD: &str = "***readonly***";
 
 /// Every entity:action pair litd's macaroon service holds with no
 /// sub-daemon: lnd's read and write permissions, then lit's
 /// (`perms/permissions.go`). Sorted by entity.
-pub const ACTIVE_PERMISSIONS: &[(&str, &[&str])] = &[
+pub(crate) const ACTIVE_PERMISSIONS: &[(&str, &[&str])] = &[
     ("account", &["read", "write"]),
     ("actions", &["read"]),
     ("address", &["read", "write"]),
@@ -40,7 +40,7 @@ pub const ACTIVE_PERMISSIONS: &[(&str, &[&str])] = &[
 
 /// The method URIs the mock knows litd to know: lit's own and a subset of
 /// lnd's and the sub-daemons'. Sorted.
-pub const KNOWN_URIS: &[&str] = &[
+pub(crate) const KNOWN_URIS: &[&str] = &[
     "/frdrpc.FaradayServer/ChannelInsights",
     "/frdrpc.FaradayServer/ExchangeRate",
     "/frdrpc.FaradayServer/NodeAudit",
@@ -105,7 +105,7 @@ pub const KNOWN_URIS: &[&str] = &[
 
 /// What one custom `uri:<action>` permission stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UriRule {
+pub(crate) enum UriRule {
     /// `***readonly***`: every read permission.
     ReadOnly,
     /// These known URIs (one for an exact match, any number, none
@@ -119,7 +119,7 @@ pub enum UriRule {
 /// else a regular expression matched (unanchored) against every known URI.
 /// Go's RE2 syntax and the `regex` crate's agree on everything but corner
 /// cases (e.g. `\C`, which the crate refuses).
-pub fn resolve_uri(action: &str) -> UriRule {
+pub(crate) fn resolve_uri(action: &str) -> UriRule {
     if action == READONLY_KEYWORD {
         return UriRule::ReadOnly;
     }
@@ -139,7 +139,7 @@ pub fn resolve_uri(action: &str) -> UriRule {
 }
 
 /// Every `entity:read` pair of the active set.
-pub fn active_read_permissions() -> impl Iterator<Item = Permission> {
+pub(crate) fn active_read_permissions() -> impl Iterator<Item = Permission> {
     ACTIVE_PERMISSIONS
         .iter()
         .filter(|(_, actions)| actions.contains(&"read"))
@@ -151,7 +151,7 @@ pub fn active_read_permissions() -> impl Iterator<Item = Permission> {
 
 /// The ops a super macaroon gets (§7.2): every pair of the active set, or
 /// with `read_only` those whose action is `read`.
-pub fn super_macaroon_ops(read_only: bool) -> Vec<(&'static str, Vec<&'static str>)> {
+pub(crate) fn super_macaroon_ops(read_only: bool) -> Vec<(&'static str, Vec<&'static str>)> {
     ACTIVE_PERMISSIONS
         .iter()
         .map(|(entity, actions)| {

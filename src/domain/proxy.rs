@@ -11,43 +11,43 @@ use super::service::AutopilotCore;
 
 /// litd's version string at the reference commit (`version.go`: 0.17.2 with
 /// the pre-release tag `alpha`).
-pub const LIT_VERSION: &str = "0.17.2-alpha";
+pub(crate) const LIT_VERSION: &str = "0.17.2-alpha";
 
 /// `GetInfoResponse`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProxyInfo {
-    pub version: String,
+pub(crate) struct ProxyInfo {
+    pub(crate) version: String,
     /// Set by litd's release builds through ldflags; empty in a plain
     /// `go build`, as here.
-    pub commit_hash: String,
+    pub(crate) commit_hash: String,
 }
 
 /// What `BakeSuperMacaroon` asks lnd to bake (§7.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SuperMacaroonRecipe {
-    pub root_key_id_suffix: u32,
+pub(crate) struct SuperMacaroonRecipe {
+    pub(crate) root_key_id_suffix: u32,
     /// entity -> actions, sorted.
-    pub ops: Vec<(&'static str, Vec<&'static str>)>,
+    pub(crate) ops: Vec<(&'static str, Vec<&'static str>)>,
 }
 
 /// A function told once that a stop was requested.
-pub type StopListener = Arc<dyn Fn() + Send + Sync>;
+pub(crate) type StopListener = Arc<dyn Fn() + Send + Sync>;
 
 /// StopDaemon's request: a flag and one listener (the server, which then
 /// shuts down gracefully after the reply). Plain std, as the change feed.
 #[derive(Default)]
-pub struct StopRequest {
+pub(crate) struct StopRequest {
     requested: AtomicBool,
     listener: Mutex<Option<StopListener>>,
 }
 
 impl StopRequest {
-    pub fn is_requested(&self) -> bool {
+    pub(crate) fn is_requested(&self) -> bool {
         self.requested.load(Ordering::SeqCst)
     }
 
     /// Sets the listener; told at once if a stop was already requested.
-    pub fn set_listener(&self, listener: Option<StopListener>) {
+    pub(crate) fn set_listener(&self, listener: Option<StopListener>) {
         let mut slot = self.listener.lock().unwrap_or_else(|e| e.into_inner());
         *slot = listener.clone();
         drop(slot);
@@ -79,7 +79,7 @@ impl std::fmt::Debug for StopRequest {
 
 impl AutopilotCore {
     /// `Proxy.GetInfo`.
-    pub async fn proxy_info(&self) -> ProxyInfo {
+    pub(crate) async fn proxy_info(&self) -> ProxyInfo {
         ProxyInfo {
             version: LIT_VERSION.to_string(),
             commit_hash: String::new(),
@@ -88,18 +88,18 @@ impl AutopilotCore {
 
     /// `Proxy.StopDaemon`: litd requests a graceful shutdown and replies;
     /// the listener (the server) does the shutting down.
-    pub async fn stop_daemon(&self) {
+    pub(crate) async fn stop_daemon(&self) {
         self.stop.request();
     }
 
     /// StopDaemon's flag and listener.
-    pub fn stop_request(&self) -> &StopRequest {
+    pub(crate) fn stop_request(&self) -> &StopRequest {
         &self.stop
     }
 
     /// `Proxy.BakeSuperMacaroon`: root-key ID `FFEEDDCC || suffix`, every
     /// permission of the active set (or its `read` ones), no caveats.
-    pub async fn super_macaroon_recipe(
+    pub(crate) async fn super_macaroon_recipe(
         &self,
         root_key_id_suffix: u32,
         read_only: bool,

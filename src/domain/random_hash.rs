@@ -8,7 +8,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// Folds the bytes eight at a time with a multiply (the Fx hash's step).
 #[derive(Debug, Default, Clone, Copy)]
-pub struct RandomKeyHasher(u64);
+pub(crate) struct RandomKeyHasher(u64);
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
@@ -26,9 +26,9 @@ impl Hasher for RandomKeyHasher {
     }
 }
 
-pub type RandomKeyBuild = BuildHasherDefault<RandomKeyHasher>;
-pub type RandomKeyMap<K, V> = HashMap<K, V, RandomKeyBuild>;
-pub type RandomKeySet<K> = HashSet<K, RandomKeyBuild>;
+pub(crate) type RandomKeyBuild = BuildHasherDefault<RandomKeyHasher>;
+pub(crate) type RandomKeyMap<K, V> = HashMap<K, V, RandomKeyBuild>;
+pub(crate) type RandomKeySet<K> = HashSet<K, RandomKeyBuild>;
 
 #[cfg(test)]
 mod tests {

@@ -6,19 +6,14 @@
 //! The mock starts everything it serves at once, so the only thing that can
 //! go wrong is litd's own start sequence (`lit`): the autopilot client's
 //! Terms/version check (§4.4). Whoever runs that check records its failure
-//! here with [`Readiness::record_autopilot_client_failure`]; the process
+//! here (`AutopilotCore::record_start_failure`); the process
 //! stays up, as litd does.
 
 use std::sync::RwLock;
 
-/// The prefix litd puts before the autopilot client's start error in the
-/// `lit` status entry \[exact\].
-pub const AUTOPILOT_CLIENT_FAILED: &str =
-    "could not start Lit: could not start litd sub-servers: could not start the autopilot client: ";
-
 /// Which status entry a litrpc service belongs to (litd's readiness check).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SubSystem {
+pub(crate) enum SubSystem {
     /// `litrpc.Status` and `litrpc.Proxy`: never gated.
     Ungated,
     /// `litrpc.Sessions`, `litrpc.Firewall`, `litrpc.Autopilot`.
@@ -30,7 +25,7 @@ pub enum SubSystem {
 
 impl SubSystem {
     /// The sub-system of a full method name (`/litrpc.Sessions/AddSession`).
-    pub fn of(full_method: &str) -> SubSystem {
+    pub(crate) fn of(full_method: &str) -> SubSystem {
         let service = full_method
             .strip_prefix('/')
             .and_then(|m| m.split('/').next())
@@ -45,7 +40,7 @@ impl SubSystem {
 
 /// litd's start-up state as the mock has it.
 #[derive(Debug, Default)]
-pub struct Readiness {
+pub(crate) struct Readiness {
     /// `Some(text)`: litd's start sequence failed with this error (the whole
     /// text of the `lit` entry's `error`).
     lit_error: RwLock<Option<String>>,
@@ -55,27 +50,21 @@ pub struct Readiness {
 
 impl Readiness {
     /// Everything started.
-    pub fn new() -> Self {
+    #[cfg(test)]
+    pub(crate) fn new() -> Self {
         Self::default()
-    }
-
-    /// The autopilot client did not start (Terms failed or said litd is too
-    /// old); `error` is that error's text, e.g. `lit must be on at least
-    /// version v0.18.0 to be compatile with the autopilot server`.
-    pub fn record_autopilot_client_failure(&self, error: &str) {
-        self.record_lit_failure(format!("{AUTOPILOT_CLIENT_FAILED}{error}"));
     }
 
     /// litd's start sequence failed with this whole text (e.g. `could not
     /// start Lit: no autopilot server address specified`).
-    pub fn record_lit_failure(&self, text: impl Into<String>) {
+    pub(crate) fn record_lit_failure(&self, text: impl Into<String>) {
         if let Ok(mut e) = self.lit_error.write() {
             *e = Some(text.into());
         }
     }
 
     /// Keeps the current state as the start-up one (`serve`'s start).
-    pub fn keep_as_start_up(&self) {
+    pub(crate) fn keep_as_start_up(&self) {
         let now = self.lit_error();
         if let Ok(mut at_start) = self.at_start.write() {
             *at_start = now;
@@ -83,7 +72,7 @@ impl Readiness {
     }
 
     /// Back to the start-up state (a reset).
-    pub fn back_to_start_up(&self) {
+    pub(crate) fn back_to_start_up(&self) {
         let at_start = self.at_start.read().ok().and_then(|e| e.clone());
         if let Ok(mut e) = self.lit_error.write() {
             *e = at_start;
@@ -91,25 +80,25 @@ impl Readiness {
     }
 
     /// Nothing failed (yet): a restart begins so.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         if let Ok(mut e) = self.lit_error.write() {
             *e = None;
         }
     }
 
     /// Why `lit` is not running, if it is not.
-    pub fn lit_error(&self) -> Option<String> {
+    pub(crate) fn lit_error(&self) -> Option<String> {
         self.lit_error.read().ok().and_then(|e| e.clone())
     }
 
-    pub fn lit_running(&self) -> bool {
+    pub(crate) fn lit_running(&self) -> bool {
         self.lit_error().is_none()
     }
 
     /// litd's readiness step for a call (§3.1 step 3), which runs after the
     /// permission-table lookup and before any credential is looked at:
     /// `Err` with litd's text when the owning sub-system cannot serve it.
-    pub fn gate(&self, full_method: &str) -> Result<(), String> {
+    pub(crate) fn gate(&self, full_method: &str) -> Result<(), String> {
         match SubSystem::of(full_method) {
             SubSystem::Ungated => Ok(()),
             SubSystem::Accounts => Err("accounts has been disabled".to_string()),
@@ -138,9 +127,10 @@ mod tests {
     #[test]
     fn a_failed_autopilot_client_stops_lit_but_not_status_or_proxy() {
         let r = Readiness::new();
-        r.record_autopilot_client_failure(
-            "lit must be on at least version v9.0.0 to be compatile with the autopilot server",
-        );
+        r.record_lit_failure(crate::domain::lifecycle::lit_start_error(
+            "could not start the autopilot client: lit must be on at least version v9.0.0 to be \
+             compatile with the autopilot server",
+        ));
         assert_eq!(
             r.lit_error().unwrap(),
             "could not start Lit: could not start litd sub-servers: could not start the autopilot \

@@ -9,14 +9,14 @@ use super::rules::go_json_quote as quote;
 use super::session::{FeatureRules, MacaroonRecipe, Permission};
 
 /// Prefix of the rules caveat.
-pub const RULES_CAVEAT_PREFIX: &str = "lnd-custom lit-mac-fw rules:";
+pub(crate) const RULES_CAVEAT_PREFIX: &str = "lnd-custom lit-mac-fw rules:";
 /// The caveat that turns the privacy mapper on for a session.
-pub const PRIVACY_CAVEAT: &str = "lnd-custom privacy";
+pub(crate) const PRIVACY_CAVEAT: &str = "lnd-custom privacy";
 
 /// Builds the recipe. litd collects methods through a Go map (random order);
 /// the mock sorts them. Fails only where Go's JSON encoder would (a
 /// history-limit date outside years 0-9999).
-pub fn build(
+pub(crate) fn build(
     features: &[&RemoteFeature],
     feature_rules: &FeatureRules,
     privacy_mapper: bool,
@@ -45,7 +45,7 @@ pub fn build(
 /// `lnd-custom lit-mac-fw rules:` followed by Go's compact JSON of
 /// `{"session_rules":null,"feature_rules":{feature:{rule:"<rule JSON>"}}}`,
 /// with sorted keys and HTML characters escaped as Go's encoder does.
-pub fn rules_caveat(feature_rules: &FeatureRules) -> Result<String, String> {
+pub(crate) fn rules_caveat(feature_rules: &FeatureRules) -> Result<String, String> {
     let mut out = String::from(RULES_CAVEAT_PREFIX);
     out.push_str(r#"{"session_rules":null,"feature_rules":{"#);
     for (i, (feature, rules)) in feature_rules.iter().enumerate() {

@@ -16,11 +16,12 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// ListFeatures errors through unchanged and wraps RegisterSession errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteError {
-    pub code: Code,
-    pub message: String,
+    pub(crate) code: Code,
+    pub(crate) message: String,
 }
 
 impl RemoteError {
+    /// An error with a gRPC `code` and the server's `message`.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
         Self {
             code,
@@ -29,7 +30,7 @@ impl RemoteError {
     }
 
     /// A plain error, as litd's Go test server returns them (code Unknown).
-    pub fn unknown(message: impl Into<String>) -> Self {
+    pub(crate) fn unknown(message: impl Into<String>) -> Self {
         Self::new(Code::Unknown, message)
     }
 }
@@ -43,9 +44,10 @@ impl std::fmt::Display for RemoteError {
 /// `major.minor.patch`, compared lexicographically as litd does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Version {
-    pub major: u32,
+    pub(crate) major: u32,
+    /// The minor number (17 in litd 0.17.2).
     pub minor: u32,
-    pub patch: u32,
+    pub(crate) patch: u32,
 }
 
 impl std::fmt::Display for Version {
@@ -57,55 +59,71 @@ impl std::fmt::Display for Version {
 /// One rule a remote feature offers: JSON texts of the rule value (§3.2).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RemoteRule {
-    pub name: String,
-    pub default: Vec<u8>,
-    pub min_value: Vec<u8>,
-    pub max_value: Vec<u8>,
+    pub(crate) name: String,
+    pub(crate) default: Vec<u8>,
+    pub(crate) min_value: Vec<u8>,
+    pub(crate) max_value: Vec<u8>,
 }
 
 /// An entity:action pair.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub struct Operation {
-    pub entity: String,
-    pub action: String,
+pub(crate) struct Operation {
+    pub(crate) entity: String,
+    pub(crate) action: String,
 }
 
 /// The operations a feature needs on one RPC method.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MethodPermissions {
-    pub method: String,
-    pub operations: Vec<Operation>,
+pub(crate) struct MethodPermissions {
+    pub(crate) method: String,
+    pub(crate) operations: Vec<Operation>,
 }
 
 /// A feature as the remote server describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RemoteFeature {
-    pub name: String,
-    pub description: String,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    /// The rules the feature offers, by rule name (the server's map key).
     pub rules: BTreeMap<String, RemoteRule>,
-    pub permissions_list: Vec<MethodPermissions>,
-    pub default_config: Vec<u8>,
+    pub(crate) permissions_list: Vec<MethodPermissions>,
+    pub(crate) default_config: Vec<u8>,
+    /// The privacy flag bits the feature asks for, unknown bits (8 and up)
+    /// included.
     pub privacy_flags: u64,
 }
 
 /// What litd sends in `RegisterSession` (§2.2.7).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Registration {
+    /// The new session's 33-byte compressed local key.
     pub responder_pub_key: Vec<u8>,
+    /// The request's `mailbox_server_addr`, as given.
     pub mailbox_addr: String,
-    pub dev_server: bool,
+    pub(crate) dev_server: bool,
+    /// One config per requested feature, by name: obfuscated with the
+    /// privacy mapper on, else raw; may be empty.
     pub feature_configs: BTreeMap<String, Vec<u8>>,
+    /// litd's version: 0.17.2, the release the mock follows.
     pub lit_version: Version,
-    pub lnd_version: Version,
+    pub(crate) lnd_version: Version,
+    /// Linked sessions only: the group's first session's compressed local
+    /// key; empty otherwise.
     pub group_responder_key: Vec<u8>,
+    /// Linked sessions only: a DER ECDSA signature by that first key over
+    /// SHA-256 of `responder_pub_key`; empty otherwise.
     pub group_responder_sig: Vec<u8>,
+    /// The session's privacy flag bits, sent even when the privacy mapper
+    /// is off.
     pub privacy_flags: u64,
 }
 
 /// The remote autopilot server (`autopilotserverrpc.Autopilot`).
 pub trait RemoteAutopilot: Send + Sync + 'static {
+    /// `Terms`: the minimum litd version the server requires.
     fn terms(&self) -> BoxFuture<'_, Result<Version, RemoteError>>;
 
+    /// `ListFeatures`: the server's features, by the server's map key.
     fn list_features(&self) -> BoxFuture<'_, Result<BTreeMap<String, RemoteFeature>, RemoteError>>;
 
     /// Returns the initiator (autopilot) public key: as sent, which litd
@@ -121,5 +139,6 @@ pub trait RemoteAutopilot: Send + Sync + 'static {
         responder_pub_key: Vec<u8>,
     ) -> BoxFuture<'_, Result<Vec<u8>, RemoteError>>;
 
+    /// `RevokeSession` for the session with this local (responder) key.
     fn revoke_session(&self, responder_pub_key: Vec<u8>) -> BoxFuture<'_, Result<(), RemoteError>>;
 }

@@ -32,9 +32,9 @@ pub const DEFAULT_PING_CADENCE: std::time::Duration = std::time::Duration::from_
 #[derive(Debug, Clone)]
 pub struct CoreConfig {
     /// Sent as `lit_version` in registrations: litd 0.17.2 at the reference commit.
-    pub lit_version: Version,
+    pub(crate) lit_version: Version,
     /// Sent as `lnd_version`: the lnd litd 0.17.2 pins.
-    pub lnd_version: Version,
+    pub(crate) lnd_version: Version,
     /// Sessions kept in memory at most; adding beyond it fails clearly.
     pub max_sessions: usize,
     /// litd's `autopilot.pingcadence` (default 1 h): the ping loop's period.
@@ -99,9 +99,11 @@ pub struct AutopilotCore {
 }
 
 /// A function told that the clock was moved (it only wakes someone).
-pub type ClockListener = Arc<dyn Fn() + Send + Sync>;
+pub(crate) type ClockListener = Arc<dyn Fn() + Send + Sync>;
 
 impl AutopilotCore {
+    /// A core with no sessions that registers with `remote` and reads time
+    /// from `clock`, with [`CoreConfig::default`] and unseeded randomness.
     pub fn new(remote: Arc<dyn RemoteAutopilot>, clock: Arc<dyn Clock>) -> Self {
         Self::with_config(remote, clock, CoreConfig::default(), None)
     }
@@ -139,7 +141,7 @@ impl AutopilotCore {
 
     /// Calls the remote's RevokeSession at expiry through `remote` (the
     /// core's remote with litd's timeout around it).
-    pub fn with_expiry_remote(mut self, remote: Arc<dyn RemoteAutopilot>) -> Self {
+    pub(crate) fn with_expiry_remote(mut self, remote: Arc<dyn RemoteAutopilot>) -> Self {
         self.expiry_remote = remote;
         self
     }
@@ -151,12 +153,12 @@ impl AutopilotCore {
         since.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 
-    pub fn config(&self) -> &CoreConfig {
+    pub(crate) fn config(&self) -> &CoreConfig {
         &self.config
     }
 
     /// Tells a lifecycle driver that the clock moved (expiry, pings).
-    pub fn clock_was_moved(&self) {
+    pub(crate) fn clock_was_moved(&self) {
         let listener = self
             .clock_listener
             .lock()
@@ -168,23 +170,25 @@ impl AutopilotCore {
     }
 
     /// Sets (or, with `None`, removes) who is told of clock moves.
-    pub fn set_clock_listener(&self, listener: Option<ClockListener>) {
+    pub(crate) fn set_clock_listener(&self, listener: Option<ClockListener>) {
         *self
             .clock_listener
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = listener;
     }
 
+    /// The clock the core reads "now" from (expiry, `created_at`,
+    /// `revoked_at`).
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }
 
     /// `false` under `--autopilot-disabled` (litd's `autopilot.disable`).
-    pub fn autopilot_enabled(&self) -> bool {
+    pub(crate) fn autopilot_enabled(&self) -> bool {
         self.config.autopilot_enabled
     }
 
-    pub fn remote(&self) -> &Arc<dyn RemoteAutopilot> {
+    pub(crate) fn remote(&self) -> &Arc<dyn RemoteAutopilot> {
         &self.remote
     }
 
@@ -219,7 +223,9 @@ impl AutopilotCore {
     }
 
     /// `ListAutopilotFeatures` (§2.5). Remote errors keep their code.
-    pub async fn list_features(&self) -> Result<BTreeMap<String, FeatureInfo>, AutopilotError> {
+    pub(crate) async fn list_features(
+        &self,
+    ) -> Result<BTreeMap<String, FeatureInfo>, AutopilotError> {
         let catalogue = self.remote.list_features().await.map_err(remote_error)?;
         features::describe(&catalogue).map_err(AutopilotError::unknown)
     }
@@ -242,7 +248,7 @@ impl AutopilotCore {
     /// for a session whose view revision it has seen, and only the
     /// other sessions are turned into views. `known` runs under the store
     /// lock, so the listing is one consistent snapshot.
-    pub async fn list_sessions_with<T>(
+    pub(crate) async fn list_sessions_with<T>(
         &self,
         mut known: impl FnMut(SessionId, ViewRevision) -> Option<T>,
     ) -> Result<Vec<Listed<T>>, AutopilotError> {
@@ -351,7 +357,7 @@ impl AutopilotCore {
     /// no expiry timer: in litd 0.17.2 with sqlite their expiry shift runs on
     /// the finished Add call's cancelled context and fails, so they stay
     /// CREATED. Runs before each call, so a moved clock takes effect at once.
-    pub async fn expire_due(&self) {
+    pub(crate) async fn expire_due(&self) {
         let expired = {
             let mut store = self.lock_store();
             self.revoke_due(&mut store)
@@ -404,19 +410,23 @@ impl AutopilotCore {
 /// at one `ViewRevision` is the view for as long as it stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ViewRevision {
-    pub session: u64,
-    pub privacy_map: u64,
+    pub(crate) session: u64,
+    pub(crate) privacy_map: u64,
 }
 
-/// One session of [`AutopilotCore::list_sessions_with`].
+/// One session of `AutopilotCore::list_sessions_with`.
 #[derive(Debug)]
 pub enum Listed<T> {
     /// The caller's own memo of this session, unchanged since it was made.
     Known(T),
     /// A session the caller has not seen at this revision.
     Fresh {
+        /// The session's 4-byte ID.
         id: SessionId,
+        /// What the view was made at: a memo of it stays good for as long
+        /// as this revision stands.
         revision: ViewRevision,
+        /// The session as `ListAutopilotSessions` shows it.
         view: Box<SessionView>,
     },
 }

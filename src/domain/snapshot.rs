@@ -22,11 +22,11 @@ use super::store::expiry_nanos;
 #[derive(Debug, Clone, Default)]
 pub struct StoreSnapshot {
     /// Every session in list order (oldest first), RESERVED ones included.
-    pub sessions: Vec<Session>,
+    pub(crate) sessions: Vec<Session>,
     /// Each group's privacy map, by group ID.
-    pub privacy_maps: BTreeMap<SessionId, PrivacyMap>,
+    pub(crate) privacy_maps: BTreeMap<SessionId, PrivacyMap>,
     /// The firewall's action log with its ids, oldest first.
-    pub actions: Vec<(u64, super::actions::Action)>,
+    pub(crate) actions: Vec<(u64, super::actions::Action)>,
 }
 
 /// What [`AutopilotCore::restore`] did, for the start-up log.
@@ -42,27 +42,27 @@ pub struct RestoreReport {
 }
 
 /// A function told the new change number after every change.
-pub type ChangeListener = Arc<dyn Fn(u64) + Send + Sync>;
+pub(crate) type ChangeListener = Arc<dyn Fn(u64) + Send + Sync>;
 
 /// A counter bumped after every change to the store, plus one optional
 /// listener. Plain std, so the domain needs no async runtime: a persister
 /// registers a listener that wakes its task, and compares counters to know
 /// whether what it wrote is current.
 #[derive(Default)]
-pub struct ChangeFeed {
+pub(crate) struct ChangeFeed {
     count: AtomicU64,
     listener: Mutex<Option<ChangeListener>>,
 }
 
 impl ChangeFeed {
     /// The number of changes so far.
-    pub fn count(&self) -> u64 {
+    pub(crate) fn count(&self) -> u64 {
         self.count.load(Ordering::SeqCst)
     }
 
     /// Records a change and tells the listener. Cheap: the listener only
     /// wakes someone; it must not touch the store.
-    pub fn bump(&self) {
+    pub(crate) fn bump(&self) {
         let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
         let listener = self
             .listener
@@ -75,7 +75,7 @@ impl ChangeFeed {
     }
 
     /// Sets (or, with `None`, removes) the listener.
-    pub fn set_listener(&self, listener: Option<ChangeListener>) {
+    pub(crate) fn set_listener(&self, listener: Option<ChangeListener>) {
         *self.listener.lock().unwrap_or_else(|e| e.into_inner()) = listener;
     }
 }
@@ -91,7 +91,7 @@ impl std::fmt::Debug for ChangeFeed {
 impl AutopilotCore {
     /// The change feed: bumped after every add, revoke, expiry, reset and
     /// restore.
-    pub fn changes(&self) -> &ChangeFeed {
+    pub(crate) fn changes(&self) -> &ChangeFeed {
         &self.changes
     }
 
@@ -169,7 +169,7 @@ impl AutopilotCore {
 }
 
 /// litd's first-connection deadline (`firstlncconndeadline`, 10 minutes).
-pub const FIRST_CONNECTION_DEADLINE_NANOS: i128 = 10 * 60 * 1_000_000_000;
+pub(crate) const FIRST_CONNECTION_DEADLINE_NANOS: i128 = 10 * 60 * 1_000_000_000;
 
 /// litd's start-up rules for a live non-autopilot session (§5.4): expired
 /// becomes EXPIRED; never connected past its first-connection deadline

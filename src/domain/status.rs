@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use super::readiness::Readiness;
 
 /// litd's seven keys (`subservers/subserver.go`). There is no `autopilot`.
-pub const SUB_SERVERS: [&str; 7] = [
+pub(crate) const SUB_SERVERS: [&str; 7] = [
     "lnd",
     "lit",
     "accounts",
@@ -26,11 +26,11 @@ pub const SUB_SERVERS: [&str; 7] = [
 
 /// One entry of `SubServerStatusResp.sub_servers`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SubServerState {
-    pub disabled: bool,
-    pub running: bool,
-    pub error: String,
-    pub custom_status: String,
+pub(crate) struct SubServerState {
+    pub(crate) disabled: bool,
+    pub(crate) running: bool,
+    pub(crate) error: String,
+    pub(crate) custom_status: String,
 }
 
 impl SubServerState {
@@ -60,7 +60,7 @@ impl SubServerState {
 /// The whole answer: every key, sorted (as litd's REST body has them).
 /// Autopilot being off (`--autopilot-disabled`) changes nothing here, as in
 /// litd.
-pub fn sub_server_status(readiness: &Readiness) -> BTreeMap<&'static str, SubServerState> {
+pub(crate) fn sub_server_status(readiness: &Readiness) -> BTreeMap<&'static str, SubServerState> {
     SUB_SERVERS
         .iter()
         .map(|&name| {
@@ -116,7 +116,9 @@ mod tests {
     #[test]
     fn a_failed_start_shows_in_lit_only() {
         let r = Readiness::new();
-        r.record_autopilot_client_failure("rpc error: code = Unavailable desc = down");
+        r.record_lit_failure(crate::domain::lifecycle::lit_start_error(
+            "could not start the autopilot client: rpc error: code = Unavailable desc = down",
+        ));
         let status = sub_server_status(&r);
         assert_eq!(
             status["lit"],

@@ -10,14 +10,14 @@ use super::actions::ActionLog;
 use super::keys::COMPRESSED_LEN;
 use super::privacy::PrivacyMap;
 use super::random_hash::{RandomKeyMap, RandomKeySet};
-use super::session::{MacaroonRecipe, Session, SessionId, SessionState};
+use super::session::{MacaroonRecipe, Session, SessionId};
 
 /// What [`Store::privacy_map`] lends for a group whose map is set but empty.
 static EMPTY_PRIVACY_MAP: PrivacyMap = PrivacyMap::new();
 
 /// Sessions in list order, with indexes by ID, key and group.
 #[derive(Debug, Default)]
-pub struct Store {
+pub(crate) struct Store {
     /// Keyed by (created_at nanos, insertion number): litd lists sessions
     /// `ORDER BY created_at`; the insertion number breaks ties stably.
     /// Boxed: B-tree nodes have room for 11 entries and are often half
@@ -47,19 +47,15 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.sessions.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.sessions.is_empty()
-    }
-
-    pub fn contains_id(&self, id: &SessionId) -> bool {
+    pub(crate) fn contains_id(&self, id: &SessionId) -> bool {
         self.by_id.contains_key(id)
     }
 
-    pub fn get(&self, id: &SessionId) -> Option<&Session> {
+    pub(crate) fn get(&self, id: &SessionId) -> Option<&Session> {
         self.by_id
             .get(id)
             .and_then(|k| self.sessions.get(k))
@@ -67,24 +63,24 @@ impl Store {
     }
 
     /// The session, to change: its revision moves (see [`Session::revision`]).
-    pub fn get_mut(&mut self, id: &SessionId) -> Option<&mut Session> {
+    pub(crate) fn get_mut(&mut self, id: &SessionId) -> Option<&mut Session> {
         let key = *self.by_id.get(id)?;
         let session = self.sessions.get_mut(&key)?;
         session.revision = next_revision();
         Some(&mut **session)
     }
 
-    pub fn id_by_key(&self, key: &[u8; COMPRESSED_LEN]) -> Option<SessionId> {
+    pub(crate) fn id_by_key(&self, key: &[u8; COMPRESSED_LEN]) -> Option<SessionId> {
         self.by_key.get(key).copied()
     }
 
     /// Every session, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &Session> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Session> {
         self.sessions.values().map(|s| &**s)
     }
 
     /// The first session in the group that is neither REVOKED nor EXPIRED.
-    pub fn active_in_group(&self, group: &SessionId) -> Option<&Session> {
+    pub(crate) fn active_in_group(&self, group: &SessionId) -> Option<&Session> {
         let first = self.get(group).filter(|s| s.group_id == *group);
         let linked = self.linked.get(group).into_iter().flatten();
         first
@@ -94,7 +90,7 @@ impl Store {
     }
 
     /// Inserts a new session. The caller guarantees its ID is free.
-    pub fn insert(&mut self, mut session: Session) {
+    pub(crate) fn insert(&mut self, mut session: Session) {
         session.revision = next_revision();
         match (&self.last_recipe, &session.macaroon_recipe) {
             (_, None) => {}
@@ -117,7 +113,7 @@ impl Store {
     }
 
     /// Removes a session (a linked RESERVED row whose registration failed).
-    pub fn remove(&mut self, id: &SessionId) -> Option<Session> {
+    pub(crate) fn remove(&mut self, id: &SessionId) -> Option<Session> {
         let key = self.by_id.remove(id)?;
         let session = self.sessions.remove(&key)?;
         self.expiries
@@ -129,31 +125,18 @@ impl Store {
         Some(*session)
     }
 
-    /// Removes every RESERVED session, as litd does at start.
-    pub fn remove_reserved(&mut self) -> usize {
-        let reserved: Vec<SessionId> = self
-            .iter()
-            .filter(|s| s.state == SessionState::Reserved)
-            .map(|s| s.id)
-            .collect();
-        for id in &reserved {
-            self.remove(id);
-        }
-        reserved.len()
-    }
-
     /// Arms the expiry of a live session.
-    pub fn schedule_expiry(&mut self, id: SessionId, at_nanos: i128) {
+    pub(crate) fn schedule_expiry(&mut self, id: SessionId, at_nanos: i128) {
         self.expiries.insert((at_nanos, id));
     }
 
     /// Disarms the expiry of a session that was revoked by hand.
-    pub fn unschedule_expiry(&mut self, id: SessionId, at_nanos: i128) {
+    pub(crate) fn unschedule_expiry(&mut self, id: SessionId, at_nanos: i128) {
         self.expiries.remove(&(at_nanos, id));
     }
 
     /// Takes every armed expiry at or before `now_nanos`, earliest first.
-    pub fn take_due(&mut self, now_nanos: i128) -> Vec<SessionId> {
+    pub(crate) fn take_due(&mut self, now_nanos: i128) -> Vec<SessionId> {
         let mut due = Vec::new();
         while let Some(&(at, id)) = self.expiries.first() {
             if at > now_nanos {
@@ -165,7 +148,7 @@ impl Store {
         due
     }
 
-    pub fn privacy_map(&self, group: &SessionId) -> Option<&PrivacyMap> {
+    pub(crate) fn privacy_map(&self, group: &SessionId) -> Option<&PrivacyMap> {
         match self.privacy_maps.get(group) {
             Some((map, _)) => Some(map),
             None => self
@@ -175,7 +158,7 @@ impl Store {
         }
     }
 
-    pub fn set_privacy_map(&mut self, group: SessionId, map: PrivacyMap) {
+    pub(crate) fn set_privacy_map(&mut self, group: SessionId, map: PrivacyMap) {
         if map.is_empty() {
             self.privacy_maps.remove(&group);
             self.empty_privacy_maps.insert(group);
@@ -189,14 +172,14 @@ impl Store {
     /// each time a map with pairs is set, 0 for an empty or unset map
     /// (which all read the same). With the session's own revision it is
     /// everything a session's view depends on.
-    pub fn privacy_map_revision(&self, group: &SessionId) -> u64 {
+    pub(crate) fn privacy_map_revision(&self, group: &SessionId) -> u64 {
         self.privacy_maps
             .get(group)
             .map_or(0, |(_, revision)| *revision)
     }
 
     /// Every group's privacy map, empty ones included, for persistence.
-    pub fn privacy_maps(&self) -> impl Iterator<Item = (&SessionId, &PrivacyMap)> {
+    pub(crate) fn privacy_maps(&self) -> impl Iterator<Item = (&SessionId, &PrivacyMap)> {
         let empty = self
             .empty_privacy_maps
             .iter()
@@ -207,22 +190,22 @@ impl Store {
             .chain(empty)
     }
 
-    pub fn actions(&self) -> &ActionLog {
+    pub(crate) fn actions(&self) -> &ActionLog {
         &self.actions
     }
 
-    pub fn actions_mut(&mut self) -> &mut ActionLog {
+    pub(crate) fn actions_mut(&mut self) -> &mut ActionLog {
         &mut self.actions
     }
 
     /// Whether any session belongs to `group` (litd's `unknown group`
     /// otherwise). The group's first session carries the group's ID.
-    pub fn group_exists(&self, group: &SessionId) -> bool {
+    pub(crate) fn group_exists(&self, group: &SessionId) -> bool {
         self.get(group).is_some_and(|s| s.group_id == *group)
     }
 
     /// Drops every session, map and action.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         *self = Store::default();
     }
 }
@@ -236,7 +219,7 @@ fn next_revision() -> u64 {
 
 /// litd reads the requested expiry as a signed unix time: values of 2^63 and
 /// above wrap negative.
-pub fn expiry_nanos(expiry_timestamp_seconds: u64) -> i128 {
+pub(crate) fn expiry_nanos(expiry_timestamp_seconds: u64) -> i128 {
     i128::from(expiry_timestamp_seconds as i64) * 1_000_000_000
 }
 
@@ -246,6 +229,7 @@ mod tests {
 
     use super::*;
     use crate::domain::keys::public_key_of;
+    use crate::domain::session::SessionState;
 
     fn session(n: u8, recipe: MacaroonRecipe) -> Session {
         let secret = SecretKey::from_secret_bytes([n; 32]).expect("valid test key");

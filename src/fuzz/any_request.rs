@@ -20,7 +20,7 @@ use crate::rpc::{self, Call, Rpc, VisitCalls};
 /// The methods a fuzz run may call: all but `Proxy.StopDaemon`, which would
 /// end the server under test (its decoder is fuzzed by the cargo-fuzz
 /// targets instead).
-pub fn fuzzable() -> impl Iterator<Item = Rpc> {
+pub(crate) fn fuzzable() -> impl Iterator<Item = Rpc> {
     Rpc::ALL.iter().copied().filter(|r| *r != Rpc::StopDaemon)
 }
 
@@ -34,7 +34,7 @@ enum Enums {
 }
 
 /// A random request for `rpc`, encoded.
-pub fn request_bytes(rpc: Rpc, u: &mut Unstructured) -> Vec<u8> {
+pub(crate) fn request_bytes(rpc: Rpc, u: &mut Unstructured) -> Vec<u8> {
     encoded(rpc, u, Enums::Open)
 }
 
@@ -143,7 +143,7 @@ fn to_json_table() -> &'static HashMap<Rpc, ToJson> {
 }
 
 /// A random request for `rpc` as the REST gateway's JSON body.
-pub fn request_json(rpc: Rpc, u: &mut Unstructured) -> Vec<u8> {
+pub(crate) fn request_json(rpc: Rpc, u: &mut Unstructured) -> Vec<u8> {
     let bytes = encoded(rpc, u, Enums::Known);
     to_json_table()
         .get(&rpc)

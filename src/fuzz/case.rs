@@ -14,10 +14,13 @@ use super::{any_request, gen};
 use crate::proto::litrpc as p;
 use crate::rpc::Rpc;
 
+/// How a fuzz input reaches the server (one port serves them all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
+    /// gRPC over HTTP/2.
     Grpc,
+    /// litd's REST gateway (JSON over HTTP/1.1 or HTTP/2).
     Rest,
     /// grpc-web, binary or text (base64), on the same port.
     #[serde(rename = "grpc-web")]
@@ -30,37 +33,46 @@ pub enum Transport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MacaroonUse {
+    /// The run's macaroon, as sent by a real client.
     Valid,
+    /// No `macaroon` header.
     Omit,
+    /// The header twice, both valid.
     Twice,
     /// The valid hex with the character at this index (mod length) changed.
     FlipHex(usize),
     /// The valid hex cut to this many characters.
     Truncated(usize),
+    /// This exact header value.
     Value(String),
 }
 
+/// One fuzz input as an HTTP request, replayable from a reproducer file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
+    /// Which entry point it goes to.
     pub transport: Transport,
     /// HTTP method.
     pub method: String,
     /// Path and query, percent-encoded.
     pub path: String,
+    /// Extra headers (name, value), in order; the macaroon is not here.
     pub headers: Vec<(String, String)>,
+    /// How the macaroon header is sent.
     pub macaroon: MacaroonUse,
+    /// The request body, hex (a gRPC frame, grpc-web frame or JSON).
     pub body_hex: String,
     /// What generated it: the request kind and the mutations applied.
     pub what: String,
 }
 
 impl Case {
-    pub fn body(&self) -> Vec<u8> {
+    pub(crate) fn body(&self) -> Vec<u8> {
         hex::decode(&self.body_hex).unwrap_or_default()
     }
 
     /// The macaroon header values to send, given the run's macaroon.
-    pub fn macaroon_values(&self, valid_hex: &str) -> Vec<String> {
+    pub(crate) fn macaroon_values(&self, valid_hex: &str) -> Vec<String> {
         match &self.macaroon {
             MacaroonUse::Valid => vec![valid_hex.to_string()],
             MacaroonUse::Omit => Vec::new(),
@@ -81,7 +93,7 @@ impl Case {
 
 /// The RNG seed of one iteration: independent streams per iteration, so
 /// iteration N is reproducible without running 0..N.
-pub fn iteration_seed(seed: u64, iteration: u64) -> u64 {
+pub(crate) fn iteration_seed(seed: u64, iteration: u64) -> u64 {
     let mut z = seed ^ iteration.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -387,7 +399,7 @@ fn rest_case(rng: &mut StdRng, u: &mut Unstructured, macaroon: MacaroonUse) -> C
 }
 
 /// Every byte outside RFC 3986's unreserved set as `%XX`.
-pub fn percent_encode(raw: &[u8]) -> String {
+pub(crate) fn percent_encode(raw: &[u8]) -> String {
     let mut out = String::with_capacity(raw.len() * 3);
     for &b in raw {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -15,10 +15,10 @@ use crate::proto::litrpc as p;
 
 /// Feature names a server is likely to know (litd's test server's), plus
 /// names it will not.
-pub const FEATURE_NAMES: &[&str] = &["HealthCheck", "AutoFees", "", "healthcheck", "Nope"];
+pub(crate) const FEATURE_NAMES: &[&str] = &["HealthCheck", "AutoFees", "", "healthcheck", "Nope"];
 
 /// u64 values where signed/unsigned, JSON-number and time arithmetic break.
-pub const EDGE_U64: &[u64] = &[
+pub(crate) const EDGE_U64: &[u64] = &[
     0,
     1,
     u32::MAX as u64,
@@ -31,10 +31,10 @@ pub const EDGE_U64: &[u64] = &[
     253_402_300_800,
 ];
 
-pub const EDGE_U32: &[u32] = &[0, 1, 24, 1_000_000, i32::MAX as u32, u32::MAX];
+pub(crate) const EDGE_U32: &[u32] = &[0, 1, 24, 1_000_000, i32::MAX as u32, u32::MAX];
 
 /// Any u64, an edge value half the time.
-pub fn u64_edge(u: &mut Unstructured) -> Result<u64> {
+pub(crate) fn u64_edge(u: &mut Unstructured) -> Result<u64> {
     if u.arbitrary()? {
         Ok(*u.choose(EDGE_U64)?)
     } else {
@@ -42,7 +42,7 @@ pub fn u64_edge(u: &mut Unstructured) -> Result<u64> {
     }
 }
 
-pub fn u32_edge(u: &mut Unstructured) -> Result<u32> {
+pub(crate) fn u32_edge(u: &mut Unstructured) -> Result<u32> {
     if u.arbitrary()? {
         Ok(*u.choose(EDGE_U32)?)
     } else {
@@ -52,7 +52,7 @@ pub fn u32_edge(u: &mut Unstructured) -> Result<u32> {
 
 /// A string: arbitrary, empty, huge, or one that looks like a pubkey,
 /// channel point or channel id (the privacy mapper's inputs).
-pub fn text(u: &mut Unstructured) -> Result<String> {
+pub(crate) fn text(u: &mut Unstructured) -> Result<String> {
     Ok(match u.int_in_range(0..=7u8)? {
         0 => String::new(),
         1 => "x".repeat(u.int_in_range(1_000..=20_000usize)?),
@@ -65,7 +65,7 @@ pub fn text(u: &mut Unstructured) -> Result<String> {
 }
 
 /// Bytes: arbitrary, empty, a compressed-pubkey-shaped 33 bytes, or long.
-pub fn bytes(u: &mut Unstructured) -> Result<Vec<u8>> {
+pub(crate) fn bytes(u: &mut Unstructured) -> Result<Vec<u8>> {
     Ok(match u.int_in_range(0..=4u8)? {
         0 => Vec::new(),
         1 => {
@@ -145,7 +145,7 @@ fn small_vec<T>(u: &mut Unstructured, f: fn(&mut Unstructured) -> Result<T>) -> 
 }
 
 /// A rule name: a known one most of the time.
-pub fn rule_name(u: &mut Unstructured) -> Result<String> {
+pub(crate) fn rule_name(u: &mut Unstructured) -> Result<String> {
     Ok(if u.ratio(4, 5)? {
         u.choose(&KNOWN_RULE_NAMES)?.to_string()
     } else {
@@ -153,7 +153,7 @@ pub fn rule_name(u: &mut Unstructured) -> Result<String> {
     })
 }
 
-pub fn rules_map(u: &mut Unstructured) -> Result<p::RulesMap> {
+pub(crate) fn rules_map(u: &mut Unstructured) -> Result<p::RulesMap> {
     let n = u.int_in_range(0..=3usize)?;
     let mut rules = BTreeMap::new();
     for _ in 0..n {
@@ -180,7 +180,7 @@ pub fn config_bytes(u: &mut Unstructured) -> Result<Vec<u8>> {
     })
 }
 
-pub fn feature_config(u: &mut Unstructured) -> Result<p::FeatureConfig> {
+pub(crate) fn feature_config(u: &mut Unstructured) -> Result<p::FeatureConfig> {
     Ok(p::FeatureConfig {
         rules: if u.ratio(1, 4)? {
             None
@@ -221,7 +221,7 @@ pub fn add_request(u: &mut Unstructured) -> Result<p::AddAutopilotSessionRequest
     })
 }
 
-pub fn revoke_request(u: &mut Unstructured) -> Result<p::RevokeAutopilotSessionRequest> {
+pub(crate) fn revoke_request(u: &mut Unstructured) -> Result<p::RevokeAutopilotSessionRequest> {
     Ok(p::RevokeAutopilotSessionRequest {
         local_public_key: bytes(u)?,
     })

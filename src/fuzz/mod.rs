@@ -4,7 +4,7 @@
 //! - [`gen`]: requests drawn with `arbitrary`, biased to edge values;
 //! - [`mutate`]: protobuf, gRPC framing and JSON mutations of valid encodings;
 //! - [`case`]: one input, a pure function of (seed, iteration), serializable;
-//! - [`transport`]: sends a case over TLS/HTTP2 and classifies the answer.
+//! - `transport`: sends a case over TLS/HTTP2 and classifies the answer.
 //!
 //! A run is sequential (one request in flight), so a reset or timeout is
 //! attributable to the input that caused it; every anomaly (reset, timeout,
@@ -15,7 +15,7 @@ pub mod any_request;
 pub mod case;
 pub mod gen;
 pub mod mutate;
-pub mod transport;
+pub(crate) mod transport;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,14 +29,21 @@ pub use transport::{Outcome, Target};
 /// When a run stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Budget {
+    /// After this many inputs.
     Iterations(u64),
+    /// After this much wall-clock time.
     Duration(Duration),
 }
 
+/// A fuzz run against one server (`autopilot-mock fuzz`).
 pub struct FuzzConfig {
+    /// The server and its credentials.
     pub target: Target,
+    /// The entry points inputs are spread over.
     pub transports: Vec<Transport>,
+    /// When the run stops.
     pub budget: Budget,
+    /// Seeds every input: the same seed and budget give the same inputs.
     pub seed: u64,
     /// Where reproducers go; `None`: not written.
     pub out: Option<PathBuf>,
@@ -49,16 +56,18 @@ pub struct FuzzConfig {
 /// The end-of-run figures (the CLI prints them as JSON).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Inputs generated.
     pub inputs_tried: u64,
     /// Inputs actually sent (inputs minus those the client refused).
     pub executions: u64,
+    /// Inputs whose outcome is an anomaly ([`Outcome::is_anomaly`]).
     pub anomalies: u64,
     /// Count per outcome (`ok`, `error:<code>`, `reset`, `timeout`, `no_status`, `skipped`).
     pub outcomes: BTreeMap<String, u64>,
+    /// The reproducer files written, one per anomaly.
     pub reproducers: Vec<PathBuf>,
-    pub elapsed_secs: f64,
+    pub(crate) elapsed_secs: f64,
     /// Set when the run ended before its budget (the server went away).
     pub aborted: Option<String>,
 }
@@ -66,21 +75,35 @@ pub struct Summary {
 /// A reproducer file: the input, what happened, and where it came from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reproducer {
+    /// The run's seed.
     pub seed: u64,
+    /// The input's index in the run (0-based).
     pub iteration: u64,
+    /// What the server did with it.
     pub outcome: Outcome,
+    /// The input itself.
     pub case: Case,
 }
 
+/// A reproducer file could not be written or read.
 #[derive(Debug, thiserror::Error)]
 pub enum FuzzError {
+    /// Writing a reproducer failed.
     #[error("cannot write {path}: {source}")]
     Write {
+        /// The file.
         path: PathBuf,
+        /// The operating system's reason.
         source: std::io::Error,
     },
+    /// A reproducer could not be read or parsed.
     #[error("cannot read reproducer {path}: {reason}")]
-    Read { path: PathBuf, reason: String },
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why (I/O or JSON).
+        reason: String,
+    },
 }
 
 /// Runs until the budget is spent. `progress` is called about once a second

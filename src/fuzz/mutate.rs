@@ -9,12 +9,8 @@
 use rand::Rng;
 
 /// Appends `v` as a protobuf varint.
-pub fn varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
+pub fn varint(out: &mut Vec<u8>, v: u64) {
+    prost::encoding::encode_varint(v, out);
 }
 
 /// A field key: field number and wire type.
@@ -134,7 +130,11 @@ pub fn frame(msg: &[u8]) -> Vec<u8> {
 }
 
 /// One framing mutation around `msg`.
-pub fn framing(rng: &mut impl Rng, msg: &[u8], max_message: usize) -> (Vec<u8>, &'static str) {
+pub(crate) fn framing(
+    rng: &mut impl Rng,
+    msg: &[u8],
+    max_message: usize,
+) -> (Vec<u8>, &'static str) {
     let mut out = frame(msg);
     let name = match rng.random_range(0..9u8) {
         0 => {
@@ -269,7 +269,7 @@ fn replace_open(json: &[u8], with: &[u8]) -> Vec<u8> {
 }
 
 /// A random element of a non-empty slice.
-pub fn pick<'a, T>(rng: &mut impl Rng, items: &'a [T]) -> &'a T {
+pub(crate) fn pick<'a, T>(rng: &mut impl Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 

@@ -19,7 +19,7 @@ use crate::rest::MACAROON_HEADER;
 use crate::tls::{self, TlsError};
 
 /// Prefix of a [`Outcome::Reset`] detail when no connection could be made.
-pub const CONNECT_FAILED: &str = "connect: ";
+pub(crate) const CONNECT_FAILED: &str = "connect: ";
 
 /// What a server did with one input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,23 +30,39 @@ pub enum Outcome {
     /// A status a client can act on: gRPC `grpc-status`, REST's JSON error
     /// `code`, or (for a bare HTTP-level refusal) the HTTP status.
     Error {
+        /// The gRPC code (or the HTTP status for a bare refusal).
         code: i32,
+        /// The HTTP status of the answer.
         http_status: u16,
+        /// The error's text.
         message: String,
     },
     /// The stream or connection was reset: typically a panic in the server.
-    Reset { detail: String },
+    Reset {
+        /// What the client saw (`connect: ...` when no connection was made).
+        detail: String,
+    },
     /// No answer within the time limit.
     Timeout,
     /// An answer without a status: gRPC without `grpc-status`, REST 5xx
     /// without a JSON error, or 2xx with a body that is not JSON.
-    NoStatus { http_status: u16, detail: String },
+    NoStatus {
+        /// The HTTP status of the answer.
+        http_status: u16,
+        /// What was missing or unreadable.
+        detail: String,
+    },
     /// Not sent: the HTTP client refused the request locally (invalid URI
     /// or header). Neither an execution nor an anomaly.
-    Skipped { detail: String },
+    Skipped {
+        /// The client's reason.
+        detail: String,
+    },
 }
 
 impl Outcome {
+    /// A server fault worth a reproducer: a reset, a timeout or an answer
+    /// without a status. Errors, however unusual, are answers.
     pub fn is_anomaly(&self) -> bool {
         matches!(
             self,
@@ -55,7 +71,7 @@ impl Outcome {
     }
 
     /// The key this outcome is counted under in the summary.
-    pub fn bucket(&self) -> String {
+    pub(crate) fn bucket(&self) -> String {
         match self {
             Outcome::Ok => "ok".into(),
             Outcome::Error { code, .. } => format!("error:{}", code_name(*code)),
@@ -68,28 +84,9 @@ impl Outcome {
 }
 
 /// gRPC code names; HTTP-only refusals keep `http-<status>`.
-pub fn code_name(code: i32) -> String {
-    const NAMES: [&str; 17] = [
-        "ok",
-        "cancelled",
-        "unknown",
-        "invalid_argument",
-        "deadline_exceeded",
-        "not_found",
-        "already_exists",
-        "permission_denied",
-        "resource_exhausted",
-        "failed_precondition",
-        "aborted",
-        "out_of_range",
-        "unimplemented",
-        "internal",
-        "unavailable",
-        "data_loss",
-        "unauthenticated",
-    ];
-    match usize::try_from(code).ok().and_then(|c| NAMES.get(c)) {
-        Some(name) => (*name).to_string(),
+pub(crate) fn code_name(code: i32) -> String {
+    match crate::domain::Code::known(code) {
+        Some(c) => c.snake_name(),
         None if code >= 100 => format!("http-{code}"),
         None => format!("code-{code}"),
     }
@@ -98,18 +95,18 @@ pub fn code_name(code: i32) -> String {
 /// Where and how to reach the server under test.
 #[derive(Clone)]
 pub struct Target {
-    pub addr: SocketAddr,
-    pub tls: Arc<rustls::ClientConfig>,
-    pub macaroon_hex: String,
-    pub timeout: Duration,
+    pub(crate) addr: SocketAddr,
+    pub(crate) tls: Arc<rustls::ClientConfig>,
+    pub(crate) macaroon_hex: String,
+    pub(crate) timeout: Duration,
 }
 
 /// A whole answer: status, headers and body (trailers are in the outcome).
 #[derive(Debug, Clone)]
-pub struct RawAnswer {
-    pub status: u16,
-    pub headers: http::HeaderMap,
-    pub body: Bytes,
+pub(crate) struct RawAnswer {
+    pub(crate) status: u16,
+    pub(crate) headers: http::HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 /// An open HTTP/2 connection.
@@ -118,6 +115,9 @@ pub struct Conn {
 }
 
 impl Target {
+    /// The server at `addr`, trusting `cert_pem`; `macaroon_hex` is what
+    /// [`MacaroonUse::Valid`](super::MacaroonUse::Valid) sends; each input
+    /// waits at most `timeout` for its answer.
     pub fn new(
         addr: SocketAddr,
         cert_pem: &str,
@@ -132,7 +132,7 @@ impl Target {
         })
     }
 
-    pub async fn connect(&self) -> std::io::Result<Conn> {
+    pub(crate) async fn connect(&self) -> std::io::Result<Conn> {
         let work = async {
             let tcp = TcpStream::connect(self.addr).await?;
             tcp.set_nodelay(true)?;
@@ -184,7 +184,7 @@ impl Target {
 
     /// [`Self::send`], also returning the answer itself when there was one
     /// (`diff` compares the bodies of two servers' answers).
-    pub async fn send_answer(
+    pub(crate) async fn send_answer(
         &self,
         conn: &mut Option<Conn>,
         case: &Case,
@@ -278,7 +278,10 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// `grpc-status` from trailers, or from the headers of a trailers-only answer.
-pub fn classify_grpc(parts: &http::response::Parts, trailers: Option<&http::HeaderMap>) -> Outcome {
+pub(crate) fn classify_grpc(
+    parts: &http::response::Parts,
+    trailers: Option<&http::HeaderMap>,
+) -> Outcome {
     let status_code = parts.status.as_u16();
     let from = |h: &http::HeaderMap| {
         h.get("grpc-status")
@@ -319,7 +322,7 @@ pub fn classify_grpc(parts: &http::response::Parts, trailers: Option<&http::Head
 
 /// grpc-web: the status of a trailers-only answer is in the headers, else
 /// in the trailer frame at the end of the body (base64 in text mode).
-pub fn classify_grpc_web(parts: &http::response::Parts, body: &[u8]) -> Outcome {
+pub(crate) fn classify_grpc_web(parts: &http::response::Parts, body: &[u8]) -> Outcome {
     if parts.headers.contains_key("grpc-status") || parts.status != http::StatusCode::OK {
         return classify_grpc(parts, None);
     }
@@ -359,7 +362,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// grpc-gateway answers JSON: `{"code":N,"message":...}` for errors.
-pub fn classify_rest(method: &str, status: u16, body: &[u8]) -> Outcome {
+pub(crate) fn classify_rest(method: &str, status: u16, body: &[u8]) -> Outcome {
     // A HEAD answer never has a body: its status is all there is.
     if method.eq_ignore_ascii_case("HEAD") {
         return match status {

@@ -223,7 +223,7 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
 }
 
 /// `s` as a JSON string, Go style.
-pub fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     write_string(&mut out, s);
     out

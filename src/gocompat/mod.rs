@@ -2,7 +2,7 @@
 //! reproduced byte for byte, in one place for every layer: `fmt`'s `%q`,
 //! `%#U` and `%s` of bytes plus `encoding/hex` (`fmt`); `time`'s
 //! arithmetic, `String()`, RFC 3339 formatting and `time.Parse` errors
-//! ([`time`]); `encoding/json`'s scanner, decoding rules, number and
+//! (`time`); `encoding/json`'s scanner, decoding rules, number and
 //! escaping forms (`json`).
 //!
 //! Pure functions of their input: no I/O, no clock, no wire types, so the
@@ -12,7 +12,7 @@
 pub(crate) mod fmt;
 pub(crate) mod json;
 mod json_codec;
-pub mod time;
+pub(crate) mod time;
 mod time_parse;
 
 pub(crate) use time_parse::parse_rfc3339_nano;

@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::time_parse;
 
 /// Nanoseconds since the unix epoch (negative before it).
-pub fn unix_nanos(t: SystemTime) -> i128 {
+pub(crate) fn unix_nanos(t: SystemTime) -> i128 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_nanos() as i128,
         Err(e) => -(e.duration().as_nanos() as i128),
@@ -22,7 +22,8 @@ pub fn unix_nanos(t: SystemTime) -> i128 {
 
 /// `t.UTC().Format(time.RFC3339Nano)`: trailing zeros of the fraction are
 /// dropped, and the dot with them.
-pub fn format_rfc3339_nano(t: SystemTime) -> String {
+#[cfg(test)]
+pub(crate) fn format_rfc3339_nano(t: SystemTime) -> String {
     GoTime::from_system(t)
         .rfc3339_quoted()
         .trim_matches('"')
@@ -36,7 +37,7 @@ const NANOS: i64 = 1_000_000_000;
 /// A Go `time.Time`: seconds since 0001-01-01 UTC (Go's internal count), a
 /// nanosecond part and the zone offset it prints with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct GoTime {
+pub(crate) struct GoTime {
     sec: i64,
     nsec: u32,
     /// Seconds east of UTC; 0 prints as `UTC`/`Z`, anything else as a
@@ -52,9 +53,9 @@ pub struct GoTime {
 /// clock since the core was created (litd's process start), so it is
 /// deterministic under a manual clock and moves with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GoNow {
-    pub wall: SystemTime,
-    pub monotonic_nanos: i64,
+pub(crate) struct GoNow {
+    pub(crate) wall: SystemTime,
+    pub(crate) monotonic_nanos: i64,
 }
 
 impl From<SystemTime> for GoNow {
@@ -69,7 +70,7 @@ impl From<SystemTime> for GoNow {
 
 impl GoTime {
     /// Go's zero time, `0001-01-01 00:00:00 +0000 UTC`.
-    pub const ZERO: GoTime = GoTime {
+    pub(crate) const ZERO: GoTime = GoTime {
         sec: 0,
         nsec: 0,
         offset: 0,
@@ -88,7 +89,7 @@ impl GoTime {
     }
 
     /// `time.Unix(secs, 0)`; the internal addition wraps like Go's int64.
-    pub fn from_unix(secs: i64) -> GoTime {
+    pub(crate) fn from_unix(secs: i64) -> GoTime {
         GoTime {
             sec: secs.wrapping_add(UNIX_TO_INTERNAL),
             nsec: 0,
@@ -98,7 +99,7 @@ impl GoTime {
     }
 
     /// The instant `t` (as `time.Now()` would give it, without the monotonic part).
-    pub fn from_system(t: SystemTime) -> GoTime {
+    pub(crate) fn from_system(t: SystemTime) -> GoTime {
         let n = unix_nanos(t);
         let secs = n.div_euclid(NANOS as i128);
         let secs = secs.clamp(i64::MIN as i128, i64::MAX as i128) as i64;
@@ -111,7 +112,7 @@ impl GoTime {
     }
 
     /// `time.Now()`: the instant with its monotonic reading.
-    pub fn now(now: GoNow) -> GoTime {
+    pub(crate) fn now(now: GoNow) -> GoTime {
         GoTime {
             mono: Some(now.monotonic_nanos),
             ..GoTime::from_system(now.wall)
@@ -119,21 +120,21 @@ impl GoTime {
     }
 
     /// `t.Unix()`, wrapping like Go (the zero time gives -62135596800).
-    pub fn unix(&self) -> i64 {
+    pub(crate) fn unix(&self) -> i64 {
         self.sec.wrapping_sub(UNIX_TO_INTERNAL)
     }
 
-    pub fn is_zero(&self) -> bool {
+    pub(crate) fn is_zero(&self) -> bool {
         self.sec == 0 && self.nsec == 0
     }
 
     /// `t.Before(u)`.
-    pub fn before(&self, u: &GoTime) -> bool {
+    pub(crate) fn before(&self, u: &GoTime) -> bool {
         self.sec < u.sec || (self.sec == u.sec && self.nsec < u.nsec)
     }
 
     /// `t.Add(d)`: seconds saturate at the ends of int64 as in Go.
-    pub fn add(&self, d: i64) -> GoTime {
+    pub(crate) fn add(&self, d: i64) -> GoTime {
         let mut dsec = d / NANOS;
         let mut nsec = self.nsec as i64 + d % NANOS;
         if nsec >= NANOS {
@@ -162,7 +163,7 @@ impl GoTime {
     }
 
     /// `t.Sub(u)` in nanoseconds, saturating like Go.
-    pub fn sub(&self, u: &GoTime) -> i64 {
+    pub(crate) fn sub(&self, u: &GoTime) -> i64 {
         let d =
             (self.sec as i128 - u.sec as i128) * NANOS as i128 + self.nsec as i128 - u.nsec as i128;
         d.clamp(i64::MIN as i128, i64::MAX as i128) as i64
@@ -180,7 +181,7 @@ impl GoTime {
 
     /// `t.String()`: `2006-01-02 15:04:05.999999999 -0700 MST`, then
     /// ` m=±<seconds>.<9 digits>` when the time carries a monotonic reading.
-    pub fn go_string(&self) -> String {
+    pub(crate) fn go_string(&self) -> String {
         let (y, mo, d, h, mi, s) = self.civil();
         let zone = offset_text(self.offset, false);
         let name = if self.offset == 0 {
@@ -207,7 +208,7 @@ impl GoTime {
 
     /// `t.MarshalJSON()` as `encoding/json` reports it: RFC 3339 with
     /// nanoseconds, quoted; years outside 0..=9999 fail as in Go.
-    pub fn marshal_json(&self) -> Result<String, String> {
+    pub(crate) fn marshal_json(&self) -> Result<String, String> {
         if !(0..=9999).contains(&self.civil().0) {
             return Err("json: error calling MarshalJSON for type time.Time: \
                  Time.MarshalJSON: year outside of range [0,9999]"
@@ -218,7 +219,7 @@ impl GoTime {
 
     /// What Go formats before its year check: RFC 3339 with nanoseconds,
     /// quoted, whatever the year.
-    pub fn rfc3339_quoted(&self) -> String {
+    pub(crate) fn rfc3339_quoted(&self) -> String {
         let (y, mo, d, h, mi, s) = self.civil();
         let zone = if self.offset == 0 {
             "Z".to_string()
@@ -234,7 +235,7 @@ impl GoTime {
 
     /// Go's `Time.UnmarshalJSON` on the bytes between the quotes of a JSON
     /// string (Go does not unescape them first): strict RFC 3339.
-    pub fn parse_rfc3339(b: &[u8]) -> Result<GoTime, String> {
+    pub(crate) fn parse_rfc3339(b: &[u8]) -> Result<GoTime, String> {
         time_parse::parse_fast(b).ok_or_else(|| time_parse::parse_error(b))
     }
 }
@@ -292,7 +293,7 @@ fn civil_from_days(days: i128) -> (i128, u32, u32) {
 }
 
 /// `Duration.String()`: `1h2m3.5s`, `1.5ms`, `0s`.
-pub fn duration_string(d: i64) -> String {
+pub(crate) fn duration_string(d: i64) -> String {
     let neg = d < 0;
     let mut u = d.unsigned_abs();
     // Built back to front, as Go does.

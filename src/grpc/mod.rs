@@ -12,10 +12,10 @@ use crate::domain::AutopilotError;
 use crate::rpc::{self, Call, CallError, Credentials, Dispatcher, Transport, VisitCalls};
 
 mod codec;
-pub mod standard;
+pub(crate) mod standard;
 
 /// The metadata key that carries the macaroon.
-pub const MACAROON_METADATA: &str = "macaroon";
+pub(crate) const MACAROON_METADATA: &str = "macaroon";
 
 /// The gRPC routes: every registry method; any other method (in a served
 /// service or not) gets litd's `unknown request` (code Unknown: its
@@ -106,7 +106,7 @@ impl<C: Call> tonic::server::UnaryService<C::Request> for Method<C> {
 /// tonic says `OutOfRange` "Error, decoded message length too large: found N
 /// bytes, the limit is: M bytes". tonic answers it before any handler, in a
 /// trailers-only response, so its status headers are rewritten here.
-pub fn status_as_grpc_go(headers: &mut http::HeaderMap) {
+pub(crate) fn status_as_grpc_go(headers: &mut http::HeaderMap) {
     let Some(status) = Status::from_header_map(headers) else {
         return;
     };

@@ -20,21 +20,21 @@ const GO_STD: GeneralPurpose = GeneralPurpose::new(
 
 /// What litd's dispatcher tests first: `POST` and a `content-type` (first
 /// value) starting with `application/grpc-web`, case-sensitive.
-pub const GRPC_WEB: &str = "application/grpc-web";
+pub(crate) const GRPC_WEB: &str = "application/grpc-web";
 /// The text (base64) variant's prefix.
-pub const GRPC_WEB_TEXT: &str = "application/grpc-web-text";
+pub(crate) const GRPC_WEB_TEXT: &str = "application/grpc-web-text";
 const GRPC: &str = "application/grpc";
 
 /// The flag byte of a message frame (not compressed).
-pub const FLAG_MESSAGE: u8 = 0x00;
+pub(crate) const FLAG_MESSAGE: u8 = 0x00;
 /// The flag byte of the trailer frame (MSB set).
-pub const FLAG_TRAILER: u8 = 0x80;
+pub(crate) const FLAG_TRAILER: u8 = 0x80;
 /// Flag byte + 4-byte big-endian length.
-pub const FRAME_HEADER_LEN: usize = 5;
+pub(crate) const FRAME_HEADER_LEN: usize = 5;
 
 /// Whether litd would hand this request to its grpc-web wrapper (§1.1 row 1;
 /// the websocket variant is not served by the mock).
-pub fn is_grpc_web(method: &http::Method, content_type: Option<&[u8]>) -> bool {
+pub(crate) fn is_grpc_web(method: &http::Method, content_type: Option<&[u8]>) -> bool {
     method == http::Method::POST
         && content_type.is_some_and(|ct| ct.starts_with(GRPC_WEB.as_bytes()))
 }
@@ -42,16 +42,18 @@ pub fn is_grpc_web(method: &http::Method, content_type: Option<&[u8]>) -> bool {
 /// Binary frames or standard base64 of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// `application/grpc-web`: frames as raw bytes.
     Binary,
+    /// `application/grpc-web-text`: frames as standard base64.
     Text,
 }
 
 /// A grpc-web request's content type, as the wrapper converts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebContentType {
-    pub mode: Mode,
+    pub(crate) mode: Mode,
     /// The gRPC content type the server then sees, e.g. `application/grpc+proto`.
-    pub grpc: String,
+    pub(crate) grpc: String,
 }
 
 impl WebContentType {
@@ -108,8 +110,8 @@ impl WebContentType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameError {
     /// gRPC code.
-    pub code: u8,
-    pub message: String,
+    pub(crate) code: u8,
+    pub(crate) message: String,
 }
 
 impl FrameError {
@@ -193,7 +195,7 @@ pub fn decode_request(mode: Mode, body: &[u8], ended: bool, max: usize) -> Decod
 
 /// How many body bytes can hold a first frame of at most `max` bytes, so
 /// the entry point can stop buffering there: what comes later is not read.
-pub fn body_bytes_needed(mode: Mode, max: usize) -> usize {
+pub(crate) fn body_bytes_needed(mode: Mode, max: usize) -> usize {
     let binary = FRAME_HEADER_LEN.saturating_add(max);
     match mode {
         Mode::Binary => binary,
@@ -278,7 +280,7 @@ pub fn message_frame(payload: &[u8]) -> Vec<u8> {
 
 /// The trailer frame of a response: lower-case `name: value\r\n` entries,
 /// sorted by name. For a successful call `grpc-status: 0\r\n` (16 bytes).
-pub fn trailer_frame(code: u8, message: &str) -> Vec<u8> {
+pub(crate) fn trailer_frame(code: u8, message: &str) -> Vec<u8> {
     let mut block = String::new();
     if !message.is_empty() {
         block.push_str(&format!("grpc-message: {}\r\n", percent_encode(message)));
@@ -298,7 +300,7 @@ fn frame(flag: u8, payload: &[u8]) -> Vec<u8> {
 /// A successful unary response body: the message frame, then the trailer
 /// frame; in text mode one independently padded base64 chunk per frame, as
 /// the wrapper encodes each flush.
-pub fn success_body(mode: Mode, message: &[u8]) -> Vec<u8> {
+pub(crate) fn success_body(mode: Mode, message: &[u8]) -> Vec<u8> {
     let frames = [message_frame(message), trailer_frame(0, "")];
     match mode {
         Mode::Binary => frames.concat(),
@@ -312,7 +314,7 @@ pub fn success_body(mode: Mode, message: &[u8]) -> Vec<u8> {
 /// A text-mode response body (independently padded base64 chunks, one per
 /// frame) back to its bytes, quantum by quantum; what does not decode is
 /// skipped. For clients and the fuzzer's classifier.
-pub fn decode_text_response(text: &[u8]) -> Vec<u8> {
+pub(crate) fn decode_text_response(text: &[u8]) -> Vec<u8> {
     text.chunks(4)
         .filter_map(|q| GO_STD.decode(q).ok())
         .flatten()
@@ -321,7 +323,7 @@ pub fn decode_text_response(text: &[u8]) -> Vec<u8> {
 
 /// grpc-go's `grpc-message` encoding: bytes outside 0x20..=0x7E and `%` as
 /// `%XX` (upper-case hex).
-pub fn percent_encode(message: &str) -> String {
+pub(crate) fn percent_encode(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     for &b in message.as_bytes() {
         if (0x20..=0x7e).contains(&b) && b != b'%' {

@@ -4,7 +4,7 @@
 //!
 //! - [`codec`]: recognition, request frames (binary and base64 text) and
 //!   response frames, pure and fuzzable;
-//! - [`response`]: litd's response shapes and headers (trailer frame,
+//! - `response`: litd's response shapes and headers (trailer frame,
 //!   trailers-only errors, `Vary: Origin`, `Access-Control-Expose-Headers`);
 //! - `entry`: the routes, one per registry method, calling the dispatcher
 //!   (the same one gRPC and REST call: same state, auth and observer).
@@ -14,6 +14,6 @@
 
 pub mod codec;
 pub(crate) mod entry;
-pub mod response;
+pub(crate) mod response;
 
 pub(crate) use entry::router;

@@ -21,7 +21,7 @@ const TRAILERS_ONLY_HEADERS: &str = "Vary, Date, Content-Type, Grpc-Status";
 const EXPOSE_TAIL: &str = "grpc-status, grpc-message";
 
 /// A successful unary call: the response message `payload` (protobuf bytes).
-pub fn success(content_type: &WebContentType, payload: &[u8]) -> Response<Bytes> {
+pub(crate) fn success(content_type: &WebContentType, payload: &[u8]) -> Response<Bytes> {
     let body = codec::success_body(content_type.mode, payload);
     let mut response = Response::new(Bytes::from(body));
     set_common(&mut response, &content_type.response(), SUCCESS_HEADERS);
@@ -30,7 +30,11 @@ pub fn success(content_type: &WebContentType, payload: &[u8]) -> Response<Bytes>
 
 /// A call that failed before any message: status in the HTTP headers
 /// (message percent-encoded as grpc-go does), empty body, HTTP 200.
-pub fn trailers_only(content_type: &WebContentType, code: u8, message: &str) -> Response<Bytes> {
+pub(crate) fn trailers_only(
+    content_type: &WebContentType,
+    code: u8,
+    message: &str,
+) -> Response<Bytes> {
     let mut response = Response::new(Bytes::new());
     let listed = if message.is_empty() {
         TRAILERS_ONLY_HEADERS.to_string()
@@ -55,7 +59,7 @@ pub fn trailers_only(content_type: &WebContentType, code: u8, message: &str) -> 
 /// grpc-go refuses a converted content type that is not `application/grpc`
 /// (optionally followed by `+` or `;`) with HTTP 415 and a text body, which
 /// the wrapper passes on with its CORS headers.
-pub fn unsupported_media_type(body: String) -> Response<Bytes> {
+pub(crate) fn unsupported_media_type(body: String) -> Response<Bytes> {
     let mut response = Response::new(Bytes::from(body));
     *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
     set_common(

@@ -45,17 +45,24 @@ use crate::stub::{JournalEntry, Stub};
 /// Why a [`MockServer`] could not start or connect.
 #[derive(Debug, thiserror::Error)]
 pub enum MockServerError {
+    /// No temporary directory could be made for the lit dir.
     #[error("cannot create a temporary lit dir: {0}")]
     TempDir(std::io::Error),
+    /// The feature catalogue given to the builder is not valid.
     #[error("feature catalogue: {0}")]
     Catalogue(#[from] CatalogueError),
+    /// The server did not start (lit dir, TLS, bind, state file).
     #[error("{0}")]
     Start(#[from] StartError),
+    /// `lit.macaroon` could not be read back after start.
     #[error("cannot read the macaroon {path}: {source}")]
     Macaroon {
+        /// The macaroon file.
         path: PathBuf,
+        /// The operating system's reason.
         source: std::io::Error,
     },
+    /// A client could not connect to the started server.
     #[error("{0}")]
     Connect(#[from] ConnectError),
 }
@@ -119,6 +126,8 @@ impl MockServer {
         self.running.as_ref().and_then(|r| r.restored)
     }
 
+    /// A builder to set the catalogue, stub script, clock, lit dir, seed and
+    /// the rest before starting.
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::default()
     }
@@ -139,6 +148,7 @@ impl MockServer {
         &self.tls_cert_pem
     }
 
+    /// Where `tls.cert` was written (in the lit dir).
     pub fn tls_cert_path(&self) -> &Path {
         &self.tls_cert_path
     }
@@ -153,10 +163,13 @@ impl MockServer {
         hex::encode(&self.macaroon)
     }
 
+    /// Where `lit.macaroon` was written (`<lit dir>/<network>/lit.macaroon`).
     pub fn macaroon_path(&self) -> &Path {
         &self.macaroon_path
     }
 
+    /// The lit dir (a temporary one, removed on drop, unless the builder
+    /// named one).
     pub fn lit_dir(&self) -> &Path {
         &self.lit_dir
     }

@@ -134,6 +134,32 @@ async fn a_given_lit_dir_is_kept() {
 }
 
 #[tokio::test]
+async fn health_turns_not_serving_when_shutdown_begins() {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::{health_client::HealthClient, HealthCheckRequest};
+    let server = MockServer::start().await;
+    let mut health = HealthClient::new(server.channel().await.unwrap());
+    let mut watch = health
+        .watch(HealthCheckRequest {
+            service: "litrpc.Autopilot".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let first = watch.message().await.unwrap().unwrap();
+    assert_eq!(first.status(), ServingStatus::Serving);
+    let stopping = tokio::spawn(server.shutdown());
+    let next = tokio::time::timeout(std::time::Duration::from_secs(5), watch.message())
+        .await
+        .expect("a health update within 5 s of shutdown")
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.status(), ServingStatus::NotServing);
+    drop(watch);
+    stopping.await.unwrap();
+}
+
+#[tokio::test]
 async fn health_and_reflection_need_no_macaroon() {
     use tonic_health::pb::health_check_response::ServingStatus;
     use tonic_health::pb::{health_client::HealthClient, HealthCheckRequest};

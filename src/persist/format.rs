@@ -25,20 +25,20 @@ use crate::domain::session::{
 use crate::domain::StoreSnapshot;
 
 /// The format this build writes and the newest it reads.
-pub const FORMAT: u64 = 1;
+pub(crate) const FORMAT: u64 = 1;
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct StateFile {
-    pub format: u64,
+    pub(crate) format: u64,
     /// Informational: which build wrote the file.
     #[serde(default)]
-    pub written_by: String,
-    pub sessions: Vec<SessionFile>,
-    pub privacy_maps: Vec<PrivacyMapFile>,
+    pub(crate) written_by: String,
+    pub(crate) sessions: Vec<SessionFile>,
+    pub(crate) privacy_maps: Vec<PrivacyMapFile>,
     /// The firewall's action log (files written before it was kept have
     /// none).
     #[serde(default)]
-    pub actions: Vec<ActionFile>,
+    pub(crate) actions: Vec<ActionFile>,
 }
 
 /// One firewall action, in litd's REST JSON names; bytes as hex.

@@ -23,38 +23,59 @@ use tokio::task::JoinHandle;
 
 use crate::domain::{AutopilotCore, StoreSnapshot};
 
-pub use format::FORMAT;
+pub(crate) use format::FORMAT;
 
 /// Why the state file could not be used. Never "start empty": a file that
 /// exists but cannot be read is left alone and reported.
 #[derive(Debug, thiserror::Error)]
 pub enum PersistError {
+    /// The state file exists but could not be read.
     #[error("cannot read state file {path}: {source}")]
     Read {
+        /// The state file.
         path: PathBuf,
+        /// The I/O error reading it.
         source: std::io::Error,
     },
+    /// The file is not JSON, has no numeric `format`, an unknown older
+    /// format, or content that format does not allow.
     #[error(
         "state file {path} is corrupt ({reason}); it was left untouched: fix it, \
          or move it away to start with no sessions"
     )]
-    Corrupt { path: PathBuf, reason: String },
+    Corrupt {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The file's `format` is newer than this build reads.
     #[error(
         "state file {path} has format {found}, newer than this autopilot-mock reads \
          (format {FORMAT}); run a newer autopilot-mock, or move the file away"
     )]
-    Newer { path: PathBuf, found: u64 },
+    Newer {
+        /// The state file.
+        path: PathBuf,
+        /// The format number it declares.
+        found: u64,
+    },
+    /// The snapshot could not be turned into JSON (not expected to happen);
+    /// nothing is written.
     #[error("cannot encode the state: {0}")]
     Encode(String),
+    /// Writing, syncing or renaming the new state file failed.
     #[error("cannot write state file {path}: {source}")]
     Write {
+        /// The state file.
         path: PathBuf,
+        /// The I/O error.
         source: std::io::Error,
     },
 }
 
 /// Reads the state file. `Ok(None)` only when there is no file at all.
-pub fn load(path: &Path) -> Result<Option<StoreSnapshot>, PersistError> {
+pub(crate) fn load(path: &Path) -> Result<Option<StoreSnapshot>, PersistError> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -109,7 +130,7 @@ fn decode(bytes: &[u8]) -> Result<StoreSnapshot, DecodeError> {
 /// The file's bytes for a snapshot (pretty JSON: people read these).
 /// Cannot fail for the types involved; if it ever did, nothing is written
 /// rather than an empty file.
-pub fn encode(snapshot: &StoreSnapshot) -> Result<Vec<u8>, PersistError> {
+pub(crate) fn encode(snapshot: &StoreSnapshot) -> Result<Vec<u8>, PersistError> {
     let mut out = serde_json::to_vec_pretty(&format::encode(snapshot))
         .map_err(|e| PersistError::Encode(e.to_string()))?;
     out.push(b'\n');
@@ -117,7 +138,7 @@ pub fn encode(snapshot: &StoreSnapshot) -> Result<Vec<u8>, PersistError> {
 }
 
 /// Writes `bytes` to `path` atomically and durably (see the module docs).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PersistError> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PersistError> {
     let err = |source| PersistError::Write {
         path: path.to_path_buf(),
         source,
@@ -152,7 +173,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PersistError> {
 /// Loads `path` into `core` (applying litd's start-up rules) and writes it
 /// straight back, so an unwritable location fails at start, not at the
 /// first change. Returns the restore report.
-pub fn open(
+pub(crate) fn open(
     core: &AutopilotCore,
     path: &Path,
 ) -> Result<crate::domain::RestoreReport, PersistError> {
@@ -166,14 +187,14 @@ pub fn open(
 }
 
 /// The background writer. [`Persister::finish`] writes the final state.
-pub struct Persister {
+pub(crate) struct Persister {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
 
 impl Persister {
     /// Starts writing `core` to `path` after every change.
-    pub fn spawn(core: Arc<AutopilotCore>, path: PathBuf) -> Persister {
+    pub(crate) fn spawn(core: Arc<AutopilotCore>, path: PathBuf) -> Persister {
         let notify = Arc::new(Notify::new());
         let wake = notify.clone();
         core.changes()
@@ -184,7 +205,7 @@ impl Persister {
     }
 
     /// Stops the writer after one last write of the current state.
-    pub async fn finish(self) {
+    pub(crate) async fn finish(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
     }

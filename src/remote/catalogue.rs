@@ -10,29 +10,40 @@ use serde::Deserialize;
 use crate::domain::remote::{MethodPermissions, Operation, RemoteFeature, RemoteRule, Version};
 
 /// The embedded default catalogue (litd's test-server features).
-pub const DEFAULT_CATALOGUE_JSON: &str = include_str!("../../fixtures/default-features.json");
+pub(crate) const DEFAULT_CATALOGUE_JSON: &str =
+    include_str!("../../fixtures/default-features.json");
 
 /// A parsed catalogue.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
-    pub min_required_version: Version,
+    pub(crate) min_required_version: Version,
+    /// The features the server offers, by the file's map key (which is also
+    /// each feature's `name` unless the file sets one).
     pub features: BTreeMap<String, RemoteFeature>,
     /// The JSON it was read from, so a script made from it (`serve
     /// --features`) shows it in the admin API's `GET script`, and a `PUT`
     /// of that keeps it (as `check` does to put a mock's script back).
-    pub source: serde_json::Value,
+    pub(crate) source: serde_json::Value,
 }
 
+/// Why a catalogue could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueError {
+    /// The catalogue file could not be read.
     #[error("cannot read catalogue {path}: {source}")]
     Read {
+        /// The file, as given.
         path: String,
+        /// The I/O error reading it.
         source: std::io::Error,
     },
+    /// The text is not JSON, or not in the catalogue format (unknown fields
+    /// are refused).
     #[error("invalid catalogue {origin}: {source}")]
     Parse {
+        /// Where the catalogue came from (its file).
         origin: String,
+        /// serde's error, with its line and column.
         source: serde_json::Error,
     },
 }
@@ -143,9 +154,8 @@ impl PartialEq for Catalogue {
 impl Eq for Catalogue {}
 
 impl Catalogue {
-    /// The embedded default.
     /// No features and no minimum version.
-    pub fn empty() -> Catalogue {
+    pub(crate) fn empty() -> Catalogue {
         Catalogue {
             min_required_version: Version::default(),
             features: BTreeMap::new(),
@@ -153,10 +163,13 @@ impl Catalogue {
         }
     }
 
+    /// The embedded default, `fixtures/default-features.json`: the features
+    /// of litd's Go test server.
     pub fn default_catalogue() -> Result<Catalogue, CatalogueError> {
         Catalogue::parse(DEFAULT_CATALOGUE_JSON, "fixtures/default-features.json")
     }
 
+    /// Reads and parses the catalogue file at `path`.
     pub fn load(path: &Path) -> Result<Catalogue, CatalogueError> {
         let text = std::fs::read_to_string(path).map_err(|source| CatalogueError::Read {
             path: path.display().to_string(),
@@ -165,6 +178,7 @@ impl Catalogue {
         Catalogue::parse(&text, &path.display().to_string())
     }
 
+    /// Parses a catalogue's JSON text; `origin` names it in error messages.
     pub fn parse(text: &str, origin: &str) -> Result<Catalogue, CatalogueError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|source| CatalogueError::Parse {
@@ -176,7 +190,10 @@ impl Catalogue {
 
     /// A catalogue from an already parsed JSON value (the stub's script
     /// embeds the catalogue format).
-    pub fn from_value(value: serde_json::Value, origin: &str) -> Result<Catalogue, CatalogueError> {
+    pub(crate) fn from_value(
+        value: serde_json::Value,
+        origin: &str,
+    ) -> Result<Catalogue, CatalogueError> {
         let file: CatalogueFile =
             serde_json::from_value(value.clone()).map_err(|source| CatalogueError::Parse {
                 origin: origin.to_string(),

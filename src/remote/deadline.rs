@@ -15,16 +15,16 @@ use crate::domain::remote::{
 use crate::domain::Code;
 
 /// litd's `defaultConnectTimeout`.
-pub const EXPIRY_REVOKE_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const EXPIRY_REVOKE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// `inner` with a deadline on RevokeSession.
-pub struct RevokeDeadline {
+pub(crate) struct RevokeDeadline {
     inner: Arc<dyn RemoteAutopilot>,
     timeout: Duration,
 }
 
 impl RevokeDeadline {
-    pub fn new(inner: Arc<dyn RemoteAutopilot>, timeout: Duration) -> Self {
+    pub(crate) fn new(inner: Arc<dyn RemoteAutopilot>, timeout: Duration) -> Self {
         Self { inner, timeout }
     }
 }

@@ -26,7 +26,9 @@ use crate::tls;
 /// CA-as-leaf certificates as a chain).
 #[derive(Clone)]
 pub enum Transport {
+    /// Plaintext h2c (`autopilot.insecure`).
     Insecure,
+    /// TLS with this client configuration (the pinned certificate).
     Tls(Arc<rustls::ClientConfig>),
 }
 
@@ -52,10 +54,6 @@ impl GrpcRemote {
             addr: addr.into(),
             transport: Transport::Tls(tls::client_config(cert_pem)?),
         })
-    }
-
-    pub fn addr(&self) -> &str {
-        &self.addr
     }
 
     /// A fresh connection, as litd dials for every call. Dial failures are

@@ -17,7 +17,9 @@ use crate::domain::remote::{
 /// What the test server remembers of a registered client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientState {
+    /// Registered, or activated again by a ping.
     Active,
+    /// Told by `RevokeSession` that the session is revoked.
     Revoked,
 }
 
@@ -49,7 +51,7 @@ impl InProcessRemote {
 
     /// `seed`: the same seed and the same registrations give the same
     /// initiator keys (`serve --seed` derives this server's seed from its own).
-    pub fn with_seed(catalogue: Catalogue, seed: Option<u64>) -> Self {
+    pub(crate) fn with_seed(catalogue: Catalogue, seed: Option<u64>) -> Self {
         let mut rng = match seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
@@ -65,12 +67,12 @@ impl InProcessRemote {
 
     /// A fresh initiator key, as a registration gets one (see
     /// [`KeySequence`]: a point addition); also a stub script's `random` key.
-    pub fn draw_key(&self) -> PublicKey {
+    pub(crate) fn draw_key(&self) -> PublicKey {
         lock(&self.inner.keys).next_pair().1
     }
 
     /// Replaces the catalogue (features and Terms version).
-    pub fn set_catalogue(&self, catalogue: Catalogue) {
+    pub(crate) fn set_catalogue(&self, catalogue: Catalogue) {
         *lock(&self.inner.catalogue) = catalogue;
     }
 
@@ -86,16 +88,11 @@ impl InProcessRemote {
             .map(|c| (c.state, c.privacy_flags))
     }
 
-    /// The current catalogue.
-    pub fn catalogue(&self) -> Catalogue {
-        lock(&self.inner.catalogue).clone()
-    }
-
     /// Knows again the sessions of a restored store that it had registered
     /// before the restart (a real server would still know them), so a
     /// session linking to a restored group is not refused with "unknown
     /// group key".
-    pub fn know_restored(&self, snapshot: &crate::domain::StoreSnapshot) {
+    pub(crate) fn know_restored(&self, snapshot: &crate::domain::StoreSnapshot) {
         for s in snapshot
             .sessions
             .iter()
@@ -108,7 +105,7 @@ impl InProcessRemote {
     /// Records `responder_key` as an active client without the test server's
     /// checks: a scripted successful registration, so later default answers
     /// (activate, revoke, a linked registration) know the key.
-    pub fn force_register(&self, responder_key: &[u8], privacy_flags: u64) {
+    pub(crate) fn force_register(&self, responder_key: &[u8], privacy_flags: u64) {
         lock(&self.inner.clients).insert(
             responder_key.to_vec(),
             Client {
@@ -149,7 +146,7 @@ impl InProcessRemote {
 /// The in-process server's seed in a mock seeded with `seed`: its own
 /// stream, apart from the domain's (a splitmix64 step of `seed`, so nearby
 /// seeds do not give related streams).
-pub fn remote_seed(seed: u64) -> u64 {
+pub(crate) fn remote_seed(seed: u64) -> u64 {
     let mut z = seed ^ 0x7265_6d6f_7465_6b79; // "remoteky"
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

@@ -15,7 +15,7 @@ use crate::domain::lifecycle::is_rejection;
 use crate::domain::AutopilotCore;
 
 /// litd's `defaultConnectTimeout` for a start-up ActivateSession.
-pub const ACTIVATE_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const ACTIVATE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How often the driver looks at the clock when nobody moves it.
 const POLL: Duration = Duration::from_secs(1);
@@ -34,7 +34,7 @@ pub struct ClientStart {
 /// Starts litd's autopilot client over `core`'s remote: the Terms check,
 /// then (when it passed) the ping loop and the start-up activation of every
 /// unexpired stored session, one after the other as litd does.
-pub async fn start_client(core: &AutopilotCore) -> ClientStart {
+pub(crate) async fn start_client(core: &AutopilotCore) -> ClientStart {
     let mut report = ClientStart::default();
     // With autopilot disabled litd creates no client: no Terms, nothing
     // resumed, no pings (front door §8.6).
@@ -77,7 +77,7 @@ pub async fn start_client(core: &AutopilotCore) -> ClientStart {
 /// Runs `core`'s due work every second (`POLL`) and whenever the clock is moved,
 /// until `shutdown` turns true. A pass blocked on a remote that hangs is
 /// dropped at shutdown.
-pub fn spawn_driver(
+pub(crate) fn spawn_driver(
     core: Arc<AutopilotCore>,
     mut shutdown: watch::Receiver<bool>,
 ) -> JoinHandle<()> {

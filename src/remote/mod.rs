@@ -3,11 +3,11 @@
 //! and a gRPC client of a real (or standalone stub) server.
 
 pub mod catalogue;
-pub mod deadline;
-pub mod grpc_client;
-pub mod in_process;
-pub mod lifecycle;
-pub mod server_wire;
+pub(crate) mod deadline;
+pub(crate) mod grpc_client;
+pub(crate) mod in_process;
+pub(crate) mod lifecycle;
+pub(crate) mod server_wire;
 
 pub use catalogue::Catalogue;
 pub use grpc_client::GrpcRemote;
@@ -18,11 +18,14 @@ use crate::domain::remote::{RemoteAutopilot, Version};
 /// litd's autopilot client start-up (§4.2): ask the server's Terms and
 /// refuse to start when `lit_version` is below its minimum. The error text
 /// is litd's whole start-up failure, typo included.
-pub async fn check_terms(remote: &dyn RemoteAutopilot, lit_version: Version) -> Result<(), String> {
+pub(crate) async fn check_terms(
+    remote: &dyn RemoteAutopilot,
+    lit_version: Version,
+) -> Result<(), String> {
     let min = remote.terms().await.map_err(|e| {
         format!(
             "could not start the autopilot client: rpc error: code = {} desc = {}",
-            server_wire::code_name(e.code),
+            e.code.go_name(),
             e.message
         )
     })?;

@@ -10,7 +10,7 @@ use crate::domain::remote::{
 use crate::domain::Code;
 use crate::proto::autopilotserverrpc as ap;
 
-pub fn version_out(v: Version) -> ap::Version {
+pub(crate) fn version_out(v: Version) -> ap::Version {
     ap::Version {
         major: v.major,
         minor: v.minor,
@@ -18,7 +18,7 @@ pub fn version_out(v: Version) -> ap::Version {
     }
 }
 
-pub fn version_in(v: Option<ap::Version>) -> Version {
+pub(crate) fn version_in(v: Option<ap::Version>) -> Version {
     v.map(|v| Version {
         major: v.major,
         minor: v.minor,
@@ -27,7 +27,7 @@ pub fn version_in(v: Option<ap::Version>) -> Version {
     .unwrap_or_default()
 }
 
-pub fn features_out(features: BTreeMap<String, RemoteFeature>) -> ap::ListFeaturesResponse {
+pub(crate) fn features_out(features: BTreeMap<String, RemoteFeature>) -> ap::ListFeaturesResponse {
     ap::ListFeaturesResponse {
         features: features
             .into_iter()
@@ -73,7 +73,7 @@ fn feature_out(f: RemoteFeature) -> ap::Feature {
     }
 }
 
-pub fn features_in(resp: ap::ListFeaturesResponse) -> BTreeMap<String, RemoteFeature> {
+pub(crate) fn features_in(resp: ap::ListFeaturesResponse) -> BTreeMap<String, RemoteFeature> {
     resp.features
         .into_iter()
         .map(|(k, f)| (k, feature_in(f)))
@@ -117,7 +117,7 @@ fn feature_in(f: ap::Feature) -> RemoteFeature {
     }
 }
 
-pub fn registration_out(r: Registration) -> ap::RegisterSessionRequest {
+pub(crate) fn registration_out(r: Registration) -> ap::RegisterSessionRequest {
     ap::RegisterSessionRequest {
         responder_pub_key: r.responder_pub_key,
         mailbox_addr: r.mailbox_addr,
@@ -131,7 +131,7 @@ pub fn registration_out(r: Registration) -> ap::RegisterSessionRequest {
     }
 }
 
-pub fn registration_in(r: ap::RegisterSessionRequest) -> Registration {
+pub(crate) fn registration_in(r: ap::RegisterSessionRequest) -> Registration {
     Registration {
         responder_pub_key: r.responder_pub_key,
         mailbox_addr: r.mailbox_addr,
@@ -146,39 +146,11 @@ pub fn registration_in(r: ap::RegisterSessionRequest) -> Registration {
 }
 
 /// A remote error as a gRPC status, code and message kept.
-pub fn status_out(e: RemoteError) -> tonic::Status {
+pub(crate) fn status_out(e: RemoteError) -> tonic::Status {
     tonic::Status::new(tonic::Code::from_i32(e.code as i32), e.message)
 }
 
 /// A gRPC status from the remote server, code and message kept.
-pub fn status_in(s: tonic::Status) -> RemoteError {
+pub(crate) fn status_in(s: tonic::Status) -> RemoteError {
     RemoteError::new(Code::from_i32(s.code() as i32), s.message())
-}
-
-pub const CODE_NAMES: [(Code, &str); 17] = [
-    (Code::Ok, "OK"),
-    (Code::Canceled, "Canceled"),
-    (Code::Unknown, "Unknown"),
-    (Code::InvalidArgument, "InvalidArgument"),
-    (Code::DeadlineExceeded, "DeadlineExceeded"),
-    (Code::NotFound, "NotFound"),
-    (Code::AlreadyExists, "AlreadyExists"),
-    (Code::PermissionDenied, "PermissionDenied"),
-    (Code::ResourceExhausted, "ResourceExhausted"),
-    (Code::FailedPrecondition, "FailedPrecondition"),
-    (Code::Aborted, "Aborted"),
-    (Code::OutOfRange, "OutOfRange"),
-    (Code::Unimplemented, "Unimplemented"),
-    (Code::Internal, "Internal"),
-    (Code::Unavailable, "Unavailable"),
-    (Code::DataLoss, "DataLoss"),
-    (Code::Unauthenticated, "Unauthenticated"),
-];
-
-/// Go's `codes.Code.String()` name ("Unavailable", "DeadlineExceeded").
-pub fn code_name(code: Code) -> &'static str {
-    CODE_NAMES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or("Unknown", |(_, n)| n)
 }

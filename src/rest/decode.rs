@@ -23,10 +23,13 @@ pub(super) enum Undecodable {
 }
 
 /// Decodes a request body as litd's gateway does (first JSON value, then
-/// protojson, see [`crate::wire::protojson_in`]): an empty body is an empty
+/// protojson, see `crate::wire::protojson_in`): an empty body is an empty
 /// request; anything malformed is InvalidArgument (HTTP 400) with
 /// encoding/json's or protojson's text.
-pub fn decode_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, String> {
+pub fn decode_body<T>(body: &[u8]) -> Result<T, String>
+where
+    T: serde::de::DeserializeOwned + Default + prost::Name,
+{
     crate::wire::protojson_in::decode(body)
 }
 

@@ -9,7 +9,7 @@ use crate::domain::{AutopilotError, Code};
 use crate::rpc::CallError;
 
 /// HTTP status for a gRPC code, as grpc-gateway maps them.
-pub fn http_status(code: Code) -> StatusCode {
+pub(crate) fn http_status(code: Code) -> StatusCode {
     match code {
         Code::Ok => StatusCode::OK,
         Code::Canceled => StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST),
@@ -29,7 +29,7 @@ pub fn http_status(code: Code) -> StatusCode {
 }
 
 /// `{"code":N,"message":"...","details":[]}` with the mapped HTTP status.
-pub fn error_response(code: Code, message: &str) -> Response {
+pub(crate) fn error_response(code: Code, message: &str) -> Response {
     let body = json!({"code": code as i32, "message": message, "details": []});
     let mut response = json_response(http_status(code), &body);
     if code == Code::Unauthenticated {
@@ -43,19 +43,19 @@ pub fn error_response(code: Code, message: &str) -> Response {
 /// A REST call's error: a gRPC code and litd's text, answered in
 /// grpc-gateway's shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RestError {
-    pub code: Code,
-    pub message: String,
+pub(crate) struct RestError {
+    pub(crate) code: Code,
+    pub(crate) message: String,
     /// The error came back from litd's gRPC server (auth or the handler):
     /// grpc-gateway forwards that call's header metadata on errors too, so
     /// the response carries `Grpc-Metadata-Content-Type: application/grpc`
     /// as litd's does (its itest asserts it on the no-macaroon error). The
     /// gateway's own errors (routing, body and path decoding) have none.
-    pub from_call: bool,
+    pub(crate) from_call: bool,
 }
 
 impl RestError {
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: Code, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -64,12 +64,12 @@ impl RestError {
     }
 
     /// No route has this path (grpc-gateway's 404).
-    pub fn not_found() -> Self {
+    pub(crate) fn not_found() -> Self {
         Self::new(Code::NotFound, "Not Found")
     }
 
     /// A route has the path, not the method (grpc-gateway answers 501).
-    pub fn method_not_allowed() -> Self {
+    pub(crate) fn method_not_allowed() -> Self {
         Self::new(Code::Unimplemented, "Method Not Allowed")
     }
 }
@@ -103,7 +103,7 @@ impl From<CallError> for RestError {
 }
 
 /// A JSON body with this status.
-pub fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     json_text_response(status, body.to_string())
 }
 

@@ -9,7 +9,7 @@ mod raw;
 
 pub use decode::{decode_body, decode_bytes_param, decode_key_param};
 pub(crate) use errors::ok_json_text;
-pub use errors::{error_response, http_status, json_response, RestError};
+pub(crate) use errors::{error_response, RestError};
 pub use raw::percent_decode;
 
 use std::collections::BTreeMap;
@@ -28,7 +28,7 @@ use decode::Undecodable;
 
 /// The REST header that carries the macaroon (grpc-gateway strips the
 /// `Grpc-Metadata-` prefix to make it the `macaroon` metadata key).
-pub const MACAROON_HEADER: &str = "grpc-metadata-macaroon";
+pub(crate) const MACAROON_HEADER: &str = "grpc-metadata-macaroon";
 
 #[derive(Clone)]
 pub(crate) struct RestState {

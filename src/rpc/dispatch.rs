@@ -19,7 +19,7 @@ use crate::wire::session_list::SessionListCache;
 const AUTOPILOT_SERVICE: &str = "litrpc.Autopilot";
 
 /// What the registry's domain calls run against.
-pub(crate) struct Backend {
+pub struct Backend {
     pub(crate) core: Arc<AutopilotCore>,
     /// `ListAutopilotSessions`' kept wire forms, one cache for all transports.
     pub(crate) session_list: SessionListCache,

@@ -6,7 +6,7 @@
 //! call time); litd's JSON is written when the journal is read. So a kept
 //! `ListAutopilotSessions` reply holds its sessions' shared wire forms, and
 //! the journal also bounds the number of listed sessions it keeps alive
-//! ([`LISTED_SESSIONS_BUDGET`]). Credentials appear only as their kind:
+//! (`LISTED_SESSIONS_BUDGET`). Credentials appear only as their kind:
 //! never a macaroon or a password.
 
 use std::collections::VecDeque;
@@ -26,20 +26,25 @@ pub const DEFAULT_REQUESTS_LIMIT: usize = 10_000;
 /// At most this many listed sessions are kept across the entries' List
 /// replies; past it the oldest entries go even below the count limit, so a
 /// journal of Lists over a million sessions stays a few MB.
-pub const LISTED_SESSIONS_BUDGET: usize = 10_000_000;
+pub(crate) const LISTED_SESSIONS_BUDGET: usize = 10_000_000;
 
 /// What a call presented (the journal shows this, never the secret).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialKind {
+    /// A macaroon came (`macaroon` metadata, or REST's
+    /// `grpc-metadata-macaroon` header), whatever else did.
     Macaroon,
+    /// No macaroon, but an `authorization` header (litd's UI password).
     UiPassword,
+    /// Neither.
     None,
 }
 
 /// How the credential check went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthOutcome {
+    /// The credential was accepted for this method.
     Ok,
     /// Refused, with litd's text.
     Refused(String),
@@ -81,18 +86,22 @@ struct Entry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReceivedCall {
     /// 1, 2, 3, ... in arrival order; clearing keeps counting.
-    pub seq: u64,
+    pub(crate) seq: u64,
     /// Arrival on the mock's clock (a moved clock shows here).
-    pub at: SystemTime,
+    pub(crate) at: SystemTime,
+    /// The litd method called.
     pub rpc: Rpc,
+    /// The transport it came over.
     pub transport: Transport,
+    /// What credential it presented (never the secret itself).
     pub credential: CredentialKind,
+    /// How the credential check went.
     pub auth: AuthOutcome,
     /// `None`: the request did not decode (see `error`).
-    pub request: Option<Value>,
+    pub(crate) request: Option<Value>,
     /// The response, or the error's code and litd's text.
     pub response: Result<Value, (Code, String)>,
-    pub latency: Duration,
+    pub(crate) latency: Duration,
 }
 
 impl ReceivedCall {
@@ -115,7 +124,7 @@ impl ReceivedCall {
             Err((code, message)) => (
                 Value::Null,
                 json!({
-                    "code": crate::remote::server_wire::code_name(*code),
+                    "code": code.go_name(),
                     "code_number": *code as i32,
                     "message": message,
                 }),
@@ -141,9 +150,9 @@ impl ReceivedCall {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestFilter {
     /// Only this method.
-    pub rpc: Option<Rpc>,
+    pub(crate) rpc: Option<Rpc>,
     /// Only entries with a larger `seq`.
-    pub since_seq: Option<u64>,
+    pub(crate) since_seq: Option<u64>,
 }
 
 struct State {
@@ -177,7 +186,7 @@ pub(crate) struct Arrival {
 
 impl RequestJournal {
     /// Keeps the newest `limit` entries (at least 1).
-    pub fn new(limit: usize) -> Self {
+    pub(crate) fn new(limit: usize) -> Self {
         Self::with_budget(limit, LISTED_SESSIONS_BUDGET)
     }
 
@@ -244,7 +253,7 @@ impl RequestJournal {
     }
 
     /// The kept entries (oldest first) that pass `filter`.
-    pub fn entries(&self, filter: &RequestFilter) -> Vec<ReceivedCall> {
+    pub(crate) fn entries(&self, filter: &RequestFilter) -> Vec<ReceivedCall> {
         let kept: Vec<(
             u64,
             SystemTime,
@@ -298,17 +307,10 @@ impl RequestJournal {
     }
 
     /// Forgets every entry (the count goes on).
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let mut state = self.lock();
         state.entries.clear();
         state.weight = 0;
-    }
-
-    /// Changes how many entries are kept (at least 1).
-    pub fn set_limit(&self, limit: usize) {
-        let mut state = self.lock();
-        state.limit = limit.max(1);
-        state.trim();
     }
 }
 

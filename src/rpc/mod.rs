@@ -1,5 +1,5 @@
 //! The RPC layer every entry point shares: the registry of litd methods
-//! ([`registry`]: names, permissions, REST routes, types, domain call) and
+//! (`registry`: names, permissions, REST routes, types, domain call) and
 //! the one dispatcher (`dispatch.rs`) each entry point calls after decoding.
 //!
 //! An entry point (gRPC, REST, later grpc-web) does only its wire work:
@@ -17,31 +17,33 @@
 
 pub(crate) mod dispatch;
 pub mod journal;
-pub mod observer;
-pub mod registry;
-pub mod spec;
+pub(crate) mod observer;
+pub(crate) mod registry;
+pub(crate) mod spec;
 
 pub(crate) use dispatch::{Backend, CallError, Credentials, Dispatcher};
 pub use journal::{AuthOutcome, CredentialKind, ReceivedCall, RequestFilter, RequestJournal};
-pub use observer::{CallObserver, ObservedCall, Scripted};
+pub(crate) use observer::{CallObserver, ObservedCall, Scripted};
 pub(crate) use registry::visit_all;
 pub use registry::Rpc;
-pub(crate) use spec::{Call, Reply, VisitCalls};
-pub use spec::{MethodSpec, Op, RestBody, RestRoute};
+pub use spec::{Call, Reply, VisitCalls};
+pub(crate) use spec::{Op, RestBody};
 
 /// The transport a call came over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
+    /// gRPC over HTTP/2 (`grpc` in the journal).
     Grpc,
+    /// litd's REST gateway, JSON over HTTP (`rest`).
     Rest,
-    /// grpc-web (binary or text) on the same port.
+    /// grpc-web (binary or text) on the same port (`grpc-web`).
     #[serde(rename = "grpc-web")]
     GrpcWeb,
 }
 
 impl Transport {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Transport::Grpc => "grpc",
             Transport::Rest => "rest",

@@ -11,19 +11,22 @@ use crate::domain::{AutopilotError, Code};
 /// A call as an observer sees it.
 #[derive(Debug, Clone)]
 pub struct ObservedCall {
-    pub transport: Transport,
-    pub rpc: Rpc,
+    pub(crate) transport: Transport,
+    pub(crate) rpc: Rpc,
     /// The request in litd's REST JSON form (every field present).
-    pub request: Value,
+    pub(crate) request: Value,
     /// The credential check's result.
-    pub auth: Result<(), AuthError>,
+    pub(crate) auth: Result<(), AuthError>,
 }
 
 /// An answer an observer gives instead of the domain.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scripted {
+    /// Fail the call with this code and text.
     Error {
+        /// The status code.
         code: Code,
+        /// The error text, sent as given.
         message: String,
     },
     /// A response as proto3 JSON.

@@ -25,7 +25,9 @@
 
 use futures_util::future::BoxFuture;
 
-use super::spec::{Call, MethodSpec, Reply, RestRoute, VisitCalls};
+#[cfg(test)]
+use super::spec::Reply;
+use super::spec::{Call, MethodSpec, RestRoute, VisitCalls};
 use super::Backend;
 use crate::domain::AutopilotError;
 use crate::proto::litrpc as p;
@@ -54,21 +56,19 @@ macro_rules! registry {
 
         impl Rpc {
             /// Every method, in registry order.
-            pub const ALL: &'static [Rpc] = &[$($(Rpc::$name,)*)*];
+            pub(crate) const ALL: &'static [Rpc] = &[$($(Rpc::$name,)*)*];
 
             /// The method's registry entry.
-            pub fn spec(self) -> &'static MethodSpec {
+            pub(crate) fn spec(self) -> &'static MethodSpec {
                 match self {
                     $($(Rpc::$name => {
                         static SPEC: MethodSpec = MethodSpec {
-                            rpc: Rpc::$name,
                             service: $service,
                             name: stringify!($name),
                             full_method: concat!("/", $service, "/", stringify!($name)),
                             permissions: $perms,
                             rest: $rest,
                             request_message: <$req as prost::Name>::full_name,
-                            response_message: <$reply as Reply>::message_name,
                         };
                         &SPEC
                     })*)*
@@ -139,8 +139,8 @@ registry! {
                 })
             },
         }
-        /// Every session, oldest first (each kept in its wire forms while it
-        /// is unchanged: see `wire::session_list`).
+        /// Every autopilot session, oldest first (each kept in its wire forms
+        /// while it is unchanged: see `wire::session_list`).
         ListAutopilotSessions {
             permissions: &[AUTOPILOT_READ],
             rest: &[RestRoute::get("/v1/autopilot/sessions")],
@@ -296,12 +296,12 @@ impl Rpc {
     }
 
     /// `AddAutopilotSession`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         self.spec().name
     }
 
     /// The method a gRPC path names, if the registry has it.
-    pub fn from_full_method(full_method: &str) -> Option<Rpc> {
+    pub(crate) fn from_full_method(full_method: &str) -> Option<Rpc> {
         Rpc::ALL
             .iter()
             .copied()
@@ -311,7 +311,7 @@ impl Rpc {
     /// The method a REST request is routed to: its route, else (a POST to a
     /// path only a GET serves) the GET it falls back to, as grpc-gateway's
     /// path-length fallback does.
-    pub fn from_rest(method: &http::Method, path: &str) -> Option<Rpc> {
+    pub(crate) fn from_rest(method: &http::Method, path: &str) -> Option<Rpc> {
         let routed = |want: &http::Method| {
             Rpc::ALL.iter().copied().find(|r| {
                 r.spec()
@@ -325,7 +325,7 @@ impl Rpc {
     }
 
     /// Every service the registry has methods in, in registry order.
-    pub fn services() -> Vec<&'static str> {
+    pub(crate) fn services() -> Vec<&'static str> {
         let mut services: Vec<&'static str> = Vec::new();
         for rpc in Rpc::ALL {
             if !services.contains(&rpc.spec().service) {
@@ -343,103 +343,5 @@ impl std::fmt::Display for Rpc {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entries_name_litds_methods_and_messages() {
-        let add = Rpc::AddAutopilotSession.spec();
-        assert_eq!(add.full_method, "/litrpc.Autopilot/AddAutopilotSession");
-        assert_eq!(add.service, "litrpc.Autopilot");
-        assert_eq!((add.request_message)(), "litrpc.AddAutopilotSessionRequest");
-        assert_eq!(
-            (add.response_message)(),
-            "litrpc.AddAutopilotSessionResponse"
-        );
-        let list = Rpc::ListAutopilotSessions.spec();
-        assert_eq!(
-            (list.response_message)(),
-            "litrpc.ListAutopilotSessionsResponse"
-        );
-        assert_eq!(
-            Rpc::services(),
-            [
-                "litrpc.Autopilot",
-                "litrpc.Status",
-                "litrpc.Sessions",
-                "litrpc.Firewall",
-                "litrpc.Proxy"
-            ]
-        );
-        for rpc in Rpc::ALL {
-            assert_eq!(Rpc::from_full_method(rpc.full_method()), Some(*rpc));
-            assert_eq!(rpc.spec().rpc, *rpc);
-        }
-        assert_eq!(Rpc::from_full_method("/litrpc.Autopilot/Nope"), None);
-    }
-
-    #[test]
-    fn permissions_are_litds_table() {
-        let perms = |r: Rpc| r.spec().permissions;
-        assert_eq!(perms(Rpc::ListAutopilotFeatures), [("autopilot", "read")]);
-        assert_eq!(perms(Rpc::ListAutopilotSessions), [("autopilot", "read")]);
-        assert_eq!(perms(Rpc::AddAutopilotSession), [("autopilot", "write")]);
-        assert_eq!(perms(Rpc::RevokeAutopilotSession), [("autopilot", "write")]);
-        assert_eq!(perms(Rpc::AddSession), [("sessions", "write")]);
-        assert_eq!(perms(Rpc::ListSessions), [("sessions", "read")]);
-        assert_eq!(perms(Rpc::RevokeSession), [("sessions", "write")]);
-        assert_eq!(perms(Rpc::ListActions), [("actions", "read")]);
-        assert_eq!(perms(Rpc::PrivacyMapConversion), [("privacymap", "read")]);
-        assert_eq!(perms(Rpc::GetInfo), [("proxy", "read")]);
-        assert_eq!(perms(Rpc::StopDaemon), [("proxy", "write")]);
-        assert_eq!(perms(Rpc::BakeSuperMacaroon), [("supermacaroon", "write")]);
-    }
-
-    #[test]
-    fn rest_requests_find_their_method() {
-        use http::Method;
-        let at = |m: Method, p: &str| Rpc::from_rest(&m, p);
-        assert_eq!(
-            at(Method::GET, "/v1/autopilot/features"),
-            Some(Rpc::ListAutopilotFeatures)
-        );
-        assert_eq!(
-            at(Method::POST, "/v1/autopilot/features"),
-            Some(Rpc::ListAutopilotFeatures)
-        );
-        assert_eq!(
-            at(Method::POST, "/v1/autopilot/sessions/"),
-            Some(Rpc::AddAutopilotSession)
-        );
-        assert_eq!(
-            at(Method::GET, "/v1/autopilot/sessions"),
-            Some(Rpc::ListAutopilotSessions)
-        );
-        assert_eq!(
-            at(Method::DELETE, "/v1/autopilot/sessions/AQID"),
-            Some(Rpc::RevokeAutopilotSession)
-        );
-        assert_eq!(at(Method::POST, "/v1/sessions"), Some(Rpc::AddSession));
-        assert_eq!(at(Method::GET, "/v1/sessions"), Some(Rpc::ListSessions));
-        assert_eq!(
-            at(Method::DELETE, "/v1/sessions/AQID"),
-            Some(Rpc::RevokeSession)
-        );
-        assert_eq!(
-            at(Method::POST, "/v1/firewall/actions"),
-            Some(Rpc::ListActions)
-        );
-        assert_eq!(
-            at(Method::POST, "/v1/firewall/privacy_map/convert"),
-            Some(Rpc::PrivacyMapConversion)
-        );
-        assert_eq!(at(Method::GET, "/v1/proxy/info"), Some(Rpc::GetInfo));
-        assert_eq!(at(Method::POST, "/v1/proxy/stop"), Some(Rpc::StopDaemon));
-        assert_eq!(
-            at(Method::POST, "/v1/proxy/supermacaroon"),
-            Some(Rpc::BakeSuperMacaroon)
-        );
-        assert_eq!(at(Method::DELETE, "/v1/autopilot/features"), None);
-        assert_eq!(at(Method::GET, "/v1/nope"), None);
-    }
-}
+#[path = "registry_tests.rs"]
+mod tests;

@@ -12,18 +12,18 @@ use super::Backend;
 use crate::domain::AutopilotError;
 
 /// An entity:action a method needs (litd's `perms/permissions.go`).
-pub type Op = (&'static str, &'static str);
+pub(crate) type Op = (&'static str, &'static str);
 
 /// The HTTP methods litd's REST gateway routes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum HttpMethod {
+pub(crate) enum HttpMethod {
     Get,
     Post,
     Delete,
 }
 
 impl HttpMethod {
-    pub fn as_http(self) -> http::Method {
+    pub(crate) fn as_http(self) -> http::Method {
         match self {
             HttpMethod::Get => http::Method::GET,
             HttpMethod::Post => http::Method::POST,
@@ -32,7 +32,7 @@ impl HttpMethod {
     }
 
     /// The method's name, as it goes on the wire (`GET`).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             HttpMethod::Get => "GET",
             HttpMethod::Post => "POST",
@@ -44,7 +44,7 @@ impl HttpMethod {
 /// What of the request a REST call's body carries (the `body` of litd's
 /// `google.api.http` rule).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RestBody {
+pub(crate) enum RestBody {
     /// No body is read; the request is its path parameters (`GET`, `DELETE`).
     None,
     /// `body: "*"`: the whole request is the JSON body.
@@ -53,16 +53,16 @@ pub enum RestBody {
 
 /// One REST route of a method (litd's `*.yaml` gateway rules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RestRoute {
-    pub method: HttpMethod,
+pub(crate) struct RestRoute {
+    pub(crate) method: HttpMethod,
     /// The path template, `{field}` for a path parameter (axum's syntax),
     /// e.g. `/v1/autopilot/sessions/{local_public_key}`.
-    pub path: &'static str,
-    pub body: RestBody,
+    pub(crate) path: &'static str,
+    pub(crate) body: RestBody,
 }
 
 impl RestRoute {
-    pub const fn get(path: &'static str) -> Self {
+    pub(crate) const fn get(path: &'static str) -> Self {
         Self {
             method: HttpMethod::Get,
             path,
@@ -70,7 +70,7 @@ impl RestRoute {
         }
     }
 
-    pub const fn post(path: &'static str) -> Self {
+    pub(crate) const fn post(path: &'static str) -> Self {
         Self {
             method: HttpMethod::Post,
             path,
@@ -78,7 +78,7 @@ impl RestRoute {
         }
     }
 
-    pub const fn delete(path: &'static str) -> Self {
+    pub(crate) const fn delete(path: &'static str) -> Self {
         Self {
             method: HttpMethod::Delete,
             path,
@@ -87,7 +87,7 @@ impl RestRoute {
     }
 
     /// The path parameters, in template order, with their segment index.
-    pub fn params(&self) -> impl Iterator<Item = (usize, &'static str)> {
+    pub(crate) fn params(&self) -> impl Iterator<Item = (usize, &'static str)> {
         self.path.split('/').enumerate().filter_map(|(i, segment)| {
             segment
                 .strip_prefix('{')
@@ -100,7 +100,7 @@ impl RestRoute {
     /// segment, except the last, which takes the rest of the path (so the
     /// access log names `DELETE /v1/autopilot/sessions/a/b` as a Revoke, as
     /// it always has). A trailing `/` is ignored.
-    pub fn matches_path(&self, path: &str) -> bool {
+    pub(crate) fn matches_path(&self, path: &str) -> bool {
         let mut want = self.path.split('/').peekable();
         let mut got = path.trim_end_matches('/').split('/').peekable();
         while let Some(w) = want.next() {
@@ -120,28 +120,25 @@ impl RestRoute {
 
 /// One method's registry entry.
 #[derive(Debug)]
-pub struct MethodSpec {
-    pub rpc: Rpc,
+pub(crate) struct MethodSpec {
     /// The service, e.g. `litrpc.Autopilot`.
-    pub service: &'static str,
+    pub(crate) service: &'static str,
     /// The method's name in its service, e.g. `AddAutopilotSession`.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// `/litrpc.Autopilot/AddAutopilotSession`: what gRPC routes on, what a
     /// `uri:` macaroon op names and what litd's permission table keys.
-    pub full_method: &'static str,
+    pub(crate) full_method: &'static str,
     /// Every op the caller's macaroon must allow. Empty: no macaroon is
     /// needed (litd's `litrpc.Status` methods).
-    pub permissions: &'static [Op],
+    pub(crate) permissions: &'static [Op],
     /// The REST routes (none: gRPC only).
-    pub rest: &'static [RestRoute],
+    pub(crate) rest: &'static [RestRoute],
     /// `litrpc.AddAutopilotSessionRequest` (from `prost::Name`).
-    pub request_message: fn() -> String,
-    /// `litrpc.AddAutopilotSessionResponse` (from `prost::Name`).
-    pub response_message: fn() -> String,
+    pub(crate) request_message: fn() -> String,
 }
 
 /// A request message as every entry point decodes it.
-pub(crate) trait RequestMessage:
+pub trait RequestMessage:
     prost::Message + prost::Name + Default + Clone + Serialize + DeserializeOwned + Send + 'static
 {
 }
@@ -162,8 +159,8 @@ impl<T> RequestMessage for T where
 /// `prost::Message` impl), litd's JSON for REST, the observer and the
 /// journal. Every generated response message is one; a method may answer
 /// with its own type that writes the same bytes faster (see
-/// [`crate::wire::session_list::SessionList`]).
-pub(crate) trait Reply: prost::Message + Default + Clone + Send + Sized + 'static {
+/// `crate::wire::session_list::SessionList`).
+pub trait Reply: prost::Message + Default + Clone + Send + Sized + 'static {
     /// The response message's full name, e.g. `litrpc.Session`.
     fn message_name() -> String;
 
@@ -219,9 +216,13 @@ where
 
 /// One RPC, typed: its request, its reply and the domain function that
 /// answers it. The registry generates one per entry (`rpc::calls::*`).
-pub(crate) trait Call: Send + Sync + 'static {
+pub trait Call: Send + Sync + 'static {
+    /// The request message, e.g. `litrpc.AddAutopilotSessionRequest`.
     type Request: RequestMessage;
+    /// What the method answers with: its response message, or a type that
+    /// writes the same bytes.
     type Reply: Reply;
+    /// The method's registry name.
     const RPC: Rpc;
 
     /// The domain call, between the wire translations.
@@ -232,7 +233,8 @@ pub(crate) trait Call: Send + Sync + 'static {
 }
 
 /// Something done once per registered RPC with its types (routing).
-pub(crate) trait VisitCalls {
+pub trait VisitCalls {
+    /// Called once with each registered method's [`Call`] type.
     fn visit<C: Call>(&mut self);
 }
 

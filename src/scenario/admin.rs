@@ -6,13 +6,13 @@ use serde_json::{json, Value};
 use super::target::Target;
 
 /// Paths under the mock's reserved admin prefix.
-pub mod paths {
-    pub const RESET: &str = "/_autopilot-mock/v1/reset";
-    pub const SCRIPT: &str = "/_autopilot-mock/v1/script";
-    pub const CLOCK: &str = "/_autopilot-mock/v1/clock";
-    pub const JOURNAL: &str = "/_autopilot-mock/v1/journal";
-    pub const ACTIONS: &str = "/_autopilot-mock/v1/actions";
-    pub const RESTART: &str = "/_autopilot-mock/v1/restart";
+pub(crate) mod paths {
+    pub(crate) const RESET: &str = "/_autopilot-mock/v1/reset";
+    pub(crate) const SCRIPT: &str = "/_autopilot-mock/v1/script";
+    pub(crate) const CLOCK: &str = "/_autopilot-mock/v1/clock";
+    pub(crate) const JOURNAL: &str = "/_autopilot-mock/v1/journal";
+    pub(crate) const ACTIONS: &str = "/_autopilot-mock/v1/actions";
+    pub(crate) const RESTART: &str = "/_autopilot-mock/v1/restart";
 }
 
 /// An admin client over the target's HTTPS port, with its lit macaroon.
@@ -21,6 +21,7 @@ pub struct Admin<'a> {
 }
 
 impl<'a> Admin<'a> {
+    /// The admin API of `target` (answers only if it is the mock).
     pub fn new(target: &'a Target) -> Admin<'a> {
         Admin { target }
     }
@@ -47,12 +48,14 @@ impl<'a> Admin<'a> {
     }
 
     /// litd restarted over the same store (`POST restart`).
-    pub async fn restart(&self) -> Result<(), String> {
+    pub(crate) async fn restart(&self) -> Result<(), String> {
         self.send("POST", paths::RESTART, Some(json!({})))
             .await
             .map(drop)
     }
 
+    /// Back to the start-up state (`POST reset`): no sessions, the start-up
+    /// stub script and readiness.
     pub async fn reset(&self) -> Result<(), String> {
         self.send("POST", paths::RESET, Some(json!({})))
             .await
@@ -60,20 +63,21 @@ impl<'a> Admin<'a> {
     }
 
     /// Empties the firewall's action log, then adds these actions.
-    pub async fn seed_actions(&self, actions: &[Value]) -> Result<(), String> {
+    pub(crate) async fn seed_actions(&self, actions: &[Value]) -> Result<(), String> {
         self.send("DELETE", paths::ACTIONS, None).await?;
         self.send("POST", paths::ACTIONS, Some(json!({ "actions": actions })))
             .await
             .map(drop)
     }
 
+    /// Replaces the stub's script (`PUT script`).
     pub async fn set_script(&self, script: &Value) -> Result<(), String> {
         self.send("PUT", paths::SCRIPT, Some(script.clone()))
             .await
             .map(drop)
     }
 
-    pub async fn advance_clock(&self, secs: i64) -> Result<(), String> {
+    pub(crate) async fn advance_clock(&self, secs: i64) -> Result<(), String> {
         self.send(
             "POST",
             paths::CLOCK,
@@ -83,7 +87,7 @@ impl<'a> Admin<'a> {
         .map(drop)
     }
 
-    pub async fn set_clock(&self, rfc3339: &str) -> Result<(), String> {
+    pub(crate) async fn set_clock(&self, rfc3339: &str) -> Result<(), String> {
         let t =
             time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
                 .map_err(|e| format!("clock {rfc3339:?}: {e}"))?;
@@ -96,6 +100,7 @@ impl<'a> Admin<'a> {
         .map(drop)
     }
 
+    /// Sets the target's clock to this unix time, in seconds (`POST clock`).
     pub async fn set_clock_unix(&self, unix_seconds: i64) -> Result<(), String> {
         self.send(
             "POST",
@@ -123,7 +128,7 @@ impl<'a> Admin<'a> {
         self.send("GET", paths::SCRIPT, None).await
     }
 
-    pub async fn journal(&self) -> Result<Value, String> {
+    pub(crate) async fn journal(&self) -> Result<Value, String> {
         self.send("GET", paths::JOURNAL, None).await
     }
 }

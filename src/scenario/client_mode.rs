@@ -59,6 +59,8 @@ impl State {
 }
 
 impl ClientCheck {
+    /// Judges the calls a client makes against `scenario` (from `file`,
+    /// named in the report), timing steps by `clock` (the server's).
     pub fn new(scenario: Scenario, file: &str, clock: Arc<dyn Clock>) -> Arc<ClientCheck> {
         let steps = scenario.steps.len();
         let (done, _) = watch::channel(false);

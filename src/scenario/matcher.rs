@@ -16,7 +16,7 @@ use base64::Engine;
 use serde_json::Value;
 
 /// Shapes `$shape` knows.
-pub const SHAPES: &[&str] = &[
+pub(crate) const SHAPES: &[&str] = &[
     "bytes4",
     "bytes14",
     "bytes33",
@@ -28,7 +28,7 @@ pub const SHAPES: &[&str] = &[
 ];
 
 /// Checks `actual` against `expected`; on a mismatch, says where and how.
-pub fn check(expected: &Value, actual: Option<&Value>, path: &str) -> Result<(), String> {
+pub(crate) fn check(expected: &Value, actual: Option<&Value>, path: &str) -> Result<(), String> {
     if let Some((op, arg)) = operator(expected) {
         return check_operator(op, arg, actual, path);
     }
@@ -256,7 +256,7 @@ fn has_shape(shape: &str, v: &Value) -> Result<bool, String> {
 }
 
 /// The value at a dot path (`sessions.0.local_public_key`).
-pub fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+pub(crate) fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.')
         .filter(|p| !p.is_empty())
         .try_fold(v, |v, part| match v {
@@ -269,7 +269,11 @@ pub fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 /// Replaces `${name}` with captured values and `${now}`, `${now+N}`,
 /// `${now-N}` with unix seconds (as decimal strings). A string that is
 /// exactly `${name}` becomes the captured JSON value itself.
-pub fn substitute(v: &Value, vars: &BTreeMap<String, Value>, now: i64) -> Result<Value, String> {
+pub(crate) fn substitute(
+    v: &Value,
+    vars: &BTreeMap<String, Value>,
+    now: i64,
+) -> Result<Value, String> {
     Ok(match v {
         Value::String(s) => substitute_str(s, vars, now)?,
         Value::Array(a) => Value::Array(
@@ -286,7 +290,11 @@ pub fn substitute(v: &Value, vars: &BTreeMap<String, Value>, now: i64) -> Result
     })
 }
 
-pub fn substitute_str(s: &str, vars: &BTreeMap<String, Value>, now: i64) -> Result<Value, String> {
+pub(crate) fn substitute_str(
+    s: &str,
+    vars: &BTreeMap<String, Value>,
+    now: i64,
+) -> Result<Value, String> {
     if let Some(name) = s.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
         if !name.contains("${") {
             return resolve(name, vars, now);
@@ -344,7 +352,7 @@ fn show(path: &str) -> String {
 }
 
 /// A value's JSON, cut short for messages.
-pub fn abbreviate(v: &Value) -> String {
+pub(crate) fn abbreviate(v: &Value) -> String {
     let text = v.to_string();
     if text.chars().count() > 160 {
         let cut: String = text.chars().take(157).collect();

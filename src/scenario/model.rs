@@ -16,14 +16,17 @@ use serde_json::Value;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// Accepted for editors (`"$schema": "schema.json"`); not used.
     #[serde(rename = "$schema", default)]
-    pub schema: Option<String>,
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
+    _schema: Option<String>,
+    pub(crate) name: String,
+    /// For the reader of the file; not used.
+    #[serde(rename = "description", default)]
+    _description: String,
+    /// What is prepared before the steps run.
     #[serde(default)]
     pub setup: Setup,
-    pub steps: Vec<Step>,
+    pub(crate) steps: Vec<Step>,
 }
 
 /// What to prepare before the steps run.
@@ -37,7 +40,7 @@ pub struct Setup {
     /// scenario is skipped without it); `false` keeps what earlier scenarios
     /// left.
     #[serde(default)]
-    pub reset: Option<bool>,
+    pub(crate) reset: Option<bool>,
     /// A stub script for the remote autopilot server (mock targets only).
     #[serde(default)]
     pub stub: Option<Value>,
@@ -51,10 +54,10 @@ pub struct Setup {
     /// Restart litd over the same store last (mock targets only): the
     /// admin API's `POST restart`, so the Terms check runs against `stub`.
     #[serde(default)]
-    pub restart: bool,
+    pub(crate) restart: bool,
     /// The transports this scenario is meant for (default: both).
     #[serde(default)]
-    pub transports: Option<Vec<Transport>>,
+    pub(crate) transports: Option<Vec<Transport>>,
 }
 
 pub use crate::rpc::{Rpc, Transport};
@@ -62,7 +65,7 @@ pub use crate::rpc::{Rpc, Transport};
 /// The macaroon a call carries.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
-pub enum Credentials {
+pub(crate) enum Credentials {
     /// `"lit"` (the target's lit.macaroon, the default), `"none"`,
     /// `"tampered"` (lit with a flipped signature byte), `"twice"` (two
     /// macaroon values), `"read-only"` (autopilot:read only; needs the
@@ -83,132 +86,143 @@ pub enum Credentials {
 pub struct Step {
     /// A short name; defaults to the RPC or step kind.
     #[serde(default)]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     #[serde(default)]
-    pub call: Option<Rpc>,
+    pub(crate) call: Option<Rpc>,
     /// Only run this step over this transport.
     #[serde(default)]
-    pub transport: Option<Transport>,
+    pub(crate) transport: Option<Transport>,
     #[serde(default)]
-    pub credentials: Option<Credentials>,
+    pub(crate) credentials: Option<Credentials>,
     /// An `authorization` value sent with the call (litd's UI password:
     /// `Basic <base64(pw:pw)>`), on every transport.
     #[serde(default)]
-    pub authorization: Option<String>,
+    pub(crate) authorization: Option<String>,
     /// The request as proto3 JSON (snake_case names; bytes as base64).
     #[serde(default)]
-    pub request: Option<Value>,
+    pub(crate) request: Option<Value>,
     #[serde(default)]
-    pub expect: Option<Expect>,
+    pub(crate) expect: Option<Expect>,
     /// name -> dot path into the response (`session.local_public_key`).
     #[serde(default)]
-    pub capture: BTreeMap<String, String>,
+    pub(crate) capture: BTreeMap<String, String>,
     #[serde(default)]
-    pub http: Option<HttpRequest>,
+    pub(crate) http: Option<HttpRequest>,
     #[serde(default)]
-    pub clock: Option<ClockMove>,
+    pub(crate) clock: Option<ClockMove>,
     #[serde(default)]
-    pub stub_received: Option<StubExpect>,
+    pub(crate) stub_received: Option<StubExpect>,
     /// `true`: restart litd over the same store here (mock targets only):
     /// sessions so far are resumed as from litd's database.
     #[serde(default)]
-    pub restart: bool,
+    pub(crate) restart: bool,
     /// Client mode (`serve --scenario`): answer with this instead of the
     /// in-memory implementation: `{"code":"Unknown","message":"..."}` or
     /// `{"response":{...}}`.
     #[serde(default)]
-    pub respond: Option<Value>,
+    pub(crate) respond: Option<Value>,
 }
 
 /// What a call or HTTP request must give back.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Expect {
+pub(crate) struct Expect {
     /// gRPC code by name (`OK`, `Unknown`, `Unavailable`, ...) or number. Default `OK`.
     #[serde(default)]
-    pub code: Option<Value>,
+    pub(crate) code: Option<Value>,
     /// The status message: a string (exact) or a matcher object.
     #[serde(default)]
-    pub message: Option<Value>,
+    pub(crate) message: Option<Value>,
     /// A matcher tree over the response in litd's REST JSON form.
     #[serde(default)]
-    pub response: Option<Value>,
+    pub(crate) response: Option<Value>,
     /// HTTP status (raw `http` steps).
     #[serde(default)]
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// A matcher tree over the JSON body (raw `http` steps).
     #[serde(default)]
-    pub body: Option<Value>,
+    pub(crate) body: Option<Value>,
     /// Header name -> matcher (raw `http` steps).
     #[serde(default)]
-    pub headers: BTreeMap<String, Value>,
+    pub(crate) headers: BTreeMap<String, Value>,
 }
 
 /// A raw REST request.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct HttpRequest {
-    pub method: String,
-    pub path: String,
+pub(crate) struct HttpRequest {
+    pub(crate) method: String,
+    pub(crate) path: String,
     /// Sent as is (a JSON value is sent as its text).
     #[serde(default)]
-    pub body: Option<Value>,
+    pub(crate) body: Option<Value>,
     #[serde(default)]
-    pub headers: BTreeMap<String, String>,
+    pub(crate) headers: BTreeMap<String, String>,
 }
 
 /// Moves the mock's clock.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ClockMove {
+pub(crate) struct ClockMove {
     /// Seconds to move forward (negative: back).
     #[serde(default)]
-    pub advance_secs: Option<i64>,
+    pub(crate) advance_secs: Option<i64>,
     /// RFC 3339 time to set.
     #[serde(default)]
-    pub set: Option<String>,
+    pub(crate) set: Option<String>,
 }
 
 /// An expectation on the stub's journal.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StubExpect {
+pub(crate) struct StubExpect {
     /// `RegisterSession`, `RevokeSession`, ...
-    pub rpc: String,
+    pub(crate) rpc: String,
     /// How many such calls the journal holds (since setup).
     #[serde(default)]
-    pub count: Option<usize>,
+    pub(crate) count: Option<usize>,
     /// A matcher tree over the last such request.
     #[serde(default)]
-    pub last_request: Option<Value>,
+    pub(crate) last_request: Option<Value>,
 }
 
+/// A scenario file that cannot be run (`check` exits 2 on it).
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
+    /// The file could not be read.
     #[error("cannot read scenario {path}: {source}")]
     Read {
+        /// The file as given.
         path: String,
+        /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The file is not a scenario (JSON syntax, unknown or missing fields).
     #[error("invalid scenario {path}: {source}")]
     Parse {
+        /// The file as given.
         path: String,
+        /// serde_json's error, with line and column.
         source: serde_json::Error,
     },
     /// A setup the mock would refuse (the message names the file).
     #[error("{0}")]
     Setup(String),
+    /// A step the loader refuses (unknown matcher, unknown request field).
     #[error("invalid scenario {path}: step {step}: {problem}")]
     Step {
+        /// The file as given.
         path: String,
+        /// The step's number, from 1.
         step: usize,
+        /// What is wrong with it.
         problem: String,
     },
 }
 
 impl Step {
     /// What the step is, for reports.
-    pub fn label(&self, index: usize) -> String {
+    pub(crate) fn label(&self, index: usize) -> String {
         let kind = if let Some(rpc) = self.call {
             rpc.name().to_string()
         } else if let Some(h) = &self.http {
@@ -318,6 +332,7 @@ impl Step {
 }
 
 impl Scenario {
+    /// Reads and validates the scenario file at `path`.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
@@ -327,6 +342,8 @@ impl Scenario {
         Scenario::parse(&text, &shown)
     }
 
+    /// Parses and validates a scenario's JSON text; `origin` names it in
+    /// errors (a path, or `<embedded>/name.json`).
     pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario =
             serde_json::from_str(text).map_err(|source| ScenarioError::Parse {

@@ -19,7 +19,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Why the run cannot be judged, for a person.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct Unjudgeable(pub String);
+pub struct Unjudgeable(pub(crate) String);
 
 /// Connects (and, with a certificate, completes a TLS handshake) to `addr`.
 pub async fn reachable(

@@ -8,11 +8,13 @@ use super::runner::{ScenarioReport, Verdict};
 /// Totals over every report.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Totals {
-    pub passed: usize,
+    pub(crate) passed: usize,
+    /// Steps that failed (any makes `check` exit 1).
     pub failed: usize,
-    pub skipped: usize,
+    pub(crate) skipped: usize,
 }
 
+/// Counts the steps passed, failed and skipped over every report.
 pub fn totals(reports: &[ScenarioReport]) -> Totals {
     let mut t = Totals::default();
     for step in reports.iter().flat_map(|r| &r.steps) {

@@ -16,29 +16,37 @@ use crate::domain::clock::unix_secs;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "status", content = "detail", rename_all = "lowercase")]
 pub enum Verdict {
+    /// Every expectation held.
     Pass,
+    /// The first expectation that did not hold, and why.
     Fail(String),
+    /// Not run, and why (e.g. the target has no admin API for this step).
     Skip(String),
 }
 
+/// One step's result in a report.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StepReport {
+    /// What the step is (`AddAutopilotSession`, `advance_clock 3600`, ...).
     pub step: String,
+    /// How it ended.
     #[serde(flatten)]
     pub verdict: Verdict,
-    pub millis: u128,
+    pub(crate) millis: u128,
 }
 
+/// One scenario's run over one transport: its steps' verdicts.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ScenarioReport {
-    pub scenario: String,
-    pub file: String,
-    pub transport: Transport,
+    pub(crate) scenario: String,
+    pub(crate) file: String,
+    pub(crate) transport: Transport,
+    /// Every step, in order.
     pub steps: Vec<StepReport>,
 }
 
 impl ScenarioReport {
-    pub fn failed(&self) -> usize {
+    pub(crate) fn failed(&self) -> usize {
         self.steps
             .iter()
             .filter(|s| matches!(s.verdict, Verdict::Fail(_)))
@@ -60,20 +68,27 @@ pub struct Powers<'a> {
 /// What one call or raw HTTP step sent and got back (for `diff`, which
 /// runs a scenario on two servers and compares these).
 #[derive(Debug, Clone)]
-pub struct Observed {
+pub(crate) struct Observed {
     /// The step's index in the scenario.
-    pub step: usize,
+    pub(crate) step: usize,
     /// The request as sent (`${...}` substituted): the call's proto3 JSON,
     /// or `{"method","path","body"}` for a raw HTTP step.
-    pub request: Value,
-    pub answer: Answer,
+    pub(crate) request: Value,
+    pub(crate) answer: Answer,
 }
 
 /// A call's outcome, or a raw HTTP step's answer.
 #[derive(Debug, Clone)]
 pub enum Answer {
+    /// A call step's outcome.
     Call(Outcome),
-    Http { status: u16, body: Value },
+    /// A raw HTTP step's answer.
+    Http {
+        /// The HTTP status.
+        status: u16,
+        /// The body as JSON (a string when it is not JSON).
+        body: Value,
+    },
 }
 
 struct Run<'a> {
@@ -91,6 +106,9 @@ struct Run<'a> {
     journal_seq: u64,
 }
 
+/// Runs `scenario`'s setup and steps over `transport` against `target`,
+/// using what `powers` allows, and reports every step. It never fails: a
+/// setup that cannot be done fails the first step with the reason.
 pub async fn run(
     scenario: &Scenario,
     file: &str,
@@ -104,7 +122,7 @@ pub async fn run(
 }
 
 /// [`run`], also returning what each call and raw HTTP step sent and got.
-pub async fn run_observed(
+pub(crate) async fn run_observed(
     scenario: &Scenario,
     file: &str,
     transport: Transport,

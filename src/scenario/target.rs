@@ -9,38 +9,45 @@ use serde_json::Value;
 use tonic::transport::Channel;
 
 use super::model::{Rpc, Transport};
+use crate::domain::Code;
 
 /// What a call gave back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     /// gRPC code (0 = OK). Over REST, the `code` of the error body.
     pub code: i32,
+    /// The error's text; empty on success.
     pub message: String,
     /// The response (litd's REST JSON form) when the call succeeded.
     pub response: Option<Value>,
     /// The HTTP status, over REST.
-    pub http_status: Option<u16>,
+    pub(crate) http_status: Option<u16>,
 }
 
 /// A raw HTTP answer: status, headers (lower-case names) and body.
 #[derive(Debug, Clone)]
-pub struct HttpAnswer {
-    pub status: u16,
-    pub headers: std::collections::BTreeMap<String, String>,
-    pub body: Value,
+pub(crate) struct HttpAnswer {
+    pub(crate) status: u16,
+    pub(crate) headers: std::collections::BTreeMap<String, String>,
+    pub(crate) body: Value,
 }
 
 /// A server to check.
 pub struct Target {
-    pub addr: SocketAddr,
+    /// gRPC (and grpc-web's HTTP/2) to the target, certificate pinned.
     pub channel: Channel,
+    /// HTTP client for REST and the admin API, certificate pinned.
     pub http: reqwest::Client,
+    /// `https://localhost:<port>` (or `http://` for a plaintext target).
     pub base_url: String,
     /// The target's lit.macaroon.
     pub macaroon: Vec<u8>,
 }
 
 impl Target {
+    /// A TLS target at `addr` whose certificate is `cert_pem`, called with
+    /// `macaroon`. Connects lazily: an unreachable target fails its first
+    /// call, not here.
     pub async fn connect(
         addr: SocketAddr,
         cert_pem: &str,
@@ -55,7 +62,6 @@ impl Target {
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
         Ok(Target {
-            addr,
             channel,
             http,
             base_url: format!("https://localhost:{}", addr.port()),
@@ -73,7 +79,6 @@ impl Target {
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
         Ok(Target {
-            addr,
             channel,
             http,
             base_url: format!("http://{addr}"),
@@ -95,7 +100,7 @@ impl Target {
 
     /// [`Self::call`] with, if given, an `authorization` value too (litd's
     /// UI password).
-    pub async fn call_authorized(
+    pub(crate) async fn call_authorized(
         &self,
         transport: Transport,
         rpc: Rpc,
@@ -115,7 +120,7 @@ impl Target {
 
     /// A raw REST request; returns the status and the body (JSON if it
     /// parses, else a string).
-    pub async fn http(
+    pub(crate) async fn http(
         &self,
         method: &str,
         path: &str,
@@ -128,7 +133,7 @@ impl Target {
     }
 
     /// A raw REST request; the whole answer.
-    pub async fn http_with_headers(
+    pub(crate) async fn http_with_headers(
         &self,
         method: &str,
         path: &str,
@@ -176,7 +181,7 @@ impl Target {
 
 /// An error and its causes (`error sending request for url (...): client
 /// error (Connect): tcp connect error: Connection refused`), each cause once.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(cause) = source {
@@ -231,48 +236,21 @@ pub(crate) fn rest_outcome(status: u16, body: Value) -> Outcome {
 }
 
 /// Standard or URL-safe base64, padded or not.
-pub fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_any_base64(s: &str) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     [STANDARD, URL_SAFE, STANDARD_NO_PAD, URL_SAFE_NO_PAD]
         .iter()
         .find_map(|e| e.decode(s).ok())
 }
 
-/// gRPC code names, by number.
-const CODE_NAMES: [&str; 17] = [
-    "OK",
-    "Canceled",
-    "Unknown",
-    "InvalidArgument",
-    "DeadlineExceeded",
-    "NotFound",
-    "AlreadyExists",
-    "PermissionDenied",
-    "ResourceExhausted",
-    "FailedPrecondition",
-    "Aborted",
-    "OutOfRange",
-    "Unimplemented",
-    "Internal",
-    "Unavailable",
-    "DataLoss",
-    "Unauthenticated",
-];
-
-/// A gRPC code by name as scenarios write them (case-insensitive).
-pub fn code_by_name(name: &str) -> Option<i32> {
-    CODE_NAMES
-        .iter()
-        .position(|n| n.eq_ignore_ascii_case(name))
-        .map(|i| i as i32)
+/// A gRPC code by its Go name as scenarios write them (case-insensitive).
+pub(crate) fn code_by_name(name: &str) -> Option<i32> {
+    Code::from_go_name(name).map(|c| c as i32)
 }
 
-/// The name of a gRPC code, for reports.
-pub fn code_name(code: i32) -> String {
-    usize::try_from(code)
-        .ok()
-        .and_then(|i| CODE_NAMES.get(i))
-        .map_or_else(|| format!("code {code}"), |n| n.to_string())
+/// The Go name of a gRPC code, for reports (`code N` for other numbers).
+pub(crate) fn code_name(code: i32) -> String {
+    Code::known(code).map_or_else(|| format!("code {code}"), |c| c.go_name().to_string())
 }
 
 #[cfg(test)]

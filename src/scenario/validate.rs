@@ -15,7 +15,7 @@ use super::matcher::SHAPES;
 use super::model::Rpc;
 
 /// The operators the matcher understands.
-pub const OPERATORS: &[&str] = &[
+pub(crate) const OPERATORS: &[&str] = &[
     "$shape",
     "$absent",
     "$present",
@@ -33,7 +33,7 @@ pub const OPERATORS: &[&str] = &[
 ];
 
 /// Checks a matcher tree; the error names the place (`response.session.x`).
-pub fn matcher(tree: &Value, at: &str) -> Result<(), String> {
+pub(crate) fn matcher(tree: &Value, at: &str) -> Result<(), String> {
     match tree {
         Value::Object(map) => {
             let dollar: Vec<&String> = map.keys().filter(|k| k.starts_with('$')).collect();
@@ -116,7 +116,7 @@ fn operator(op: &str, arg: &Value, at: &str) -> Result<(), String> {
 /// Checks that every field the request names exists in the RPC's request
 /// message (proto names or lowerCamelCase JSON names, at any depth).
 /// Matcher operators (client mode) are allowed where a value goes.
-pub fn request(rpc: Rpc, request: &Value, at: &str) -> Result<(), String> {
+pub(crate) fn request(rpc: Rpc, request: &Value, at: &str) -> Result<(), String> {
     let name = format!("litrpc.{}Request", rpc.name());
     fields(&name, request, at)
 }

@@ -7,7 +7,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tonic::transport::server::TcpIncoming;
@@ -19,16 +18,15 @@ use crate::domain::remote::RemoteAutopilot;
 use crate::proto::autopilotserverrpc as ap;
 use crate::proto::autopilotserverrpc::autopilot_server::{Autopilot, AutopilotServer};
 use crate::remote::server_wire as w;
-use crate::tls;
 
 /// The tonic service over a [`Stub`].
 #[derive(Clone, Debug)]
-pub struct StubService {
+pub(crate) struct StubService {
     stub: Stub,
 }
 
 impl StubService {
-    pub fn new(stub: Stub) -> Self {
+    pub(crate) fn new(stub: Stub) -> Self {
         Self { stub }
     }
 }
@@ -95,34 +93,30 @@ const ADMIN_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// Where the standalone stub's certificate lives (`None`: plaintext).
 #[derive(Debug, Clone)]
 pub struct StubTls {
+    /// The PEM certificate; generated (with the key) when neither file
+    /// exists.
     pub cert_path: PathBuf,
+    /// The PEM private key that goes with `cert_path`.
     pub key_path: PathBuf,
 }
 
+/// Why the standalone stub could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StubStartError {
-    #[error("TLS: {0}")]
-    Tls(#[from] tls::TlsError),
-    #[error("cannot create {path}: {source}")]
-    Dir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    /// Its certificate, directory or listen address.
+    #[error(transparent)]
+    Listen(#[from] crate::server::ListenError),
+    /// tonic refused the TLS identity.
     #[error("TLS configuration: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
 
 /// A running standalone stub.
 pub struct RunningStub {
+    /// The address it listens on (the real port when bound to port 0).
     pub local_addr: SocketAddr,
-    pub stub: Stub,
     /// The certificate (path, PEM) when serving TLS.
-    pub tls_cert: Option<(PathBuf, String)>,
+    pub(crate) tls_cert: Option<(PathBuf, String)>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<Result<(), tonic::transport::Error>>,
 }
@@ -149,7 +143,9 @@ impl RunningStub {
     }
 }
 
-/// Binds `listen` and serves the stub in the background.
+/// Binds `listen` and serves the stub in the background: gRPC and, on the
+/// same port, the stub's admin API under [`crate::admin::PREFIX`]. TLS when
+/// `tls_files` is given, else plaintext.
 pub async fn start(
     stub: Stub,
     listen: SocketAddr,
@@ -158,33 +154,12 @@ pub async fn start(
     let mut builder = Server::builder();
     let mut tls_cert = None;
     if let Some(files) = tls_files {
-        if let Some(dir) = files
-            .cert_path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|source| StubStartError::Dir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
-        let pems = tls::load_or_create(&files.cert_path, &files.key_path)?;
+        let pems = crate::server::own_certificate(&files.cert_path, &files.key_path)?;
         let identity = Identity::from_pem(&pems.cert_pem, &pems.key_pem);
         builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;
         tls_cert = Some((pems.cert_path, pems.cert_pem));
     }
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|source| StubStartError::Bind {
-            addr: listen,
-            source,
-        })?;
-    let local_addr = listener
-        .local_addr()
-        .map_err(|source| StubStartError::Bind {
-            addr: listen,
-            source,
-        })?;
+    let (listener, local_addr) = crate::server::bind(listen).await?;
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let (shutdown, mut rx) = watch::channel(false);
     // One port: gRPC for litd's client, the admin API (HTTP/1.1 or HTTP/2
@@ -203,7 +178,6 @@ pub async fn start(
     }));
     Ok(RunningStub {
         local_addr,
-        stub,
         tls_cert,
         shutdown,
         task,

@@ -7,22 +7,33 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 
-use super::script::{code_name, Rpc};
+use super::script::Rpc;
 use crate::domain::clock::unix_nanos;
 use crate::domain::remote::{Registration, RemoteError, Version};
 
 /// A request as the stub received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StubRequest {
+    /// `Terms` (no fields).
     Terms,
+    /// `ListFeatures` (no fields).
     ListFeatures,
+    /// `RegisterSession`, with everything litd sent.
     RegisterSession(Registration),
-    ActivateSession { responder_pub_key: Vec<u8> },
-    RevokeSession { responder_pub_key: Vec<u8> },
+    /// `ActivateSession`: litd's activation ping of a registered session.
+    ActivateSession {
+        /// The session's 33-byte compressed local key, as sent.
+        responder_pub_key: Vec<u8>,
+    },
+    /// `RevokeSession`.
+    RevokeSession {
+        /// The revoked session's 33-byte compressed local key, as sent.
+        responder_pub_key: Vec<u8>,
+    },
 }
 
 impl StubRequest {
-    pub fn rpc(&self) -> Rpc {
+    pub(crate) fn rpc(&self) -> Rpc {
         match self {
             StubRequest::Terms => Rpc::Terms,
             StubRequest::ListFeatures => Rpc::ListFeatures,
@@ -42,14 +53,14 @@ impl StubRequest {
         }
     }
 
-    pub fn registration(&self) -> Option<&Registration> {
+    pub(crate) fn registration(&self) -> Option<&Registration> {
         match self {
             StubRequest::RegisterSession(r) => Some(r),
             _ => None,
         }
     }
 
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         match self {
             StubRequest::Terms | StubRequest::ListFeatures => json!({}),
             StubRequest::RegisterSession(r) => json!({
@@ -79,6 +90,7 @@ pub enum Answer {
     /// Nothing (yet): a `hang` step, a call still delayed, or a caller that
     /// gave up during the delay.
     NoAnswer,
+    /// Terms: the `min_required_version` sent.
     Terms(Version),
     /// ListFeatures: the feature map keys sent.
     Features(Vec<String>),
@@ -86,11 +98,12 @@ pub enum Answer {
     Key(Vec<u8>),
     /// RevokeSession's empty response.
     Empty,
+    /// The call failed with this gRPC code and message.
     Error(RemoteError),
 }
 
 impl Answer {
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         match self {
             Answer::NoAnswer => json!("no_answer"),
             Answer::Terms(v) => json!({"ok": {"min_required_version": version_json(*v)}}),
@@ -98,7 +111,7 @@ impl Answer {
             Answer::Key(k) => json!({"ok": {"initiator_pub_key": hex::encode(k)}}),
             Answer::Empty => json!({"ok": {}}),
             Answer::Error(e) => json!({"error": {
-                "code": code_name(e.code),
+                "code": e.code.go_name(),
                 "code_number": e.code as i32,
                 "message": e.message,
             }}),
@@ -110,22 +123,28 @@ impl Answer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalEntry {
     /// 1, 2, 3, ... in arrival order; reset clears the journal, not the count.
-    pub seq: u64,
+    pub(crate) seq: u64,
     /// Arrival time on the server's clock (moved clocks show here).
-    pub at: SystemTime,
+    pub(crate) at: SystemTime,
+    /// The request, with every field as received.
     pub request: StubRequest,
     /// Index of the scripted step that answered in `responses.<Rpc>`;
     /// `None`: the default behaviour.
     pub step: Option<usize>,
-    pub delay: Duration,
+    pub(crate) delay: Duration,
+    /// What the stub answered (`NoAnswer` while it has not).
     pub answer: Answer,
 }
 
 impl JournalEntry {
+    /// The RPC that was called.
     pub fn rpc(&self) -> Rpc {
         self.request.rpc()
     }
 
+    /// The entry as the admin API's `GET journal` lists it: `seq`, `time`
+    /// (RFC 3339), `unix_nanos`, `rpc`, `request` (keys in hex), `step` (null
+    /// for the default answer), `delay_ms` and `answer`.
     pub fn to_json(&self) -> Value {
         let nanos = unix_nanos(self.at);
         let time = time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
@@ -160,7 +179,7 @@ fn bytes_json(b: &[u8]) -> Value {
 }
 
 /// Entries as the admin API returns them.
-pub fn journal_json(entries: &[JournalEntry]) -> Value {
+pub(crate) fn journal_json(entries: &[JournalEntry]) -> Value {
     let list: Vec<Value> = entries.iter().map(JournalEntry::to_json).collect();
     let mut out = BTreeMap::new();
     out.insert("entries", Value::Array(list));

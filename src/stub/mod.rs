@@ -8,8 +8,8 @@
 //! wall-clock times; the domain only sees a [`RemoteAutopilot`].
 
 pub mod grpc;
-pub mod journal;
-pub mod script;
+pub(crate) mod journal;
+pub(crate) mod script;
 mod steps;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -90,7 +90,7 @@ impl Stub {
 
     /// A stub whose default answers' keys (and a script's `random` keys)
     /// come from `seed` (see [`InProcessRemote::with_seed`]).
-    pub fn with_seed(script: Script, clock: Arc<dyn Clock>, seed: Option<u64>) -> Stub {
+    pub(crate) fn with_seed(script: Script, clock: Arc<dyn Clock>, seed: Option<u64>) -> Stub {
         let default = InProcessRemote::with_seed(script.catalogue.clone(), seed);
         let mut state = State {
             script: script.clone(),
@@ -129,17 +129,13 @@ impl Stub {
         &self.inner.default
     }
 
-    pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.inner.clock
-    }
-
-    pub fn script(&self) -> Script {
+    pub(crate) fn script(&self) -> Script {
         self.lock().script.clone()
     }
 
     /// Replaces the script (and the catalogue) and re-arms every step.
     /// Registered clients and the journal stay.
-    pub fn set_script(&self, script: Script) {
+    pub(crate) fn set_script(&self, script: Script) {
         self.inner.default.set_catalogue(script.catalogue.clone());
         let mut state = self.lock();
         state.script = script;
@@ -161,6 +157,7 @@ impl Stub {
             .collect()
     }
 
+    /// Forgets every journalled call (sequence numbers keep counting).
     pub fn clear_journal(&self) {
         self.lock().journal.clear();
     }
@@ -168,7 +165,7 @@ impl Stub {
     /// Back to how the stub started: registered clients and the journal
     /// forgotten, the script it was made with (not one set since) restored
     /// and armed.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         self.inner.default.reset_clients();
         let startup = self.inner.startup_script.clone();
         self.inner.default.set_catalogue(startup.catalogue.clone());

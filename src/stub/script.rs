@@ -9,26 +9,30 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-pub use super::steps::code_from_name;
 use crate::domain::remote::{Registration, RemoteError, RemoteFeature, Version};
 use crate::remote::catalogue::{Catalogue, DEFAULT_CATALOGUE_JSON};
-pub use crate::remote::server_wire::code_name;
 
 /// The default script: litd's test-server catalogue, no scripted answers.
-pub const DEFAULT_SCRIPT_JSON: &str = include_str!("../../fixtures/stub-script.json");
+pub(crate) const DEFAULT_SCRIPT_JSON: &str = include_str!("../../fixtures/stub-script.json");
 
 /// The five RPCs of `autopilotserverrpc.Autopilot`, named as in the proto.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rpc {
+    /// `Terms`: the minimum litd version the server requires.
     Terms,
+    /// `ListFeatures`: the features the server offers.
     ListFeatures,
+    /// `RegisterSession`: litd registers a new autopilot session (§2.2.7).
     RegisterSession,
+    /// `ActivateSession`: litd's activation ping of a registered session
+    /// (every ping cadence, and at start-up).
     ActivateSession,
+    /// `RevokeSession`: litd tells the server a session was revoked.
     RevokeSession,
 }
 
 impl Rpc {
-    pub const ALL: [Rpc; 5] = [
+    pub(crate) const ALL: [Rpc; 5] = [
         Rpc::Terms,
         Rpc::ListFeatures,
         Rpc::RegisterSession,
@@ -36,7 +40,7 @@ impl Rpc {
         Rpc::RevokeSession,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Rpc::Terms => "Terms",
             Rpc::ListFeatures => "ListFeatures",
@@ -64,7 +68,9 @@ pub enum KeyChoice {
 /// A scripted success, shaped by the RPC it answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Success {
+    /// Terms: this `min_required_version`.
     Terms(Version),
+    /// ListFeatures: these features, by the server's map key.
     Features(BTreeMap<String, RemoteFeature>),
     /// RegisterSession and ActivateSession: the `initiator_pub_key`.
     Key(KeyChoice),
@@ -79,25 +85,32 @@ pub enum Reply {
     Default,
     /// Never answers: the caller's deadline (or cancellation) ends the call.
     Hang,
+    /// Fails the call with this gRPC code and message.
     Error(RemoteError),
+    /// Answers with this success instead of the test server's answer (a
+    /// RegisterSession answered so is still recorded as a registered client).
     Ok(Success),
 }
 
 /// Request fields a step can require. Absent fields match anything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Match {
-    pub responder_pub_key: Option<Vec<u8>>,
+pub(crate) struct Match {
+    pub(crate) responder_pub_key: Option<Vec<u8>>,
     /// Every listed feature must be among the registration's features.
-    pub features: Option<Vec<String>>,
-    pub privacy_flags: Option<u64>,
+    pub(crate) features: Option<Vec<String>>,
+    pub(crate) privacy_flags: Option<u64>,
     /// Whether the registration links to a group (has a group key).
-    pub linked: Option<bool>,
+    pub(crate) linked: Option<bool>,
 }
 
 impl Match {
     /// Whether a call with this responder key (and, for RegisterSession,
     /// registration) matches.
-    pub fn matches(&self, responder_pub_key: &[u8], registration: Option<&Registration>) -> bool {
+    pub(crate) fn matches(
+        &self,
+        responder_pub_key: &[u8],
+        registration: Option<&Registration>,
+    ) -> bool {
         if let Some(key) = &self.responder_pub_key {
             if key.as_slice() != responder_pub_key {
                 return false;
@@ -120,37 +133,49 @@ impl Match {
 /// One scripted answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
-    pub when: Match,
-    pub delay: Duration,
+    pub(crate) when: Match,
+    pub(crate) delay: Duration,
     /// Moves the stub's clock forward by this much once the delay is over,
     /// before answering. In process the stub shares the mock's clock, so a
     /// test can make time pass during a call (an expiry passing while
     /// RegisterSession runs) without waiting.
-    pub advance_clock: Duration,
-    pub reply: Reply,
+    pub(crate) advance_clock: Duration,
+    pub(crate) reply: Reply,
     /// How many matching calls it answers; `None`: every one.
-    pub times: Option<u32>,
+    pub(crate) times: Option<u32>,
 }
 
 /// A parsed script.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
+    /// The terms and features the stub offers: the script's `terms` and
+    /// `features`, each the default catalogue's when the script leaves it
+    /// out.
     pub catalogue: Catalogue,
-    pub steps: BTreeMap<Rpc, Vec<Step>>,
+    pub(crate) steps: BTreeMap<Rpc, Vec<Step>>,
     /// The JSON it was parsed from, for the admin API's `GET script`.
-    pub source: Value,
+    pub(crate) source: Value,
 }
 
 /// Why a script could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ScriptError {
+    /// The script file could not be read.
     #[error("cannot read script {path}: {source}")]
     Read {
+        /// The file, as given.
         path: String,
+        /// The I/O error reading it.
         source: std::io::Error,
     },
+    /// The script is not valid JSON or not a valid script.
     #[error("invalid script {origin}: {problem}")]
-    Invalid { origin: String, problem: String },
+    Invalid {
+        /// Where the script came from: its file, or e.g. `from the admin API`.
+        origin: String,
+        /// What is wrong, and where.
+        problem: String,
+    },
 }
 
 impl Script {
@@ -175,6 +200,7 @@ impl Script {
         }
     }
 
+    /// Reads and parses the script file at `path`.
     pub fn load(path: &Path) -> Result<Script, ScriptError> {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| ScriptError::Read {
@@ -184,12 +210,14 @@ impl Script {
         Script::parse(&text, &origin)
     }
 
+    /// Parses a script's JSON text; `origin` names it in error messages.
     pub fn parse(text: &str, origin: &str) -> Result<Script, ScriptError> {
         let value: Value = serde_json::from_str(text).map_err(|e| invalid(origin, e))?;
         Script::from_value(value, origin)
     }
 
-    /// `origin` names the file (or "admin request") in error messages.
+    /// Parses a script's JSON value; `origin` names where it came from (the
+    /// file, or e.g. `from the admin API`) in error messages.
     pub fn from_value(value: Value, origin: &str) -> Result<Script, ScriptError> {
         let Value::Object(mut top) = value.clone() else {
             return Err(invalid(origin, "the script must be a JSON object"));

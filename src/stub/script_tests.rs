@@ -1,5 +1,6 @@
 use super::*;
 use crate::domain::Code;
+use crate::stub::steps::code_from_name;
 
 fn parse(text: &str) -> Result<Script, ScriptError> {
     Script::parse(text, "test.json")
@@ -162,7 +163,7 @@ fn code_names_follow_go_and_the_proto() {
     );
     assert_eq!(code_from_name("cancelled"), Some(Code::Canceled));
     assert_eq!(code_from_name("OK"), None);
-    assert_eq!(code_name(Code::ResourceExhausted), "ResourceExhausted");
+    assert_eq!(Code::ResourceExhausted.go_name(), "ResourceExhausted");
 }
 
 #[test]

@@ -12,7 +12,6 @@ use super::script::{source_text, KeyChoice, Match, Reply, Rpc, Step, Success};
 use crate::domain::remote::RemoteError;
 use crate::domain::Code;
 use crate::remote::catalogue::Catalogue;
-use crate::remote::server_wire::CODE_NAMES;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,7 +195,7 @@ fn parse_success(rpc: Rpc, body: Value) -> Result<Success, String> {
 /// Accepts Go's names and the proto's UPPER_SNAKE ones, in any case
 /// ("Unavailable", "UNAVAILABLE", "deadline_exceeded"; "Cancelled" too).
 /// OK is not an error code.
-pub fn code_from_name(name: &str) -> Option<Code> {
+pub(crate) fn code_from_name(name: &str) -> Option<Code> {
     let folded: String = name
         .chars()
         .filter(|c| *c != '_')
@@ -207,8 +206,7 @@ pub fn code_from_name(name: &str) -> Option<Code> {
     } else {
         folded
     };
-    CODE_NAMES
-        .iter()
-        .find(|(c, n)| *c != Code::Ok && n.to_ascii_lowercase() == folded)
-        .map(|(c, _)| *c)
+    Code::ALL
+        .into_iter()
+        .find(|c| *c != Code::Ok && c.go_name().to_ascii_lowercase() == folded)
 }

@@ -5,7 +5,7 @@
 //! pbjson with "preserve proto field names" and "emit fields" already writes
 //! snake_case names, u64 as strings, enums as names and standard base64. It
 //! leaves out unset message fields, which litd's marshaler (`EmitUnpopulated`)
-//! writes as `null`; [`Shapes`] puts them back, in declaration order, using
+//! writes as `null`; `Shapes` puts them back, in declaration order, using
 //! the compiled descriptors rather than per-message code.
 
 use std::collections::HashMap;
@@ -42,13 +42,13 @@ enum Kind {
 }
 
 /// Field shapes of every message, keyed by fully qualified name (`litrpc.Session`).
-pub struct Shapes {
+pub(crate) struct Shapes {
     messages: HashMap<String, Vec<FieldShape>>,
 }
 
 impl Shapes {
     /// The shapes of the crate's own protos.
-    pub fn get() -> &'static Shapes {
+    pub(crate) fn get() -> &'static Shapes {
         static SHAPES: OnceLock<Shapes> = OnceLock::new();
         SHAPES.get_or_init(|| Shapes::from_descriptor_set(FILE_DESCRIPTOR_SET))
     }
@@ -70,7 +70,7 @@ impl Shapes {
 
     /// The protobuf type of a message's field (by its proto name), e.g. for
     /// decoding a REST path parameter.
-    pub fn field_type(&self, message: &str, field: &str) -> Option<Type> {
+    pub(crate) fn field_type(&self, message: &str, field: &str) -> Option<Type> {
         self.messages
             .get(message)?
             .iter()
@@ -80,7 +80,7 @@ impl Shapes {
 
     /// Adds `null` for unset singular message fields and orders every object
     /// as the .proto declares it, recursively.
-    pub fn fill(&self, type_name: &str, value: Value) -> Value {
+    pub(crate) fn fill(&self, type_name: &str, value: Value) -> Value {
         let Some(fields) = self.messages.get(type_name) else {
             return value;
         };

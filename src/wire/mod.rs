@@ -5,14 +5,14 @@
 
 pub(crate) mod go_map_entries;
 pub mod litd_json;
-pub mod protojson_in;
-pub mod rules;
-pub mod services;
+pub(crate) mod protojson_in;
+pub(crate) mod rules;
+pub(crate) mod services;
 pub(crate) mod session_cache;
-pub mod session_list;
+pub(crate) mod session_list;
 #[cfg(test)]
 mod session_list_props;
-pub mod status;
+pub(crate) mod status;
 
 use std::collections::BTreeMap;
 
@@ -23,7 +23,8 @@ use crate::proto::litrpc as p;
 
 pub use rules::{rule_value_in, rule_value_out};
 
-/// `session_rules` is dropped here: litd never reads it.
+/// An `AddAutopilotSessionRequest` in the domain's form. `session_rules` is
+/// dropped here: litd never reads it.
 pub fn add_request_in(req: p::AddAutopilotSessionRequest) -> AddSessionRequest {
     AddSessionRequest {
         label: req.label,
@@ -83,6 +84,8 @@ fn recipe_out(r: MacaroonRecipe) -> p::MacaroonRecipe {
     }
 }
 
+/// A session as litrpc's `Session` message (`account_id` always empty: the
+/// mock holds no accounts).
 pub fn session_out(s: SessionView) -> p::Session {
     p::Session {
         id: s.id.to_vec(),
@@ -117,7 +120,9 @@ pub fn session_out(s: SessionView) -> p::Session {
     }
 }
 
-pub fn features_out(features: BTreeMap<String, FeatureInfo>) -> p::ListAutopilotFeaturesResponse {
+pub(crate) fn features_out(
+    features: BTreeMap<String, FeatureInfo>,
+) -> p::ListAutopilotFeaturesResponse {
     p::ListAutopilotFeaturesResponse {
         features: features
             .into_iter()

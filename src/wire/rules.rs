@@ -18,7 +18,8 @@ fn rate_out(r: Option<d::Rate>) -> Option<p::Rate> {
     })
 }
 
-/// `None` when no oneof member is set (litd then says `incorrect RuleValue type`).
+/// A litrpc `RuleValue` in the domain's form; `None` when no oneof member is
+/// set (litd then says `incorrect RuleValue type`).
 pub fn rule_value_in(v: p::RuleValue) -> Option<d::RuleValue> {
     Some(match v.value? {
         V::RateLimit(r) => d::RuleValue::RateLimit(d::RateLimit {
@@ -64,6 +65,8 @@ pub fn rule_value_in(v: p::RuleValue) -> Option<d::RuleValue> {
     })
 }
 
+/// A domain rule value as litrpc's `RuleValue`, with the same oneof member
+/// set.
 pub fn rule_value_out(v: d::RuleValue) -> p::RuleValue {
     let value = match v {
         d::RuleValue::RateLimit(r) => V::RateLimit(p::RateLimit {

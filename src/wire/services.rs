@@ -8,7 +8,7 @@ use crate::domain::session::Permission;
 use crate::domain::AddLitSessionRequest;
 use crate::proto::litrpc as p;
 
-pub fn add_lit_session_in(req: p::AddSessionRequest) -> AddLitSessionRequest {
+pub(crate) fn add_lit_session_in(req: p::AddSessionRequest) -> AddLitSessionRequest {
     AddLitSessionRequest {
         label: req.label,
         session_type: req.session_type,
@@ -27,7 +27,7 @@ pub fn add_lit_session_in(req: p::AddSessionRequest) -> AddLitSessionRequest {
     }
 }
 
-pub fn actions_query_in(req: p::ListActionsRequest) -> ActionsQuery {
+pub(crate) fn actions_query_in(req: p::ListActionsRequest) -> ActionsQuery {
     ActionsQuery {
         feature_name: req.feature_name,
         actor_name: req.actor_name,
@@ -44,7 +44,7 @@ pub fn actions_query_in(req: p::ListActionsRequest) -> ActionsQuery {
     }
 }
 
-pub fn actions_page_out(page: ActionsPage) -> p::ListActionsResponse {
+pub(crate) fn actions_page_out(page: ActionsPage) -> p::ListActionsResponse {
     p::ListActionsResponse {
         actions: page.actions.into_iter().map(action_out).collect(),
         last_index_offset: page.last_index_offset,
@@ -52,7 +52,7 @@ pub fn actions_page_out(page: ActionsPage) -> p::ListActionsResponse {
     }
 }
 
-pub fn action_out(a: Action) -> p::Action {
+pub(crate) fn action_out(a: Action) -> p::Action {
     p::Action {
         actor_name: a.actor_name,
         feature_name: a.feature_name,
@@ -71,7 +71,7 @@ pub fn action_out(a: Action) -> p::Action {
 
 /// An action to seed (admin API, scenario setup): the 4-byte fields may be
 /// empty (zeros, as litd stores "none").
-pub fn action_in(a: p::Action) -> Result<Action, String> {
+pub(crate) fn action_in(a: p::Action) -> Result<Action, String> {
     let four = |bytes: Vec<u8>, what: &str| -> Result<[u8; 4], String> {
         if bytes.is_empty() {
             return Ok([0; 4]);
@@ -97,7 +97,7 @@ pub fn action_in(a: p::Action) -> Result<Action, String> {
 }
 
 #[allow(deprecated)]
-pub fn conversion_in(req: p::PrivacyMapConversionRequest) -> ConversionRequest {
+pub(crate) fn conversion_in(req: p::PrivacyMapConversionRequest) -> ConversionRequest {
     ConversionRequest {
         real_to_pseudo: req.real_to_pseudo,
         session_id: req.session_id,

@@ -13,7 +13,7 @@ use crate::domain::{Listed, SessionView, ViewRevision};
 
 /// Sessions kept at most: a listing of more sessions rebuilds the rest on
 /// every call, so memory stays bounded however many sessions are stored.
-pub const CACHED_SESSIONS: usize = 10_000;
+pub(crate) const CACHED_SESSIONS: usize = 10_000;
 
 /// Kept forms by session ID, with the view revision each was made at.
 pub(crate) struct SessionCache<T> {

@@ -31,7 +31,7 @@ const SESSIONS_FIELD: u32 = 1;
 
 /// One session's wire forms.
 #[derive(Debug, Default)]
-pub struct KeptSession {
+pub(crate) struct KeptSession {
     /// Field key, length and the encoded `Session`.
     record: Bytes,
     /// litd's JSON of the `Session`, made the first time it is asked for.
@@ -74,24 +74,16 @@ impl KeptSession {
 
 /// A `ListAutopilotSessionsResponse` held as its sessions' kept forms.
 #[derive(Debug, Clone, Default)]
-pub struct SessionList(Vec<Arc<KeptSession>>);
+pub(crate) struct SessionList(Vec<Arc<KeptSession>>);
 
 impl SessionList {
-    pub fn from_sessions(sessions: &[p::Session]) -> Self {
+    pub(crate) fn from_sessions(sessions: &[p::Session]) -> Self {
         Self(
             sessions
                 .iter()
                 .map(|s| Arc::new(KeptSession::new(s)))
                 .collect(),
         )
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
@@ -182,7 +174,7 @@ impl Reply for SessionList {
 
 /// Each listed session's kept forms, shared by every transport.
 #[derive(Default)]
-pub struct SessionListCache(SessionCache<Arc<KeptSession>>);
+pub(crate) struct SessionListCache(SessionCache<Arc<KeptSession>>);
 
 impl SessionListCache {
     /// A cache of at most `capacity` sessions (the default keeps
@@ -194,7 +186,7 @@ impl SessionListCache {
 
     /// `ListAutopilotSessions`: the domain's listing, each session from its
     /// kept forms while its revision stands.
-    pub async fn list(&self, core: &AutopilotCore) -> Result<SessionList, AutopilotError> {
+    pub(crate) async fn list(&self, core: &AutopilotCore) -> Result<SessionList, AutopilotError> {
         let cache = &self.0;
         let listed = core
             .list_sessions_with(|id, revision| cache.current(&id, revision))

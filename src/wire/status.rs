@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::domain::status::SubServerState;
 use crate::proto::litrpc as p;
 
-pub fn status_out(status: BTreeMap<&'static str, SubServerState>) -> p::SubServerStatusResp {
+pub(crate) fn status_out(status: BTreeMap<&'static str, SubServerState>) -> p::SubServerStatusResp {
     p::SubServerStatusResp {
         sub_servers: status
             .into_iter()

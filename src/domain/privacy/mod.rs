@@ -19,33 +19,19 @@ pub use config::obfuscate_config;
 const PSEUDO_ALPHABET: &[u8; 16] = b"abcdef0123456789";
 
 /// A set of privacy flags. A set flag turns one kind of obfuscation off;
-/// 0 means full privacy. Flag n is bit `1 << n`.
+/// 0 means full privacy. Flag n is bit `1 << n`, in litd's order:
+/// ClearPubkeys, ClearAmounts, ClearChanIDs, ClearTimeStamps,
+/// ClearChanInitiator, ClearHTLCs, ClearClosingTxIds, ClearNetworkAddresses.
+/// The mock obfuscates only what autopilot rules and feature configs carry
+/// (pubkeys and channel ids), so only those two have constants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct PrivacyFlags(pub u64);
-
-/// Flag names by bit, as litd prints them.
-const FLAG_NAMES: [&str; 8] = [
-    "ClearPubkeys",
-    "ClearAmounts",
-    "ClearChanIDs",
-    "ClearTimeStamps",
-    "ClearChanInitiator",
-    "ClearHTLCs",
-    "ClearClosingTxIds",
-    "ClearNetworkAddresses",
-];
+pub struct PrivacyFlags(pub(crate) u64);
 
 impl PrivacyFlags {
-    pub const CLEAR_PUBKEYS: u64 = 1;
-    pub const CLEAR_AMOUNTS: u64 = 1 << 1;
-    pub const CLEAR_CHAN_IDS: u64 = 1 << 2;
-    pub const CLEAR_TIME_STAMPS: u64 = 1 << 3;
-    pub const CLEAR_CHAN_INITIATOR: u64 = 1 << 4;
-    pub const CLEAR_HTLCS: u64 = 1 << 5;
-    pub const CLEAR_CLOSING_TX_IDS: u64 = 1 << 6;
-    pub const CLEAR_NETWORK_ADDRESSES: u64 = 1 << 7;
+    pub(crate) const CLEAR_PUBKEYS: u64 = 1;
+    pub(crate) const CLEAR_CHAN_IDS: u64 = 1 << 2;
     /// Every flag litd knows.
-    pub const KNOWN: u64 = 0xff;
+    pub(crate) const KNOWN: u64 = 0xff;
 
     /// litd's `Deserialize`: any bit above 7 is refused, naming the lowest.
     pub fn parse(raw: u64) -> Result<PrivacyFlags, String> {
@@ -59,47 +45,13 @@ impl PrivacyFlags {
         Ok(PrivacyFlags(raw))
     }
 
-    /// litd's `Parse` of the text form (`ClearPubkeys|ClearAmounts`).
-    pub fn from_text(text: &str) -> Result<PrivacyFlags, String> {
-        if text.is_empty() {
-            return Ok(PrivacyFlags(0));
-        }
-        let mut bits = 0;
-        for name in text.split('|') {
-            let bit = FLAG_NAMES
-                .iter()
-                .position(|n| *n == name)
-                .ok_or_else(|| format!("unknown privacy flag: {name}"))?;
-            bits |= 1 << bit;
-        }
-        Ok(PrivacyFlags(bits))
-    }
-
     /// True if every bit of `flag` (one of the constants) is set.
-    pub fn contains(self, flag: u64) -> bool {
+    pub(crate) fn contains(self, flag: u64) -> bool {
         flag != 0 && self.0 & flag == flag
     }
 
-    pub fn bits(self) -> u64 {
+    pub(crate) fn bits(self) -> u64 {
         self.0
-    }
-
-    /// Both sets together (how litd combines the features' flags).
-    pub fn union(self, other: PrivacyFlags) -> PrivacyFlags {
-        PrivacyFlags(self.0 | other.0)
-    }
-
-    /// `ClearPubkeys|ClearAmounts`, sorted by bit; "" for none. Unknown bits
-    /// print as `Unknown: <bit>`, as litd's `String` does.
-    pub fn to_text(self) -> String {
-        (0..64)
-            .filter(|bit| self.0 & (1u64 << bit) != 0)
-            .map(|bit| match FLAG_NAMES.get(bit as usize) {
-                Some(name) => (*name).to_string(),
-                None => format!("Unknown: {bit}"),
-            })
-            .collect::<Vec<_>>()
-            .join("|")
     }
 }
 
@@ -113,6 +65,7 @@ pub struct PrivacyMap {
 }
 
 impl PrivacyMap {
+    /// An empty map (a group that has obfuscated nothing yet).
     pub const fn new() -> Self {
         PrivacyMap {
             real_to_pseudo: BTreeMap::new(),
@@ -120,11 +73,11 @@ impl PrivacyMap {
         }
     }
 
-    pub fn real_to_pseudo(&self, real: &str) -> Option<&str> {
+    pub(crate) fn real_to_pseudo(&self, real: &str) -> Option<&str> {
         self.real_to_pseudo.get(real).map(String::as_str)
     }
 
-    pub fn pseudo_to_real(&self, pseudo: &str) -> Option<&str> {
+    pub(crate) fn pseudo_to_real(&self, pseudo: &str) -> Option<&str> {
         self.pseudo_to_real.get(pseudo).map(String::as_str)
     }
 
@@ -132,7 +85,7 @@ impl PrivacyMap {
     /// value that already has another pseudo value gets litd's in-memory
     /// text; a pseudo value already used for another real value gets the
     /// database's text.
-    pub fn add_pair(&mut self, real: &str, pseudo: &str) -> Result<(), String> {
+    pub(crate) fn add_pair(&mut self, real: &str, pseudo: &str) -> Result<(), String> {
         if let Some(existing) = self.real_to_pseudo.get(real) {
             if existing == pseudo {
                 return Ok(());
@@ -151,16 +104,17 @@ impl PrivacyMap {
         Ok(())
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.real_to_pseudo.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.real_to_pseudo.is_empty()
     }
 
     /// (real, pseudo), sorted by real.
-    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
         self.real_to_pseudo
             .iter()
             .map(|(r, p)| (r.as_str(), p.as_str()))
@@ -312,7 +266,7 @@ impl IdMapper for Reveal<'_> {
 /// (unless ClearPubkeys); other rules are unchanged. Pairs already in `map`
 /// are reused (a repeated id gets the same pseudo id); new pairs are added
 /// to `map`, for the caller to persist.
-pub fn obfuscate_rule(
+pub(crate) fn obfuscate_rule(
     rule: &Rule,
     flags: PrivacyFlags,
     map: &mut PrivacyMap,
@@ -322,7 +276,8 @@ pub fn obfuscate_rule(
 }
 
 /// Pseudo -> real, assuming no Clear flag (see [`reveal_rule_with_flags`]).
-pub fn reveal_rule(rule: &Rule, map: &PrivacyMap) -> Result<Rule, String> {
+#[cfg(test)]
+pub(crate) fn reveal_rule(rule: &Rule, map: &PrivacyMap) -> Result<Rule, String> {
     reveal_rule_with_flags(rule, PrivacyFlags::default(), map)
 }
 
@@ -331,7 +286,7 @@ pub fn reveal_rule(rule: &Rule, map: &PrivacyMap) -> Result<Rule, String> {
 /// (0 stays 0), peer ids unless ClearPubkeys ("" stays ""). An id not in
 /// the map fails with litd's `no such key found`; that includes a server
 /// default that was never obfuscated, which fails in litd the same way.
-pub fn reveal_rule_with_flags(
+pub(crate) fn reveal_rule_with_flags(
     rule: &Rule,
     flags: PrivacyFlags,
     map: &PrivacyMap,

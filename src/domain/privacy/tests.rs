@@ -48,43 +48,11 @@ fn flags_parse_and_print() {
         PrivacyFlags::parse(1 | (1 << 40) | (1 << 63)).unwrap_err(),
         "unknown privacy flag: Unknown: 40"
     );
-    assert_eq!(PrivacyFlags(0).to_text(), "");
-    assert_eq!(PrivacyFlags(3).to_text(), "ClearPubkeys|ClearAmounts");
-    assert_eq!(
-        PrivacyFlags(0xff).to_text(),
-        "ClearPubkeys|ClearAmounts|ClearChanIDs|ClearTimeStamps|ClearChanInitiator|\
-         ClearHTLCs|ClearClosingTxIds|ClearNetworkAddresses"
-    );
-    assert_eq!(
-        PrivacyFlags(1 << 9 | 4).to_text(),
-        "ClearChanIDs|Unknown: 9"
-    );
-    assert_eq!(
-        PrivacyFlags::from_text("ClearChanIDs|ClearPubkeys"),
-        Ok(PrivacyFlags(5))
-    );
-    assert_eq!(PrivacyFlags::from_text(""), Ok(PrivacyFlags(0)));
-    assert_eq!(
-        PrivacyFlags::from_text("ClearAll").unwrap_err(),
-        "unknown privacy flag: ClearAll"
-    );
     let f = PrivacyFlags(PrivacyFlags::CLEAR_CHAN_IDS);
     assert!(f.contains(PrivacyFlags::CLEAR_CHAN_IDS));
     assert!(!f.contains(PrivacyFlags::CLEAR_PUBKEYS));
-    assert_eq!(f.union(PrivacyFlags(1)).bits(), 5);
-    let consts = [
-        PrivacyFlags::CLEAR_PUBKEYS,
-        PrivacyFlags::CLEAR_AMOUNTS,
-        PrivacyFlags::CLEAR_CHAN_IDS,
-        PrivacyFlags::CLEAR_TIME_STAMPS,
-        PrivacyFlags::CLEAR_CHAN_INITIATOR,
-        PrivacyFlags::CLEAR_HTLCS,
-        PrivacyFlags::CLEAR_CLOSING_TX_IDS,
-        PrivacyFlags::CLEAR_NETWORK_ADDRESSES,
-    ];
-    for (bit, c) in consts.iter().enumerate() {
-        assert_eq!(*c, 1 << bit);
-    }
+    assert_eq!(PrivacyFlags::CLEAR_PUBKEYS, 1 << 0);
+    assert_eq!(PrivacyFlags::CLEAR_CHAN_IDS, 1 << 2);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use crate::gocompat::json::{each_field, At, Dec, Json};
 /// `null`; an empty list is written `[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ChannelRestrictRule {
-    pub deny_list: Option<Vec<u64>>,
+    pub(crate) deny_list: Option<Vec<u64>>,
 }
 
 pub(super) fn from_value(v: Option<&RuleValue>) -> Result<ChannelRestrictRule, String> {

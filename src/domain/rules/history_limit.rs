@@ -13,9 +13,9 @@ const NANOS: i64 = 1_000_000_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct HistoryLimitRule {
     /// The zero time means "use the duration".
-    pub start_date: GoTime,
+    pub(crate) start_date: GoTime,
     /// Nanoseconds (Go's `time.Duration`).
-    pub duration: i64,
+    pub(crate) duration: i64,
 }
 
 /// litd converts the proto form like this: a start time becomes

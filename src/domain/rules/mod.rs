@@ -9,7 +9,7 @@
 //! reproduced in [`crate::gocompat`].
 
 mod value;
-pub use value::*;
+pub(crate) use value::*;
 
 mod channel_constraint;
 mod channel_policy_bounds;
@@ -21,17 +21,17 @@ mod rate_limit;
 
 use crate::gocompat::json as go_json;
 pub(crate) use crate::gocompat::json::quote as go_json_quote;
-pub use channel_restrict::ChannelRestrictRule;
-pub use history_limit::HistoryLimitRule;
-pub use peer_restrict::PeerRestrictRule;
+pub(crate) use channel_restrict::ChannelRestrictRule;
+pub(crate) use history_limit::HistoryLimitRule;
+pub(crate) use peer_restrict::PeerRestrictRule;
 
-pub const RATE_LIMIT: &str = "rate-limit";
-pub const CHANNEL_POLICY_BOUNDS: &str = "channel-policy-bounds";
-pub const HISTORY_LIMIT: &str = "history-limit";
-pub const ON_CHAIN_BUDGET: &str = "on-chain-budget";
-pub const CHANNEL_RESTRICTION: &str = "channel-restriction";
-pub const PEER_RESTRICTION: &str = "peer-restriction";
-pub const CHANNEL_CONSTRAINT: &str = "channel-constraint";
+pub(crate) const RATE_LIMIT: &str = "rate-limit";
+pub(crate) const CHANNEL_POLICY_BOUNDS: &str = "channel-policy-bounds";
+pub(crate) const HISTORY_LIMIT: &str = "history-limit";
+pub(crate) const ON_CHAIN_BUDGET: &str = "on-chain-budget";
+pub(crate) const CHANNEL_RESTRICTION: &str = "channel-restriction";
+pub(crate) const PEER_RESTRICTION: &str = "peer-restriction";
+pub(crate) const CHANNEL_CONSTRAINT: &str = "channel-constraint";
 
 /// Every rule name litd has a manager for, sorted.
 pub const KNOWN_RULE_NAMES: [&str; 7] = [
@@ -44,7 +44,7 @@ pub const KNOWN_RULE_NAMES: [&str; 7] = [
     RATE_LIMIT,
 ];
 
-pub fn is_known(name: &str) -> bool {
+pub(crate) fn is_known(name: &str) -> bool {
     KNOWN_RULE_NAMES.contains(&name)
 }
 
@@ -57,14 +57,20 @@ fn unknown(name: &str) -> String {
 /// the proto oneof have no manager, so they have no variant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rule {
-    /// Both limits are set for a request value; from the server's JSON a
-    /// limit may be missing (Go's nil pointer).
+    /// `rate-limit`. Both limits are set for a request value; from the
+    /// server's JSON a limit may be missing (Go's nil pointer).
     RateLimit(RateLimit),
+    /// `channel-policy-bounds`.
     ChanPolicyBounds(ChannelPolicyBounds),
+    /// `history-limit`: a fixed start date or a duration back from now.
     HistoryLimit(HistoryLimitRule),
+    /// `on-chain-budget`.
     OnChainBudget(OnChainBudget),
+    /// `channel-restriction`: channel IDs the autopilot must not act on.
     ChannelRestrict(ChannelRestrictRule),
+    /// `peer-restriction`: peers the autopilot must not act on.
     PeerRestrict(PeerRestrictRule),
+    /// `channel-constraint`.
     ChannelConstraint(ChannelConstraint),
 }
 
@@ -118,7 +124,8 @@ impl Rule {
         Ok(rule)
     }
 
-    pub fn name(&self) -> &'static str {
+    #[cfg(test)]
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Rule::RateLimit(_) => RATE_LIMIT,
             Rule::ChanPolicyBounds(_) => CHANNEL_POLICY_BOUNDS,
@@ -149,14 +156,14 @@ impl Rule {
     /// fails the call with [`Rule::try_to_json`]'s error. This method writes
     /// the year anyway so it never fails; use `try_to_json` where litd
     /// would marshal (the rules caveat).
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         match self {
             Rule::HistoryLimit(v) => history_limit::to_json_unchecked(v),
             other => other.try_to_json().unwrap_or_default(),
         }
     }
 
-    /// [`Rule::to_json`], failing where Go's marshaller fails, with its text
+    /// `Rule::to_json`, failing where Go's marshaller fails, with its text
     /// (`json: error calling MarshalJSON for type time.Time: ...`).
     pub fn try_to_json(&self) -> Result<String, String> {
         Ok(match self {
@@ -192,7 +199,7 @@ impl Rule {
     /// refused with `min value is not of type <X>`, and only where litd
     /// looks at it: history-limit and on-chain-budget ignore max, the two
     /// restriction rules check nothing.
-    pub fn check_bounds(
+    pub(crate) fn check_bounds(
         &self,
         min: &Rule,
         max: &Rule,
@@ -249,7 +256,7 @@ impl Rule {
 }
 
 /// Step 6g's full message.
-pub fn bounds_error(
+pub(crate) fn bounds_error(
     rule: &str,
     feature: &str,
     min: &Rule,

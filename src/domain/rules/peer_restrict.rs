@@ -9,7 +9,7 @@ use crate::gocompat::json::{each_field, write_string, At, Dec, Json};
 /// The checked value. `None` is Go's nil slice (`null` in JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PeerRestrictRule {
-    pub deny_list: Option<Vec<String>>,
+    pub(crate) deny_list: Option<Vec<String>>,
 }
 
 pub(super) fn from_value(v: Option<&RuleValue>) -> Result<PeerRestrictRule, String> {

@@ -8,15 +8,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tokio_rustls::TlsAcceptor;
 
 use crate::auth::Authenticator;
 use crate::domain::clock::{Clock, OffsetClock};
@@ -28,16 +22,25 @@ use crate::rest::{self, RestState};
 use crate::rpc::Dispatcher;
 use crate::tls;
 
+mod serving;
+
+pub(crate) use serving::{bind, own_certificate};
+pub use serving::{spawn_serving, ListenError};
+
 /// Defaults a user can rely on (documented in the README).
 pub mod defaults {
+    /// The network when none is given: litd's `regtest` (the lit dir's `<network>/` directory).
     pub const NETWORK: &str = "regtest";
+    /// Where `serve` listens when `--listen` is not given (litd's default port, 8443).
     pub const LISTEN: &str = "127.0.0.1:8443";
     /// gRPC's usual 4 MiB receive limit.
     pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+    /// Concurrent HTTP/2 streams one connection may open.
     pub const MAX_CONCURRENT_STREAMS: u32 = 256;
+    /// The largest header block (macaroon included) a request may send, in bytes.
     pub const MAX_HEADER_LIST_BYTES: u32 = 64 * 1024;
-    pub const TLS_HANDSHAKE_TIMEOUT_SECS: u64 = 10;
-    pub const SHUTDOWN_GRACE_SECS: u64 = 10;
+    pub(crate) const TLS_HANDSHAKE_TIMEOUT_SECS: u64 = 10;
+    pub(crate) const SHUTDOWN_GRACE_SECS: u64 = 10;
 }
 
 /// Where litd's autopilot client sends its calls.
@@ -63,17 +66,22 @@ impl RemoteConfig {
 
 /// Everything `start` needs. Build with [`ServerConfig::new`] and adjust.
 pub struct ServerConfig {
-    pub lit_dir: PathBuf,
-    pub network: String,
-    pub listen: SocketAddr,
+    pub(crate) lit_dir: PathBuf,
+    pub(crate) network: String,
+    pub(crate) listen: SocketAddr,
     /// The remote autopilot server litd's client talks to.
     pub remote: RemoteConfig,
+    /// The server's clock: session expiries, macaroon timeouts and Status times read it.
     pub clock: Arc<dyn Clock>,
+    /// The domain's settings (session limit, ping cadence, litd version).
     pub core: CoreConfig,
     /// Seed for every random draw (keys, secrets, pseudo values).
     pub seed: Option<u64>,
+    /// The largest request message accepted, in bytes.
     pub max_message_bytes: usize,
+    /// Concurrent HTTP/2 streams per connection.
     pub max_concurrent_streams: u32,
+    /// The largest request header block accepted, in bytes.
     pub max_header_list_bytes: u32,
     /// Origins allowed to call REST cross-origin (litd's `restcors`).
     pub rest_cors: Vec<String>,
@@ -92,6 +100,9 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
+    /// A config with the defaults (see [`defaults`]) and the in-process stub
+    /// serving `catalogue`: the lit dir `lit_dir`, its `network` directory, and
+    /// the address to bind (`127.0.0.1:0` for a free port).
     pub fn new(
         lit_dir: PathBuf,
         network: impl Into<String>,
@@ -122,53 +133,57 @@ impl ServerConfig {
 /// Where the credentials a client needs were written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialPaths {
+    /// The lit dir (litd's `--lit-dir`).
     pub lit_dir: PathBuf,
+    /// `tls.cert`, the self-signed certificate clients pin.
     pub tls_cert: PathBuf,
+    /// `tls.key`, its private key.
     pub tls_key: PathBuf,
+    /// `<network>/lit.macaroon`, the super macaroon clients send.
     pub macaroon: PathBuf,
 }
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// The lit dir could not be created or read.
     #[error("lit dir: {0}")]
     LitDir(#[from] crate::litdir::LitDirError),
+    /// The TLS certificate or key could not be made or loaded.
     #[error("TLS: {0}")]
     Tls(#[from] tls::TlsError),
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    /// The listen address could not be bound.
+    #[error(transparent)]
+    Bind(#[from] ListenError),
+    /// The state file could not be read.
     #[error("{0}")]
     State(#[from] crate::persist::PersistError),
-    /// Kept for API compatibility; no longer returned: a failed Terms check
-    /// leaves the server up with its lit services not ready, as litd does
-    /// (see [`RunningServer::client`]).
-    #[error("{0}")]
-    Autopilot(String),
+    /// The embedded descriptor set did not build the reflection service.
     #[error("reflection descriptors: {0}")]
     Reflection(#[from] crate::grpc::standard::ReflectionError),
 }
 
 /// A running server.
 pub struct RunningServer {
+    /// The address actually bound (the port chosen for `:0`).
     pub local_addr: SocketAddr,
+    /// Where the lit dir's credentials are.
     pub paths: CredentialPaths,
-    pub network: String,
+    pub(crate) network: String,
+    /// The domain core: sessions, features, the clock and the store.
     pub core: Arc<AutopilotCore>,
+    /// The macaroon checker every call goes through.
     pub auth: Arc<Authenticator>,
-    pub in_process_remote: Option<InProcessRemote>,
+    pub(crate) in_process_remote: Option<InProcessRemote>,
     /// The scriptable in-process remote (its journal, script, clients);
     /// `None` when `ServerConfig::remote` was given.
     pub stub: Option<crate::stub::Stub>,
+    /// The certificate clients pin, as PEM.
     pub tls_cert_pem: String,
-    /// `grpc.health.v1.Health` statuses (SERVING for `""` and `litrpc.Autopilot`).
-    pub health: tonic_health::server::HealthReporter,
     /// What loading the state file did (`None` without `state_file`).
-    pub restored: Option<crate::domain::RestoreReport>,
+    pub(crate) restored: Option<crate::domain::RestoreReport>,
     /// Every litd call received (the journal of received calls).
-    pub requests: Arc<crate::rpc::RequestJournal>,
+    pub(crate) requests: Arc<crate::rpc::RequestJournal>,
     /// What starting litd's autopilot client did (Terms, start-up activation).
     pub client: crate::remote::lifecycle::ClientStart,
     shutdown: watch::Sender<bool>,
@@ -177,7 +192,7 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// The JSON ready line `serve` prints (a contract users script against).
-    pub fn ready_line(&self) -> serde_json::Value {
+    pub(crate) fn ready_line(&self) -> serde_json::Value {
         serde_json::json!({
             "listen": self.local_addr.to_string(),
             "lit_dir": self.paths.lit_dir,
@@ -198,7 +213,7 @@ impl RunningServer {
 
     /// Resolves once a shutdown was asked for (`Proxy.StopDaemon`, or
     /// [`Self::signal_shutdown`]).
-    pub fn stop_requested(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+    pub(crate) fn stop_requested(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
         let mut rx = self.shutdown.subscribe();
         async move {
             let _ = rx.wait_for(|stop| *stop).await;
@@ -206,7 +221,7 @@ impl RunningServer {
     }
 
     /// Asks the server to stop without waiting for it.
-    pub fn signal_shutdown(&self) {
+    pub(crate) fn signal_shutdown(&self) {
         let _ = self.shutdown.send(true);
     }
 }
@@ -301,16 +316,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         ui,
     });
 
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| StartError::Bind {
-            addr: config.listen,
-            source,
-        })?;
-    let local_addr = listener.local_addr().map_err(|source| StartError::Bind {
-        addr: config.listen,
-        source,
-    })?;
+    let (listener, local_addr) = bind(config.listen).await?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     // The driver runs nothing while lit is not running (a failed start),
@@ -326,6 +332,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             let _ = stopper.send(true);
         });
     })));
+    // Health answers NOT_SERVING from the moment shutdown begins, so a
+    // watcher (or a call during the grace period) sees the server going.
+    let mut stopping = shutdown_rx.clone();
+    tokio::spawn(async move {
+        if stopping.wait_for(|stop| *stop).await.is_ok() {
+            crate::grpc::standard::set_not_serving(&health).await;
+        }
+    });
     let task = spawn_serving(
         listener,
         tls_config,
@@ -361,105 +375,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         in_process_remote,
         stub,
         tls_cert_pem: tls_files.cert_pem.clone(),
-        health,
         restored,
         requests,
         client,
         shutdown,
         task,
     })
-}
-
-/// Serves `router` on `listener` over TLS with the mock's connection
-/// settings until `shutdown` turns true. Public so the benchmark's ceiling
-/// (a bare echo service) runs on exactly the stack the mock runs on.
-pub fn spawn_serving(
-    listener: TcpListener,
-    tls_config: Arc<rustls::ServerConfig>,
-    router: axum::Router,
-    max_concurrent_streams: u32,
-    max_header_list_bytes: u32,
-    shutdown: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http2()
-        .max_concurrent_streams(max_concurrent_streams)
-        .max_header_list_size(max_header_list_bytes);
-    builder
-        .http1()
-        .max_buf_size(max_header_list_bytes as usize + 16 * 1024);
-    tokio::spawn(accept_loop(
-        listener,
-        TlsAcceptor::from(tls_config),
-        router,
-        builder,
-        shutdown,
-    ))
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    router: axum::Router,
-    builder: auto::Builder<TokioExecutor>,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    loop {
-        let (tcp, peer) = tokio::select! {
-            _ = shutdown.changed() => break,
-            accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
-                Err(e) => {
-                    // Out of file descriptors and the like: back off, keep serving.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
-        let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
-        let service = TowerToHyperService::new(router.clone());
-        let builder = builder.clone();
-        let watcher = graceful.watcher();
-        let mut stop = shutdown.clone();
-        tokio::spawn(async move {
-            let handshake = tokio::time::timeout(
-                Duration::from_secs(defaults::TLS_HANDSHAKE_TIMEOUT_SECS),
-                acceptor.accept(tcp),
-            );
-            // A connection still shaking hands at shutdown is dropped rather
-            // than waited for: it has no call in flight.
-            let handshake = tokio::select! {
-                r = handshake => r,
-                _ = stop.changed() => return,
-            };
-            let stream = match handshake {
-                Ok(Ok(stream)) => stream,
-                Ok(Err(e)) => {
-                    // Plaintext clients end here: TLS is required, as in litd.
-                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!(%peer, "TLS handshake timed out");
-                    return;
-                }
-            };
-            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-            if let Err(e) = watcher.watch(conn.into_owned()).await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    let grace = Duration::from_secs(defaults::SHUTDOWN_GRACE_SECS);
-    if tokio::time::timeout(grace, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("connections still open after the grace period; closing them");
-    }
 }
