@@ -6,30 +6,17 @@ mod common;
 
 use std::process::Command;
 
-use common::{binary, node_client, run_json_client, MockProcess};
+use common::{binary, curl, node_client, run_json_client, MockProcess};
 
 /// The admin API with curl, as the README calls it: status and body.
 fn admin(server: &MockProcess, method: &str, route: &str, body: Option<&str>) -> (u16, String) {
-    let macaroon = hex::encode(std::fs::read(server.macaroon()).expect("macaroon"));
-    let mut curl = Command::new("curl");
-    curl.args(["-sS", "-w", "\n%{http_code}", "--cacert"])
-        .arg(server.tls_cert())
-        .args(["-H", &format!("Grpc-Metadata-Macaroon: {macaroon}")])
-        .args(["-X", method]);
+    let path = format!("/_autopilot-mock/v1/{route}");
+    let mut request = curl::Request::new(method, &path).macaroon(server);
     if let Some(body) = body {
-        curl.args(["--data", body]);
+        request = request.body(body.as_bytes());
     }
-    let url = format!(
-        "https://localhost:{}/_autopilot-mock/v1/{route}",
-        server.port()
-    );
-    let out = curl.arg(url).output().expect("curl runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, status) = text.rsplit_once('\n').expect("status line");
-    (
-        status.trim().parse().expect("HTTP status"),
-        body.to_string(),
-    )
+    let answer = curl::send(server, request);
+    (answer.status, answer.text())
 }
 
 fn script(server: &MockProcess) -> serde_json::Value {

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-use common::{binary, MockProcess};
+use common::{binary, curl, MockProcess};
 
 fn repo(path: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -205,18 +205,11 @@ fn the_access_log_line_has_the_fields_the_readme_shows() {
         .expect("the access log example");
     let shown: serde_json::Value = serde_json::from_str(&shown.text).expect("JSON");
     let mut mock = MockProcess::serve_temp(["--log-format", "json"]);
-    let macaroon = hex::encode(std::fs::read(mock.macaroon()).expect("macaroon"));
-    let curl = Command::new("curl")
-        .args(["-sSf", "-o", "/dev/null", "--cacert"])
-        .arg(mock.tls_cert())
-        .args(["-H", &format!("Grpc-Metadata-Macaroon: {macaroon}")])
-        .arg(format!(
-            "https://localhost:{}/v1/autopilot/features",
-            mock.port()
-        ))
-        .status()
-        .expect("curl runs");
-    assert!(curl.success());
+    let answer = curl::send(
+        &mock,
+        curl::Request::new("GET", "/v1/autopilot/features").macaroon(&mock),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
     assert!(mock.terminate().success());
     let logs = mock.stderr();
     let line: serde_json::Value = logs
