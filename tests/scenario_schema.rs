@@ -74,7 +74,8 @@ fn a_broken_scenario_is_refused_by_schema_and_parser() {
 }
 
 /// What the loader refuses in a request, the schema refuses too, for every
-/// RPC a step can call (SubServerStatus's request has no fields to check).
+/// RPC a step can call (SubServerStatus's request has no fields to check),
+/// and a matcher operator it does not know.
 #[test]
 fn an_unknown_request_field_is_refused_by_schema_and_loader_for_every_rpc() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -103,7 +104,23 @@ fn an_unknown_request_field_is_refused_by_schema_and_loader_for_every_rpc() {
             path
         })
         .collect();
-    let results = validate(&files);
+    // And a misspelt matcher operator, which the loader names.
+    let typo = dir.path().join("shap.json");
+    std::fs::write(
+        &typo,
+        r#"{"name":"m","steps":[{"call":"ListAutopilotSessions","expect":{"response":{"sessions":{"$shap":"u64"}}}}]}"#,
+    )
+    .expect("write");
+    let mut all = files.clone();
+    all.push(typo.clone());
+    let results = validate(&all);
+    let errors = &results[typo.display().to_string()];
+    assert!(
+        errors.as_array().is_some_and(|e| !e.is_empty()),
+        "the schema accepts $shap: {errors}"
+    );
+    let err = Scenario::load(&typo).expect_err("$shap").to_string();
+    assert!(err.contains("unknown matcher $shap"), "{err}");
     for (rpc, file) in rpcs.iter().zip(&files) {
         let errors = results[file.display().to_string()]
             .as_array()
