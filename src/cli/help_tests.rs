@@ -158,3 +158,61 @@ fn log_format_is_global_and_validated() {
     let text = e.to_string();
     assert!(text.contains("xml") && text.contains("json"), "{text}");
 }
+
+/// The command lines an `Examples:` section shows, as a shell reads them:
+/// `\`-continuations joined, comments and `VAR=value` prefixes dropped,
+/// quotes removed.
+fn example_lines(help: &str) -> Vec<Vec<String>> {
+    let mut lines = Vec::new();
+    let mut joined = String::new();
+    for line in help
+        .lines()
+        .skip_while(|l| !l.starts_with("Examples:"))
+        .skip(1)
+    {
+        let line = line.trim();
+        match line.strip_suffix('\\') {
+            Some(head) => joined.push_str(head),
+            None => {
+                joined.push_str(line);
+                lines.push(std::mem::take(&mut joined));
+            }
+        }
+    }
+    lines
+        .iter()
+        .map(|l| l.split(" #").next().unwrap_or_default())
+        .map(|l| {
+            l.split_whitespace()
+                .skip_while(|w| w.contains('=') && !w.starts_with('-'))
+                .map(|w| w.trim_matches('\'').to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|words| words.first().is_some_and(|w| w == "autopilot-mock"))
+        .collect()
+}
+
+#[test]
+fn every_help_example_parses() {
+    use clap::Parser;
+    let mut parsed = 0;
+    for mut cmd in every_command() {
+        let help = cmd.render_long_help().to_string();
+        for words in example_lines(&help) {
+            parsed += 1;
+            let Err(e) = Cli::try_parse_from(&words) else {
+                continue;
+            };
+            // `--tls-cert ... --macaroon ...`, `--reference ...`: flags left out on purpose.
+            let abridged = words.iter().any(|w| w == "...");
+            if !(abridged && e.kind() == clap::error::ErrorKind::MissingRequiredArgument) {
+                panic!(
+                    "`{} --help` example does not parse: {}\n{e}",
+                    cmd.get_name(),
+                    words.join(" ")
+                );
+            }
+        }
+    }
+    assert!(parsed > 20, "only {parsed} examples found");
+}
