@@ -346,3 +346,75 @@ fn shipped_scenario_paths_work_outside_a_checkout() {
     assert_eq!(verdict["scenario"], "client-add-list-revoke", "{verdict}");
     assert_eq!(verdict["verdict"], "fail", "{verdict}");
 }
+
+#[test]
+fn check_with_plaintext_against_a_tls_server_says_so() {
+    let server = MockProcess::serve_temp(Vec::<String>::new());
+    for transport in ["grpc", "rest"] {
+        let out = Command::new(binary())
+            .args(["check", "--plaintext", "--transport", transport, "--target"])
+            .arg(server.localhost_target())
+            .arg("--macaroon")
+            .arg(server.macaroon())
+            .output()
+            .expect("check runs");
+        assert_eq!(out.status.code(), Some(2), "{transport}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).trim_end(),
+            format!(
+                "autopilot-mock: error: --target {} (127.0.0.1:{}) speaks TLS, but --plaintext was given: give --tls-cert (the server's tls.cert) instead",
+                server.localhost_target(),
+                server.port()
+            ),
+            "{transport}"
+        );
+    }
+    // A plaintext server (the standalone stub, which is no litd) is not
+    // taken for TLS: the run goes on to the credentials check.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let stub = MockProcess::start([
+        "stub",
+        "--listen",
+        "127.0.0.1:0",
+        "--insecure",
+        "--lit-dir",
+        &dir.path().display().to_string(),
+    ]);
+    let out = Command::new(binary())
+        .args([
+            "check",
+            "--plaintext",
+            "--transport",
+            "rest",
+            "--target",
+            stub.listen(),
+        ])
+        .arg("--macaroon")
+        .arg(server.macaroon())
+        .output()
+        .expect("check runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("speaks TLS"), "{stderr}");
+
+    // The certificate given as the macaroon is named for what it is.
+    let out = Command::new(binary())
+        .args([
+            "check",
+            "--target",
+            &server.localhost_target(),
+            "--tls-cert",
+        ])
+        .arg(server.tls_cert())
+        .arg("--macaroon")
+        .arg(server.tls_cert())
+        .output()
+        .expect("check runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        format!(
+            "autopilot-mock: error: --macaroon {} is a PEM file (a certificate or key), not a macaroon; give the server's <lit-dir>/<network>/lit.macaroon",
+            server.tls_cert().display()
+        )
+    );
+}

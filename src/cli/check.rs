@@ -113,6 +113,12 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
         (None, false) => anyhow::bail!("--tls-cert is required without --plaintext"),
     };
     probe::reachable(addr, &args.target, cert.as_deref()).await?;
+    if args.plaintext && speaks_tls(addr).await {
+        anyhow::bail!(
+            "--target {} ({addr}) speaks TLS, but --plaintext was given: give --tls-cert (the server's tls.cert) instead",
+            args.target
+        );
+    }
     let target = match &cert {
         None => Target::plaintext(addr, macaroon),
         Some(cert) => Target::connect(addr, cert, macaroon).await,
@@ -120,7 +126,12 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let transports = args.transport.transports();
     for &t in transports {
-        probe::credentials(&target, t).await?;
+        probe::credentials(&target, t).await.map_err(|e| match args.plaintext {
+            true => anyhow::anyhow!(
+                "{e} (with --plaintext: does the target speak TLS? litd always does; give --tls-cert instead)"
+            ),
+            false => e.into(),
+        })?;
     }
 
     let admin = Admin::new(&target);
@@ -215,6 +226,31 @@ impl MockHome {
             }
         }
     }
+}
+
+/// Whether the server at `addr` answers a plaintext HTTP request as a TLS
+/// server does: with a TLS record (rustls: an alert) or Go's
+/// `Client sent an HTTP request to an HTTPS server` (litd). Unsure is `false`.
+async fn speaks_tls(addr: std::net::SocketAddr) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let probe = async {
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.ok()?;
+        tcp.write_all(b"GET / HTTP/1.1\r\nHost: autopilot-mock\r\n\r\n")
+            .await
+            .ok()?;
+        let mut answer = vec![0u8; 512];
+        let n = tcp.read(&mut answer).await.ok()?;
+        let answer = &answer[..n];
+        // 0x15 alert, 0x16 handshake, then the record version 3.x.
+        let tls_record = matches!(answer, [0x15 | 0x16, 3, ..]);
+        let go = String::from_utf8_lossy(answer).contains("HTTP request to an HTTPS server");
+        Some(tls_record || go)
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), probe)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(false)
 }
 
 fn unix_now() -> i64 {

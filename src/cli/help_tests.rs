@@ -102,6 +102,15 @@ fn a_hex_macaroon_file_is_recognised() {
         super::read_macaroon_file("--macaroon", &path).expect("binary"),
         vec![2, 1, 3, 0xff]
     );
+    std::fs::write(&path, "-----BEGIN CERTIFICATE-----\nMIIB\n").expect("write");
+    let err = super::read_macaroon_file("--macaroon", &path).expect_err("a PEM file");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "--macaroon {} is a PEM file (a certificate or key), not a macaroon; give the server's <lit-dir>/<network>/lit.macaroon",
+            path.display()
+        )
+    );
     let cert = dir.path().join("tls.cert");
     std::fs::write(&cert, "not pem").expect("write");
     let err = super::read_pem_file("--tls-cert", &cert).expect_err("not PEM");

@@ -122,6 +122,10 @@ pub fn read_macaroon_file(flag: &str, path: &std::path::Path) -> anyhow::Result<
             Ok(decoded)
         }
         None if bytes.is_empty() => anyhow::bail!("{flag} {} is empty", path.display()),
+        None if bytes.starts_with(b"-----BEGIN") => anyhow::bail!(
+            "{flag} {} is a PEM file (a certificate or key), not a macaroon; give the server's <lit-dir>/<network>/lit.macaroon",
+            path.display()
+        ),
         None => Ok(bytes),
     }
 }
