@@ -209,6 +209,10 @@ pub fn describe(e: &anyhow::Error) -> String {
             text.push_str(&cause);
         }
     }
+    if text.starts_with("cannot listen on ") && text.contains("(os error 98)") {
+        // EADDRINUSE: what a newcomer meets when a mock (or litd) already runs.
+        text.push_str(" (another server holds the port: stop it, or pick a free one with --listen 127.0.0.1:0)");
+    }
     text
 }
 
