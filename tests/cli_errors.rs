@@ -418,3 +418,27 @@ fn check_with_plaintext_against_a_tls_server_says_so() {
         )
     );
 }
+
+#[test]
+fn check_warns_when_the_target_does_not_serve_autopilot() {
+    let server = MockProcess::serve_temp(["--autopilot-disabled"]);
+    let out = Command::new(binary())
+        .args(["check", "--transport", "grpc", "--target"])
+        .arg(server.localhost_target())
+        .arg("--tls-cert")
+        .arg(server.tls_cert())
+        .arg("--macaroon")
+        .arg(server.macaroon())
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/features.json"))
+        .output()
+        .expect("check runs");
+    // Judged (litd with autopilot.disable fails the Autopilot steps), and said why.
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "the target does not serve litrpc.Autopilot (ListAutopilotSessions: Unimplemented \"unknown service litrpc.Autopilot\"): litd with autopilot.disable, or is --target not litd's port?"
+        ),
+        "{stderr}"
+    );
+}

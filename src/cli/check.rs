@@ -133,6 +133,7 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
             false => e.into(),
         })?;
     }
+    warn_without_autopilot(&target).await;
 
     let admin = Admin::new(&target);
     let home = MockHome::read(&admin, args.no_admin).await;
@@ -224,6 +225,29 @@ impl MockHome {
             if let Err(e) = admin.set_clock_unix(unix_now() + offset).await {
                 tracing::warn!("could not put the target's clock back: {e}");
             }
+        }
+    }
+}
+
+/// A target that answers `litrpc.Autopilot` with Unimplemented fails every
+/// Autopilot step: litd with `autopilot.disable`, or not litd's port at all
+/// (lnd's, the autopilot server's). Said once, before the run.
+async fn warn_without_autopilot(target: &Target) {
+    let macaroon = [hex::encode(&target.macaroon)];
+    let request = serde_json::json!({});
+    let call = target.call(
+        Transport::Grpc,
+        autopilot_mock::scenario::model::Rpc::ListAutopilotSessions,
+        &request,
+        &macaroon,
+    );
+    if let Ok(Ok(outcome)) = tokio::time::timeout(std::time::Duration::from_secs(10), call).await {
+        if outcome.code == 12 {
+            tracing::warn!(
+                "the target does not serve litrpc.Autopilot (ListAutopilotSessions: Unimplemented {:?}): \
+                 litd with autopilot.disable, or is --target not litd's port?",
+                outcome.message
+            );
         }
     }
 }
