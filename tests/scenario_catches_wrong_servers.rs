@@ -43,7 +43,6 @@ async fn run(target: &Target, transport: Transport) -> ScenarioReport {
     let powers = Powers {
         admin: None,
         root_key: None,
-        script: None,
     };
     runner::run(&scenario, "inline", transport, target, &powers).await
 }
@@ -176,7 +175,6 @@ async fn wrong_field_numbers_are_caught() {
     let powers = Powers {
         admin: None,
         root_key: None,
-        script: None,
     };
     let report = runner::run(&scenario, "inline", Transport::Grpc, &target, &powers).await;
     let f = failures(&report);

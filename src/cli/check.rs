@@ -137,14 +137,13 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<bool> {
 
     let admin = Admin::new(&target);
     let home = MockHome::read(&admin, args.no_admin).await;
+    // Each scenario's reset gives the mock back the script it started with
+    // (`POST reset`), so a script put since (the README's admin example)
+    // does not leak into the scenarios; `home.restore` puts it back when
+    // the run is done.
     let powers = Powers {
         admin: home.has_admin.then_some(&admin),
         root_key,
-        // Each scenario's reset gives the mock back the script it started
-        // with (`POST reset`), so a script put since (the README's admin
-        // example) does not leak into the scenarios; `home.restore` puts it
-        // back when the run is done.
-        script: None,
     };
     let mut reports = Vec::new();
     for (file, scenario) in &scenarios {

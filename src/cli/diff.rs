@@ -223,14 +223,13 @@ async fn diff_scenarios(
     let (r_admin, c_admin) = (Admin::new(&r_target), Admin::new(&c_target));
     let r_home = MockHome::read(&r_admin, no_admin).await;
     let c_home = MockHome::read(&c_admin, no_admin).await;
+    // As in `check`: each scenario's reset restores the start-up script;
+    // the one the server runs now is put back afterwards.
     let side = |target, admin, home: &MockHome, root_key| Side {
         target,
         powers: Powers {
             admin: home.has_admin.then_some(admin),
             root_key,
-            // As in `check`: each scenario's reset restores the start-up
-            // script; the one the server runs now is put back afterwards.
-            script: None,
         },
     };
     let r_side = side(&r_target, &r_admin, &r_home, reference.root_key);

@@ -60,9 +60,6 @@ pub struct Powers<'a> {
     pub admin: Option<&'a Admin<'a>>,
     /// The target's macaroon root key, to bake read-only and `uri:` macaroons.
     pub root_key: Option<[u8; 32]>,
-    /// The stub script every scenario without `setup.stub` starts from (the
-    /// target's own, read before the first scenario). `None`: leave it.
-    pub script: Option<Value>,
 }
 
 /// What one call or raw HTTP step sent and got back (for `diff`, which
@@ -203,15 +200,14 @@ impl Run<'_> {
             (None, true) => return Err(needs_admin("this scenario's setup")),
         };
         let fail = |e: String| Verdict::Fail(format!("setup: {e}"));
-        // A known state unless the scenario opts out: no sessions, a clean
-        // stub, and the stub script it names or the target's own.
+        // A known state unless the scenario opts out: no sessions, and the
+        // stub script the target started with (a reset restores it) or the
+        // one the scenario names.
         if s.reset != Some(false) {
             admin.reset().await.map_err(fail)?;
         }
-        match (&s.stub, &self.powers.script, s.reset) {
-            (Some(script), _, _) => admin.set_script(script).await.map_err(fail)?,
-            (None, Some(home), None | Some(true)) => admin.set_script(home).await.map_err(fail)?,
-            _ => {}
+        if let Some(script) = &s.stub {
+            admin.set_script(script).await.map_err(fail)?;
         }
         if let Some(actions) = &s.actions {
             admin.seed_actions(actions).await.map_err(fail)?;
