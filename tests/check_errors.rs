@@ -8,7 +8,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{binary, MockProcess};
+use common::{binary, check_command, MockProcess};
 
 /// `check` against `target` with these files, over one transport.
 fn check(
@@ -76,16 +76,7 @@ fn check_on_a_directory_without_scenarios_exits_2() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
     std::fs::write(dir.path().join("sub/a.json"), "{}").expect("write");
-    let out = Command::new(binary())
-        .args([
-            "check",
-            "--target",
-            &server.localhost_target(),
-            "--tls-cert",
-        ])
-        .arg(server.tls_cert())
-        .arg("--macaroon")
-        .arg(server.macaroon())
+    let out = check_command(&server)
         .arg(dir.path())
         .output()
         .expect("check runs");
@@ -106,14 +97,9 @@ fn check_on_a_directory_without_scenarios_exits_2() {
 fn shipped_scenario_paths_work_outside_a_checkout() {
     let server = MockProcess::serve_temp(Vec::<String>::new());
     let elsewhere = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(binary())
+    let out = check_command(&server)
         .current_dir(elsewhere.path())
-        .args(["check", "--transport", "grpc", "--target"])
-        .arg(server.localhost_target())
-        .arg("--tls-cert")
-        .arg(server.tls_cert())
-        .arg("--macaroon")
-        .arg(server.macaroon())
+        .args(["--transport", "grpc"])
         .args(["scenarios/features.json", "./scenarios/"])
         .output()
         .expect("check runs");
@@ -132,14 +118,9 @@ fn shipped_scenario_paths_work_outside_a_checkout() {
     );
     // A shipped sub-directory: its files (litd's itest matrix with a UI password).
     let ui = MockProcess::serve_temp(["--ui-password", "itest-ui-password"]);
-    let out = Command::new(binary())
+    let out = check_command(&ui)
         .current_dir(elsewhere.path())
-        .args(["check", "--transport", "grpc", "--target"])
-        .arg(ui.localhost_target())
-        .arg("--tls-cert")
-        .arg(ui.tls_cert())
-        .arg("--macaroon")
-        .arg(ui.macaroon())
+        .args(["--transport", "grpc"])
         .arg("scenarios/ui-password/")
         .output()
         .expect("check runs");
@@ -260,13 +241,8 @@ fn check_with_plaintext_against_a_tls_server_says_so() {
 #[test]
 fn check_warns_when_the_target_does_not_serve_autopilot() {
     let server = MockProcess::serve_temp(["--autopilot-disabled"]);
-    let out = Command::new(binary())
-        .args(["check", "--transport", "grpc", "--target"])
-        .arg(server.localhost_target())
-        .arg("--tls-cert")
-        .arg(server.tls_cert())
-        .arg("--macaroon")
-        .arg(server.macaroon())
+    let out = check_command(&server)
+        .args(["--transport", "grpc"])
         .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/features.json"))
         .output()
         .expect("check runs");

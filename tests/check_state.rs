@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{binary, curl, node_client, run_json_client, MockProcess};
+use common::{check_command, curl, run_litd_sample, MockProcess};
 
 /// The admin API with curl, as the README calls it: status and body.
 fn admin(server: &MockProcess, method: &str, route: &str, body: Option<&str>) -> (u16, String) {
@@ -36,13 +34,8 @@ fn a_script_put_after_start_up_does_not_leak_into_check_and_is_put_back() {
 
     // The shipped scenarios (built in) all hold: each starts from the
     // script the mock started with, not from the one put since.
-    let output = Command::new(binary())
-        .args(["check", "--transport", "grpc", "--target"])
-        .arg(server.localhost_target())
-        .arg("--tls-cert")
-        .arg(server.tls_cert())
-        .arg("--macaroon")
-        .arg(server.macaroon())
+    let output = check_command(&server)
+        .args(["--transport", "grpc"])
         .output()
         .expect("check runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -69,13 +62,7 @@ fn a_script_put_after_start_up_does_not_leak_into_check_and_is_put_back() {
     let (status, body) = admin(&server, "POST", "reset", Some("{}"));
     assert_eq!((status, body.as_str()), (200, "{}"));
     assert_eq!(script(&server), start_up);
-    let mut sample = node_client("litd-sample.js");
-    sample
-        .arg(server.localhost_target())
-        .arg(server.tls_cert())
-        .arg(server.macaroon())
-        .env("GRPC_SSL_CIPHER_SUITES", "HIGH+ECDSA");
-    let out = run_json_client(sample);
+    let out = run_litd_sample(&server);
     assert_eq!(
         out["added"]["session"]["session_state"], "STATE_CREATED",
         "{out}"

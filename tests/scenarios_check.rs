@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{binary, node_client, run_json_client, MockProcess};
+use common::{binary, check_with, run_litd_sample, MockProcess};
 
 fn scenarios_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
@@ -18,18 +18,6 @@ fn check(server: &MockProcess) -> Command {
         &server.tls_cert(),
         &server.macaroon(),
     )
-}
-
-fn check_with(target: &str, cert: &std::path::Path, macaroon: &std::path::Path) -> Command {
-    let mut command = Command::new(binary());
-    command
-        .arg("check")
-        .args(["--target", target])
-        .arg("--tls-cert")
-        .arg(cert)
-        .arg("--macaroon")
-        .arg(macaroon);
-    command
 }
 
 #[test]
@@ -113,13 +101,7 @@ fn shipped_scenarios_pass_against_serve_over_every_transport() {
     let summary = |text: &str| text.lines().last().unwrap_or_default().to_string();
     assert_eq!(summary(&stdout), summary(&again_stdout));
     // ...and litd's documented Node sample, run after both, still works.
-    let mut sample = node_client("litd-sample.js");
-    sample
-        .arg(server.localhost_target())
-        .arg(server.tls_cert())
-        .arg(server.macaroon())
-        .env("GRPC_SSL_CIPHER_SUITES", "HIGH+ECDSA");
-    let out = run_json_client(sample);
+    let out = run_litd_sample(&server);
     assert_eq!(
         out["added"]["session"]["session_state"], "STATE_CREATED",
         "{out}"

@@ -399,3 +399,38 @@ pub fn run_json_client(mut command: Command) -> serde_json::Value {
     serde_json::from_str(lines[0])
         .unwrap_or_else(|e| panic!("{description} printed invalid JSON ({e}): {}", lines[0]))
 }
+
+/// `autopilot-mock check --target TARGET --tls-cert CERT --macaroon MACAROON`;
+/// add the transport, the scenario paths and the rest.
+pub fn check_with(target: &str, cert: &Path, macaroon: &Path) -> Command {
+    let mut command = Command::new(binary());
+    command
+        .arg("check")
+        .args(["--target", target])
+        .arg("--tls-cert")
+        .arg(cert)
+        .arg("--macaroon")
+        .arg(macaroon);
+    command
+}
+
+/// [`check_with`] `server`'s own address, certificate and macaroon.
+pub fn check_command(server: &MockProcess) -> Command {
+    check_with(
+        &server.localhost_target(),
+        &server.tls_cert(),
+        &server.macaroon(),
+    )
+}
+
+/// litd's documented Node sample (add, list, revoke) against `server`, as
+/// the README runs it; its JSON line.
+pub fn run_litd_sample(server: &MockProcess) -> serde_json::Value {
+    let mut sample = node_client("litd-sample.js");
+    sample
+        .arg(server.localhost_target())
+        .arg(server.tls_cert())
+        .arg(server.macaroon())
+        .env("GRPC_SSL_CIPHER_SUITES", "HIGH+ECDSA");
+    run_json_client(sample)
+}
