@@ -8,7 +8,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{binary, check_command, MockProcess};
+use common::{binary, check_command, succeeded, MockProcess};
 
 /// `check` against `target` with these files, over one transport.
 fn check(
@@ -103,12 +103,7 @@ fn shipped_scenario_paths_work_outside_a_checkout() {
         .args(["scenarios/features.json", "./scenarios/"])
         .output()
         .expect("check runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded("check", &out);
     assert!(
         stdout.starts_with("ok   list-features [grpc] (scenarios/features.json (built in))\n"),
         "{stdout}"
@@ -124,12 +119,7 @@ fn shipped_scenario_paths_work_outside_a_checkout() {
         .arg("scenarios/ui-password/")
         .output()
         .expect("check runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded("check", &out);
     assert!(
         stdout.contains("(scenarios/ui-password/litd-itest-matrix.json (built in))"),
         "{stdout}"

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{check_command, curl, run_litd_sample, MockProcess};
+use common::{check_command, curl, run_litd_sample, succeeded, MockProcess};
 
 /// The admin API with curl, as the README calls it: status and body.
 fn admin(server: &MockProcess, method: &str, route: &str, body: Option<&str>) -> (u16, String) {
@@ -38,13 +38,7 @@ fn a_script_put_after_start_up_does_not_leak_into_check_and_is_put_back() {
         .args(["--transport", "grpc"])
         .output()
         .expect("check runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "check failed ({:?}):\n{stdout}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = succeeded("check", &output);
     let last = stdout.lines().last().unwrap_or_default();
     assert!(
         last.starts_with("steps: ") && last.contains(" passed, 0 failed, "),

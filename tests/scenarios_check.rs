@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{binary, check_with, run_litd_sample, MockProcess};
+use common::{binary, check_with, run_litd_sample, succeeded, MockProcess};
 
 fn scenarios_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
@@ -38,13 +38,7 @@ fn shipped_scenarios_pass_against_serve_over_every_transport() {
         .arg(scenarios_dir())
         .output()
         .expect("check runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "check failed ({:?}):\n{stdout}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = succeeded("check", &output);
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&json).expect("JSON report written")).expect("JSON");
     let totals = &report["totals"];
@@ -90,13 +84,7 @@ fn shipped_scenarios_pass_against_serve_over_every_transport() {
         .args(["--transport", "all"])
         .output()
         .expect("check runs");
-    let again_stdout = String::from_utf8_lossy(&again.stdout);
-    assert!(
-        again.status.success(),
-        "second check failed ({:?}):\n{again_stdout}\n{}",
-        again.status,
-        String::from_utf8_lossy(&again.stderr)
-    );
+    let again_stdout = succeeded("second check", &again);
     assert!(again_stdout.contains("(built in)") || again_stdout.contains("steps: "));
     let summary = |text: &str| text.lines().last().unwrap_or_default().to_string();
     assert_eq!(summary(&stdout), summary(&again_stdout));

@@ -76,16 +76,21 @@ mod tests {
 
     const T0: u64 = 1_893_456_000;
 
+    /// A stub script whose RevokeSession never answers.
+    fn hanging_revoke() -> Script {
+        Script::parse(
+            r#"{"responses":{"RevokeSession":[{"reply":"hang"}]}}"#,
+            "test",
+        )
+        .expect("script")
+    }
+
     /// A session resumed at start-up expires while the remote hangs on
     /// RevokeSession: the expiry pass gives up after litd's 15 s (virtual
     /// time here) and the session is revoked all the same.
     #[tokio::test(start_paused = true)]
     async fn an_expiry_revoke_that_hangs_is_given_up_after_15_s() {
-        let script = Script::parse(
-            r#"{"responses":{"RevokeSession":[{"reply":"hang"}]}}"#,
-            "test",
-        )
-        .expect("script");
+        let script = hanging_revoke();
         let clock = Arc::new(ManualClock::at_unix(T0));
         let stub = Stub::new(script, clock.clone());
         let remote: Arc<dyn RemoteAutopilot> = Arc::new(stub.clone());
@@ -114,11 +119,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_deadline_reads_as_grpc_gos_and_other_calls_pass_through() {
-        let script = Script::parse(
-            r#"{"responses":{"RevokeSession":[{"reply":"hang"}]}}"#,
-            "test",
-        )
-        .expect("script");
+        let script = hanging_revoke();
         let stub = Stub::new(script, Arc::new(ManualClock::at_unix(T0)));
         let deadline = RevokeDeadline::new(Arc::new(stub.clone()), EXPIRY_REVOKE_TIMEOUT);
         let err = deadline

@@ -434,3 +434,16 @@ pub fn run_litd_sample(server: &MockProcess) -> serde_json::Value {
         .env("GRPC_SSL_CIPHER_SUITES", "HIGH+ECDSA");
     run_json_client(sample)
 }
+
+/// The stdout of a command that must have succeeded; `what` names it in
+/// the failure, which shows the exit status, stdout and stderr.
+pub fn succeeded(what: &str, output: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{what} failed ({:?}):\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
