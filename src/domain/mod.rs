@@ -20,6 +20,7 @@ pub(crate) mod features;
 pub(crate) mod firewall;
 pub mod keys;
 pub(crate) mod lifecycle;
+pub(crate) mod list_sessions;
 pub(crate) mod lit_sessions;
 pub(crate) mod new_session;
 pub(crate) mod pairing;
@@ -39,7 +40,8 @@ pub(crate) mod store;
 
 pub use add_session::{AddSessionRequest, FeatureRequest};
 pub use error::{AutopilotError, Code};
+pub use list_sessions::{Listed, ViewRevision};
 pub use lit_sessions::AddLitSessionRequest;
-pub use service::{AutopilotCore, CoreConfig, Listed, ViewRevision};
+pub use service::{AutopilotCore, CoreConfig};
 pub use session::{SessionState, SessionView};
 pub(crate) use snapshot::{RestoreReport, StoreSnapshot};

@@ -18,7 +18,7 @@ use super::error::AutopilotError;
 use super::features::{self, FeatureInfo};
 use super::keys::{parse_public_key, KeySequence};
 use super::remote::{RemoteAutopilot, RemoteError, Version};
-use super::session::{SessionId, SessionState, SessionType, SessionView};
+use super::session::{SessionState, SessionType};
 use super::store::{expiry_nanos, Store};
 
 /// [`CoreConfig::max_sessions`]'s default (`serve --max-sessions`).
@@ -230,62 +230,6 @@ impl AutopilotCore {
         features::describe(&catalogue).map_err(AutopilotError::unknown)
     }
 
-    /// `ListAutopilotSessions` (§2.3): every autopilot session in every
-    /// state, oldest first.
-    pub async fn list_sessions(&self) -> Result<Vec<SessionView>, AutopilotError> {
-        let listed = self.list_sessions_with(|_, _| None::<()>).await?;
-        Ok(listed
-            .into_iter()
-            .filter_map(|l| match l {
-                Listed::Fresh { view, .. } => Some(*view),
-                Listed::Known(()) => None,
-            })
-            .collect())
-    }
-
-    /// `ListAutopilotSessions` for a caller that keeps what it made of each
-    /// session (its encoded wire forms): `known(id, revision)` returns that
-    /// for a session whose view revision it has seen, and only the
-    /// other sessions are turned into views. `known` runs under the store
-    /// lock, so the listing is one consistent snapshot.
-    pub(crate) async fn list_sessions_with<T>(
-        &self,
-        mut known: impl FnMut(SessionId, ViewRevision) -> Option<T>,
-    ) -> Result<Vec<Listed<T>>, AutopilotError> {
-        // Expire and snapshot under one lock: an Add that completes in
-        // between (CREATED with an expiry the clock has already passed)
-        // must not be listed as live.
-        let (listed, expired) = {
-            let mut store = self.lock_store();
-            let expired = self.revoke_due(&mut store);
-            let listed: Result<Vec<Listed<T>>, AutopilotError> = store
-                .iter()
-                .filter(|s| s.session_type == SessionType::Autopilot)
-                .map(|s| {
-                    let revision = ViewRevision {
-                        session: s.revision,
-                        privacy_map: store.privacy_map_revision(&s.group_id),
-                    };
-                    if let Some(memo) = known(s.id, revision) {
-                        return Ok(Listed::Known(memo));
-                    }
-                    let view =
-                        SessionView::build(s, store.privacy_map(&s.group_id)).map_err(|e| {
-                            AutopilotError::unknown(format!("error marshaling session: {e}"))
-                        })?;
-                    Ok(Listed::Fresh {
-                        id: s.id,
-                        revision,
-                        view: Box::new(view),
-                    })
-                })
-                .collect();
-            (listed, expired)
-        };
-        self.tell_remote_expired(expired).await;
-        listed
-    }
-
     /// `RevokeAutopilotSession` (§2.4): idempotent; the remote server is told
     /// every time, best effort.
     pub async fn revoke_session(&self, local_public_key: &[u8]) -> Result<(), AutopilotError> {
@@ -367,7 +311,7 @@ impl AutopilotCore {
 
     /// Marks every live session whose expiry has passed REVOKED, with the
     /// store locked by the caller; returns their keys for the remote server.
-    fn revoke_due(&self, store: &mut Store) -> Vec<Vec<u8>> {
+    pub(super) fn revoke_due(&self, store: &mut Store) -> Vec<Vec<u8>> {
         if self.lit_error().is_some() {
             // litd's session server never started: no session was resumed.
             return Vec::new();
@@ -389,7 +333,7 @@ impl AutopilotCore {
 
     /// Tells the remote server about expired sessions (best effort, outside
     /// the store lock, as litd calls it between transactions).
-    async fn tell_remote_expired(&self, keys: Vec<Vec<u8>>) {
+    pub(super) async fn tell_remote_expired(&self, keys: Vec<Vec<u8>>) {
         if !keys.is_empty() {
             self.changes.bump();
         }
@@ -403,32 +347,6 @@ impl AutopilotCore {
             }
         }
     }
-}
-
-/// Everything a session's view depends on: the session's revision and its
-/// group's privacy map's (see `Store::privacy_map_revision`). A view made
-/// at one `ViewRevision` is the view for as long as it stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ViewRevision {
-    pub(crate) session: u64,
-    pub(crate) privacy_map: u64,
-}
-
-/// One session of `AutopilotCore::list_sessions_with`.
-#[derive(Debug)]
-pub enum Listed<T> {
-    /// The caller's own memo of this session, unchanged since it was made.
-    Known(T),
-    /// A session the caller has not seen at this revision.
-    Fresh {
-        /// The session's 4-byte ID.
-        id: SessionId,
-        /// What the view was made at: a memo of it stays good for as long
-        /// as this revision stands.
-        revision: ViewRevision,
-        /// The session as `ListAutopilotSessions` shows it.
-        view: Box<SessionView>,
-    },
 }
 
 /// ListFeatures errors go back to the caller unwrapped, code kept.

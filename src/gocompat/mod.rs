@@ -12,6 +12,7 @@
 pub(crate) mod fmt;
 pub(crate) mod json;
 mod json_codec;
+mod json_unquote;
 pub(crate) mod time;
 mod time_parse;
 
