@@ -1,11 +1,12 @@
 //! The journal of received calls, end to end: every litd call on gRPC and
-//! REST (accepted, refused, undecodable) is in `GET /_autopilot-mock/v1/requests`
+//! REST (accepted, refused, undecodable; gRPC bytes that do not decode) is in `GET /_autopilot-mock/v1/requests`
 //! and `MockServer::requests()`, filtered and cleared over the admin API,
 //! limited by `serve --requests-limit`, and never shows a macaroon.
 
 mod common;
 
 use autopilot_mock::domain::Code;
+use autopilot_mock::fuzz::{Case, MacaroonUse, Outcome, Target, Transport as FuzzTransport};
 use autopilot_mock::proto::litrpc as p;
 use autopilot_mock::proto::litrpc::autopilot_client::AutopilotClient;
 use autopilot_mock::rpc::{AuthOutcome, CredentialKind, Rpc, Transport};
@@ -220,6 +221,91 @@ async fn every_call_on_both_transports_is_journaled() {
         ))
     );
     assert_eq!(calls[2].to_json()["response"], listed);
+}
+
+/// Raw gRPC bytes to `path`, with or without the server's macaroon.
+fn raw_grpc(path: &str, message: &[u8], macaroon: bool) -> Case {
+    Case {
+        transport: FuzzTransport::Grpc,
+        method: "POST".into(),
+        path: path.into(),
+        headers: vec![
+            ("content-type".into(), "application/grpc".into()),
+            ("te".into(), "trailers".into()),
+        ],
+        macaroon: if macaroon {
+            MacaroonUse::Valid
+        } else {
+            MacaroonUse::Omit
+        },
+        body_hex: hex::encode(autopilot_mock::fuzz::mutate::frame(message)),
+        what: "journal".into(),
+    }
+}
+
+#[tokio::test]
+async fn grpc_requests_that_do_not_decode_are_journaled_with_grpc_gos_text() {
+    let server = MockServer::start().await;
+    let rest = Rest::for_server(&server);
+    let target = Target::new(
+        server.addr(),
+        server.tls_cert_pem(),
+        server.macaroon_hex(),
+        std::time::Duration::from_secs(10),
+    )
+    .expect("target");
+    let add = Rpc::AddAutopilotSession.full_method();
+    // Garbage with the macaroon; a label that is not UTF-8 without one
+    // (litd decodes before it authenticates, so the decoder answers).
+    let garbage = target
+        .send(&mut None, &raw_grpc(add, &[0xff; 40], true))
+        .await;
+    let not_utf8 = target
+        .send(&mut None, &raw_grpc(add, &[0x0a, 0x02, 0xff, 0xfe], false))
+        .await;
+    let texts: Vec<String> = [garbage, not_utf8]
+        .into_iter()
+        .map(|outcome| match outcome {
+            Outcome::Error { code, message, .. } => {
+                assert_eq!(code, Code::Internal as i32, "{message}");
+                message
+            }
+            other => panic!("expected Internal, got {other:?}"),
+        })
+        .collect();
+    let prefix = texts[0]
+        .strip_suffix("cannot parse invalid wire-format data")
+        .expect("protobuf-go's text");
+    assert!(
+        [
+            "grpc: error unmarshalling request: proto: ",
+            "grpc: error unmarshalling request: proto:\u{a0}"
+        ]
+        .contains(&prefix),
+        "{:?}",
+        texts[0]
+    );
+    assert_eq!(
+        texts[1],
+        "grpc: error unmarshalling request: string field contains invalid UTF-8"
+    );
+
+    let entries = rest.requests("").await;
+    assert_eq!(entries.len(), 2, "{entries:#?}");
+    for (entry, (text, credential)) in entries
+        .iter()
+        .zip([(&texts[0], "macaroon"), (&texts[1], "none")])
+    {
+        assert_eq!(entry["method"], add);
+        assert_eq!(entry["transport"], "grpc");
+        assert_eq!(entry["credential"], credential);
+        assert_eq!(entry["auth"], json!({"result": "not_checked"}));
+        assert_eq!(entry["request"], Value::Null);
+        assert_eq!(
+            entry["error"],
+            json!({"code": "Internal", "code_number": 13, "message": text})
+        );
+    }
 }
 
 #[tokio::test]

@@ -28,8 +28,8 @@ impl VisitCalls for Decode<'_> {
             return;
         }
         self.out = Some(match self.half {
-            Half::Request => C::Request::decode(self.bytes)
-                .map_err(|e| e.to_string())
+            // What litd reads of the request, as protobuf-go reads it.
+            Half::Request => crate::wire::protobuf_in::decode::<C::Request>(self.bytes)
                 .and_then(|r| serde_json::to_value(r).map_err(|e| e.to_string())),
             Half::Reply => C::Reply::decode(self.bytes)
                 .map(|r| r.to_litd_json())

@@ -151,14 +151,16 @@ pub(crate) fn request_json(rpc: Rpc, u: &mut Unstructured) -> Vec<u8> {
         .unwrap_or_else(|| b"{}".to_vec())
 }
 
-/// Runs `data` through every registry method's request decoders: protobuf
-/// (gRPC and grpc-web) and the REST gateway's JSON body. For the cargo-fuzz
+/// Runs `data` through every registry method's request decoders: prost's
+/// and protobuf-go's reading of protobuf (gRPC and grpc-web) and the REST gateway's JSON body. For the cargo-fuzz
 /// targets, so a method added to the registry is fuzzed with no new code.
 pub fn decode_as_every_request(data: &[u8]) {
     struct Decode<'a>(&'a [u8]);
     impl VisitCalls for Decode<'_> {
         fn visit<C: Call>(&mut self) {
             let _ = C::Request::decode(self.0);
+            // The walk that reads it as protobuf-go does, and what it keeps.
+            let _ = crate::wire::protobuf_in::decode::<C::Request>(self.0);
             let _ = crate::rest::decode_body::<C::Request>(self.0);
         }
     }

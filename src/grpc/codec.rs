@@ -1,17 +1,23 @@
-//! The gRPC codec: prost's decoder for requests, and replies in Go's
-//! binary form ([`Reply::go_wire_bytes`]: map entries written whole, as
-//! litd's grpc-go writes them).
+//! The gRPC codec: requests read as protobuf-go reads them
+//! ([`protobuf_in`]), and replies in Go's binary form
+//! ([`Reply::go_wire_bytes`]: map entries written whole, as litd's grpc-go
+//! writes them).
 
 use std::marker::PhantomData;
 
-use bytes::BufMut;
-use tonic::codec::{Codec, EncodeBuf, Encoder};
+use bytes::{Buf, BufMut};
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::Status;
-use tonic_prost::ProstDecoder;
 
+use crate::rpc::spec::RequestMessage;
 use crate::rpc::Reply;
+use crate::wire::protobuf_in;
 
-/// Encodes `T` as Go does, decodes `U` as prost does.
+/// A request as the codec hands it on: the message, or protobuf-go's text
+/// for bytes it refuses (the method journals those before answering).
+pub(crate) type Decoded<U> = Result<U, String>;
+
+/// Encodes `T` and decodes `U` as litd's grpc-go and protobuf-go do.
 pub(crate) struct GoCodec<T, U>(PhantomData<(T, U)>);
 
 impl<T, U> Default for GoCodec<T, U> {
@@ -23,19 +29,40 @@ impl<T, U> Default for GoCodec<T, U> {
 impl<T, U> Codec for GoCodec<T, U>
 where
     T: Reply,
-    U: prost::Message + Default + Send + 'static,
+    U: RequestMessage,
 {
     type Encode = T;
-    type Decode = U;
+    type Decode = Decoded<U>;
     type Encoder = GoEncoder<T>;
-    type Decoder = ProstDecoder<U>;
+    type Decoder = GoDecoder<U>;
 
     fn encoder(&mut self) -> Self::Encoder {
         GoEncoder(PhantomData)
     }
 
     fn decoder(&mut self) -> Self::Decoder {
-        ProstDecoder::default()
+        GoDecoder(PhantomData)
+    }
+}
+
+pub(crate) struct GoDecoder<U>(PhantomData<U>);
+
+impl<U: RequestMessage> Decoder for GoDecoder<U> {
+    type Item = Decoded<U>;
+    type Error = Status;
+
+    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Decoded<U>>, Status> {
+        let len = buf.remaining();
+        // A message tonic hands over is one contiguous buffer; copied if not.
+        let decoded = if buf.chunk().len() == len {
+            protobuf_in::decode::<U>(buf.chunk())
+        } else {
+            protobuf_in::decode::<U>(&buf.copy_to_bytes(len))
+        };
+        if buf.remaining() == len {
+            buf.advance(len);
+        }
+        Ok(Some(decoded))
     }
 }
 

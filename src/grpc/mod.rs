@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
-use crate::domain::AutopilotError;
+use crate::domain::{AutopilotError, Code};
 use crate::rpc::{self, Call, CallError, Credentials, Dispatcher, Transport, VisitCalls};
+use crate::wire::protobuf_in::GRPC_UNMARSHAL_PREFIX;
 
 mod codec;
 pub(crate) mod standard;
@@ -82,16 +83,29 @@ async fn unknown_method() -> http::Response<axum::body::Body> {
 /// One method as tonic's unary machinery drives it.
 struct Method<C>(Arc<Dispatcher>, PhantomData<C>);
 
-impl<C: Call> tonic::server::UnaryService<C::Request> for Method<C> {
+impl<C: Call> tonic::server::UnaryService<codec::Decoded<C::Request>> for Method<C> {
     type Response = C::Reply;
     type Future = tonic::codegen::BoxFuture<Response<C::Reply>, Status>;
 
-    fn call(&mut self, request: Request<C::Request>) -> Self::Future {
+    fn call(&mut self, request: Request<codec::Decoded<C::Request>>) -> Self::Future {
         let dispatcher = self.0.clone();
         Box::pin(async move {
-            let (metadata, _, message) = request.into_parts();
+            let (metadata, _, decoded) = request.into_parts();
             let headers = metadata.into_headers();
             let credentials = Credentials::from_headers(&headers, MACAROON_METADATA);
+            let message = match decoded {
+                Ok(message) => message,
+                // grpc-go's text around protobuf-go's, before any auth.
+                Err(text) => {
+                    return Err(Status::from(dispatcher.undecodable(
+                        Transport::Grpc,
+                        C::RPC,
+                        &credentials,
+                        Code::Internal,
+                        format!("{GRPC_UNMARSHAL_PREFIX}{text}"),
+                    )))
+                }
+            };
             dispatcher
                 .dispatch::<C>(Transport::Grpc, &credentials, message)
                 .await

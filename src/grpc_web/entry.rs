@@ -10,7 +10,6 @@ use std::sync::Arc;
 use axum::body::Body;
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use prost::Message;
 
 use super::codec::{self, Decoded, Mode, WebContentType};
 use super::response;
@@ -103,16 +102,16 @@ async fn serve<C: Call>(
             return fail(e.code as u8, &e.message);
         }
     };
-    let request = match C::Request::decode(payload.as_slice()) {
+    let request = match crate::wire::protobuf_in::decode::<C::Request>(&payload) {
         Ok(request) => request,
-        Err(e) => {
-            // grpc-go's text around the protobuf decoder's own.
+        Err(text) => {
+            // grpc-go's text around protobuf-go's own.
             let e = dispatcher.undecodable(
                 Transport::GrpcWeb,
                 C::RPC,
                 &credentials,
                 Code::Internal,
-                format!("grpc: error unmarshalling request: {e}"),
+                format!("{}{text}", crate::wire::protobuf_in::GRPC_UNMARSHAL_PREFIX),
             );
             return fail(e.code as u8, &e.message);
         }

@@ -5,8 +5,11 @@
 
 pub(crate) mod go_map_entries;
 pub mod litd_json;
+pub(crate) mod proto_errors;
+pub mod protobuf_in;
 pub(crate) mod protojson_in;
 pub(crate) mod rules;
+pub(crate) mod schema;
 pub(crate) mod services;
 pub(crate) mod session_cache;
 pub(crate) mod session_list;

@@ -7,9 +7,9 @@ use base64::Engine as _;
 use prost_types::field_descriptor_proto::Type;
 use serde_json::{Map, Value};
 
-use super::super::schema::{kind_name, schema, Field};
 use super::super::values::*;
 use super::{Decoder, Kind, Token};
+use crate::wire::schema::{kind_name, schema, Field};
 impl Decoder<'_> {
     /// `unmarshalMessage` for the message `name`, read from the next token.
     pub(in crate::wire::protojson_in) fn message(&mut self, name: &str) -> Result<Value, String> {

@@ -1,4 +1,5 @@
-//! The message and enum descriptors as protojson walks them: each field's
+//! The message and enum descriptors as protobuf-go walks them (the binary
+//! decoder in `protobuf_in.rs` and protojson in `protojson_in/`): each field's
 //! proto and JSON names, number, kind, oneof and map entry types.
 
 use std::collections::HashMap;
@@ -10,26 +11,26 @@ use crate::proto::Descriptors;
 
 /// One field as protojson sees it.
 #[derive(Debug, Clone)]
-pub(super) struct Field {
-    pub(super) name: String,
-    pub(super) json_name: String,
-    pub(super) number: i32,
-    pub(super) kind: Type,
-    pub(super) repeated: bool,
+pub(crate) struct Field {
+    pub(crate) name: String,
+    pub(crate) json_name: String,
+    pub(crate) number: i32,
+    pub(crate) kind: Type,
+    pub(crate) repeated: bool,
     /// Message or enum type, without the leading dot.
-    pub(super) type_name: String,
-    pub(super) oneof: Option<String>,
+    pub(crate) type_name: String,
+    pub(crate) oneof: Option<String>,
     /// Key and value of a map field.
-    pub(super) map: Option<Box<(Field, Field)>>,
+    pub(crate) map: Option<Box<(Field, Field)>>,
 }
 
 #[derive(Debug, Default)]
-pub(super) struct Schema {
-    pub(super) messages: HashMap<String, Vec<Field>>,
-    pub(super) enums: HashMap<String, Vec<(String, i32)>>,
+pub(crate) struct Schema {
+    pub(crate) messages: HashMap<String, Vec<Field>>,
+    pub(crate) enums: HashMap<String, Vec<(String, i32)>>,
 }
 
-pub(super) fn schema() -> &'static Schema {
+pub(crate) fn schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
     SCHEMA.get_or_init(|| {
         let index = Descriptors::get();
@@ -108,7 +109,7 @@ fn fields_of(full: &str, m: &prost_types::DescriptorProto, index: &Descriptors) 
 }
 
 /// protoreflect's `Kind.String()`.
-pub(super) fn kind_name(kind: Type) -> &'static str {
+pub(crate) fn kind_name(kind: Type) -> &'static str {
     match kind {
         Type::Double => "double",
         Type::Float => "float",

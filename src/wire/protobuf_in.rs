@@ -1,0 +1,409 @@
+//! Binary requests read as litd reads them: grpc-go hands the bytes to
+//! protobuf-go's `proto.Unmarshal` (its fast path over the generated
+//! message info), and answers a failure with code Internal and
+//! `grpc: error unmarshalling request: <error>`.
+//!
+//! protobuf-go and prost agree on well-formed input but not on the rest:
+//! - a known field sent with another wire type (a string as a varint, a
+//!   message as a fixed64) is an *unknown* field to protobuf-go, skipped
+//!   like any other, where prost refuses the message;
+//! - unknown groups may nest 10 000 deep in protobuf-go, 100 in prost;
+//! - the texts: `proto: cannot parse invalid wire-format data` for every
+//!   malformed input, `string field contains invalid UTF-8` (no prefix) for
+//!   a proto3 string that is not UTF-8, where `proto:` is followed by the
+//!   process's one space or no-break space ([`error_prefix`]).
+//!
+//! So the bytes are first walked as protobuf-go walks them, against the
+//! message descriptors, and what protobuf-go would skip is dropped; prost
+//! then decodes what is left, which it always accepts. Input protobuf-go
+//! keeps whole is not copied. Read from protobuf-go's `internal/impl`
+//! (`unmarshalPointer`, `consumeMap`, the per-kind `consume*` functions) and
+//! `encoding/protowire` (`ConsumeFieldValue`), and grpc-go's
+//! `processUnaryRPC`; the reference is silent on these texts.
+
+use std::borrow::Cow;
+
+use prost_types::field_descriptor_proto::Type;
+
+use super::proto_errors::error_prefix;
+use super::schema::{schema, Field};
+
+/// protobuf-go's `protowire.MaxValidNumber`.
+const MAX_FIELD_NUMBER: u64 = (1 << 29) - 1;
+/// protobuf-go's `protowire.DefaultRecursionLimit`.
+const RECURSION_LIMIT: i32 = 10_000;
+
+const VARINT: u8 = 0;
+const FIXED64: u8 = 1;
+const LEN: u8 = 2;
+const START_GROUP: u8 = 3;
+const END_GROUP: u8 = 4;
+const FIXED32: u8 = 5;
+
+/// The prefix grpc-go puts before the decoder's error.
+pub const GRPC_UNMARSHAL_PREFIX: &str = "grpc: error unmarshalling request: ";
+
+/// Why protobuf-go refuses the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// `errDecode`.
+    WireFormat,
+    /// `errInvalidUTF8`.
+    InvalidUtf8,
+    /// `errRecursionDepth`.
+    RecursionDepth,
+}
+
+impl Refusal {
+    fn text(self) -> String {
+        match self {
+            Refusal::WireFormat => {
+                format!("{}cannot parse invalid wire-format data", error_prefix())
+            }
+            Refusal::InvalidUtf8 => "string field contains invalid UTF-8".to_string(),
+            Refusal::RecursionDepth => {
+                format!("{}exceeded maximum recursion depth", error_prefix())
+            }
+        }
+    }
+}
+
+/// Decodes `bytes` as the request `M` the way litd does; the error is
+/// protobuf-go's text (grpc-go answers it after [`GRPC_UNMARSHAL_PREFIX`],
+/// with code Internal).
+pub fn decode<M>(bytes: &[u8]) -> Result<M, String>
+where
+    M: prost::Message + Default + prost::Name,
+{
+    let kept = as_go_keeps(&M::full_name(), bytes).map_err(Refusal::text)?;
+    // What is kept is well formed for M; prost refusing it would be a gap
+    // in the walk, answered as protobuf-go answers malformed input.
+    M::decode(kept.as_ref()).map_err(|_| Refusal::WireFormat.text())
+}
+
+/// The bytes of message `name` as protobuf-go keeps them: the input itself
+/// when every field is one it reads, else a copy without the fields it
+/// skips.
+fn as_go_keeps<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, Refusal> {
+    Ok(match message(name, bytes, RECURSION_LIMIT)? {
+        None => Cow::Borrowed(bytes),
+        Some(rewritten) => Cow::Owned(rewritten),
+    })
+}
+
+/// The output of a walk over one message (or map entry): `None` until a
+/// field has to go or change, then the rewritten bytes so far.
+struct Rewrite<'a> {
+    input: &'a [u8],
+    out: Option<Vec<u8>>,
+}
+
+impl<'a> Rewrite<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        Self { input, out: None }
+    }
+
+    fn copied_up_to(&mut self, at: usize) -> &mut Vec<u8> {
+        let input = self.input;
+        self.out.get_or_insert_with(|| input[..at].to_vec())
+    }
+
+    fn keep(&mut self, field: std::ops::Range<usize>) {
+        if let Some(out) = &mut self.out {
+            out.extend_from_slice(&self.input[field]);
+        }
+    }
+
+    fn skip(&mut self, at: usize) {
+        self.copied_up_to(at);
+    }
+
+    /// The field at `at`, with `tag_len` bytes of tag, written with a new
+    /// length-delimited value.
+    fn replace(&mut self, at: usize, tag_len: usize, value: &[u8]) {
+        let tag = &self.input[at..at + tag_len];
+        let out = self.copied_up_to(at);
+        out.extend_from_slice(tag);
+        prost::encoding::encode_varint(value.len() as u64, out);
+        out.extend_from_slice(value);
+    }
+}
+
+/// What a known field's value is to protobuf-go.
+enum Read {
+    /// Read as it is; its length.
+    Kept(usize),
+    /// Read, but a nested message or map entry loses fields: the value's
+    /// length in the input, and its new bytes.
+    Rewritten(usize, Vec<u8>),
+    /// `errUnknown`: the wire type is not the field's, so it is skipped.
+    Unknown,
+}
+
+/// `unmarshalPointer` over the message `name`.
+fn message(name: &str, b: &[u8], depth: i32) -> Result<Option<Vec<u8>>, Refusal> {
+    let depth = depth - 1;
+    if depth < 0 {
+        return Err(Refusal::RecursionDepth);
+    }
+    let fields = schema()
+        .messages
+        .get(name)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut rewrite = Rewrite::new(b);
+    let mut pos = 0;
+    while pos < b.len() {
+        let start = pos;
+        let (tag, tag_len) = varint(&b[pos..]).ok_or(Refusal::WireFormat)?;
+        pos += tag_len;
+        let number = tag >> 3;
+        let wire = (tag & 7) as u8;
+        if !(1..=MAX_FIELD_NUMBER).contains(&number) || wire == END_GROUP {
+            return Err(Refusal::WireFormat);
+        }
+        let field = fields
+            .iter()
+            .find(|f| u64::try_from(f.number) == Ok(number));
+        pos += read_field(
+            field,
+            number,
+            wire,
+            &b[pos..],
+            depth,
+            &mut rewrite,
+            start,
+            tag_len,
+        )?;
+    }
+    Ok(rewrite.out)
+}
+
+/// `consumeMap`'s walk over one map entry: field 1 is the key, 2 the value,
+/// anything else (or either with another wire type) is skipped.
+fn map_entry(key: &Field, value: &Field, b: &[u8], depth: i32) -> Result<Option<Vec<u8>>, Refusal> {
+    let mut rewrite = Rewrite::new(b);
+    let mut pos = 0;
+    while pos < b.len() {
+        let start = pos;
+        let (number, wire, tag_len) = tag(&b[pos..]).ok_or(Refusal::WireFormat)?;
+        if number > MAX_FIELD_NUMBER {
+            return Err(Refusal::WireFormat);
+        }
+        pos += tag_len;
+        let field = match number {
+            1 => Some(key),
+            2 => Some(value),
+            _ => None,
+        };
+        pos += read_field(
+            field,
+            number,
+            wire,
+            &b[pos..],
+            depth,
+            &mut rewrite,
+            start,
+            tag_len,
+        )?;
+    }
+    Ok(rewrite.out)
+}
+
+/// Reads one field's value (`b` starts after its tag) into `rewrite`;
+/// returns the value's length.
+#[allow(clippy::too_many_arguments)]
+fn read_field(
+    field: Option<&Field>,
+    number: u64,
+    wire: u8,
+    b: &[u8],
+    depth: i32,
+    rewrite: &mut Rewrite<'_>,
+    start: usize,
+    tag_len: usize,
+) -> Result<usize, Refusal> {
+    let read = match field {
+        Some(f) => known(f, wire, b, depth)?,
+        None => Read::Unknown,
+    };
+    Ok(match read {
+        Read::Kept(len) => {
+            rewrite.keep(start..start + tag_len + len);
+            len
+        }
+        Read::Rewritten(len, value) => {
+            rewrite.replace(start, tag_len, &value);
+            len
+        }
+        Read::Unknown => {
+            let len = skip(number, wire, b).ok_or(Refusal::WireFormat)?;
+            rewrite.skip(start);
+            len
+        }
+    })
+}
+
+/// A known field's value, as the field's `consume*` function reads it.
+fn known(f: &Field, wire: u8, b: &[u8], depth: i32) -> Result<Read, Refusal> {
+    if let Some(entry) = &f.map {
+        if wire != LEN {
+            return Ok(Read::Unknown);
+        }
+        let (body, len) = length_delimited(b).ok_or(Refusal::WireFormat)?;
+        return Ok(match map_entry(&entry.0, &entry.1, body, depth)? {
+            None => Read::Kept(len),
+            Some(rewritten) => Read::Rewritten(len, rewritten),
+        });
+    }
+    let Some(expected) = wire_type(f.kind) else {
+        return Ok(Read::Unknown);
+    };
+    if f.repeated && expected != LEN && wire == LEN {
+        // The packed form of a repeated scalar.
+        let (body, len) = length_delimited(b).ok_or(Refusal::WireFormat)?;
+        packed(expected, body)?;
+        return Ok(Read::Kept(len));
+    }
+    if wire != expected {
+        return Ok(Read::Unknown);
+    }
+    let scalar = |len: Option<usize>| len.map(Read::Kept).ok_or(Refusal::WireFormat);
+    match (f.kind, wire) {
+        (Type::String, _) => {
+            let (body, len) = length_delimited(b).ok_or(Refusal::WireFormat)?;
+            match std::str::from_utf8(body) {
+                Ok(_) => Ok(Read::Kept(len)),
+                Err(_) => Err(Refusal::InvalidUtf8),
+            }
+        }
+        (Type::Message, _) => {
+            let (body, len) = length_delimited(b).ok_or(Refusal::WireFormat)?;
+            Ok(match message(&f.type_name, body, depth)? {
+                None => Read::Kept(len),
+                Some(rewritten) => Read::Rewritten(len, rewritten),
+            })
+        }
+        (_, LEN) => scalar(length_delimited(b).map(|(_, len)| len)),
+        (_, VARINT) => scalar(varint(b).map(|(_, len)| len)),
+        (_, FIXED32) => scalar((b.len() >= 4).then_some(4)),
+        _ => scalar((b.len() >= 8).then_some(8)),
+    }
+}
+
+/// The wire type a field of this kind is written with (groups: none here,
+/// proto3 has none, so they are read as unknown).
+fn wire_type(kind: Type) -> Option<u8> {
+    Some(match kind {
+        Type::Int32
+        | Type::Int64
+        | Type::Uint32
+        | Type::Uint64
+        | Type::Sint32
+        | Type::Sint64
+        | Type::Bool
+        | Type::Enum => VARINT,
+        Type::Fixed64 | Type::Sfixed64 | Type::Double => FIXED64,
+        Type::Fixed32 | Type::Sfixed32 | Type::Float => FIXED32,
+        Type::String | Type::Bytes | Type::Message => LEN,
+        Type::Group => return None,
+    })
+}
+
+/// A packed list's elements must each be whole.
+fn packed(element: u8, mut body: &[u8]) -> Result<(), Refusal> {
+    let whole = match element {
+        FIXED32 => body.len() % 4 == 0,
+        FIXED64 => body.len() % 8 == 0,
+        _ => loop {
+            if body.is_empty() {
+                break true;
+            }
+            match varint(body) {
+                Some((_, n)) => body = &body[n..],
+                None => break false,
+            }
+        },
+    };
+    whole.then_some(()).ok_or(Refusal::WireFormat)
+}
+
+/// `protowire.ConsumeFieldValue`: the length of a value of wire type
+/// `wire` at the start of `b`, `None` where protowire reports an error.
+fn skip(number: u64, wire: u8, b: &[u8]) -> Option<usize> {
+    match wire {
+        VARINT => varint(b).map(|(_, n)| n),
+        FIXED64 => (b.len() >= 8).then_some(8),
+        LEN => length_delimited(b).map(|(_, n)| n),
+        FIXED32 => (b.len() >= 4).then_some(4),
+        START_GROUP => group(number, b),
+        // An end group with no group open, and the reserved types 6 and 7.
+        _ => None,
+    }
+}
+
+/// A group's length, up to and including its end tag: protowire's
+/// recursion, without recursing (Go allows 10 000 levels, which would
+/// need deep stacks here). `open` holds the groups not yet ended.
+fn group(number: u64, b: &[u8]) -> Option<usize> {
+    let mut open = vec![number];
+    let mut pos = 0;
+    while let Some(&current) = open.last() {
+        let (inner, wire, n) = tag(b.get(pos..)?)?;
+        pos += n;
+        match wire {
+            END_GROUP if inner == current => {
+                open.pop();
+            }
+            END_GROUP => return None,
+            START_GROUP => {
+                // This group is read at depth RECURSION_LIMIT - open.len().
+                if open.len() > RECURSION_LIMIT as usize {
+                    return None;
+                }
+                open.push(inner);
+            }
+            _ => pos += skip(inner, wire, &b[pos..])?,
+        }
+    }
+    Some(pos)
+}
+
+/// `protowire.ConsumeTag`: a field number of at least 1 that fits an
+/// int32, its wire type, and the tag's length.
+fn tag(b: &[u8]) -> Option<(u64, u8, usize)> {
+    let (v, n) = varint(b)?;
+    let number = v >> 3;
+    if number < 1 || number > i32::MAX as u64 {
+        return None;
+    }
+    Some((number, (v & 7) as u8, n))
+}
+
+/// `protowire.ConsumeBytes`: the value and the whole length with its
+/// prefix.
+fn length_delimited(b: &[u8]) -> Option<(&[u8], usize)> {
+    let (len, n) = varint(b)?;
+    let len = usize::try_from(len).ok()?;
+    let body = b.get(n..)?.get(..len)?;
+    Some((body, n + len))
+}
+
+/// `protowire.ConsumeVarint`: at most 10 bytes, the 10th at most 1.
+fn varint(b: &[u8]) -> Option<(u64, usize)> {
+    let mut v = 0u64;
+    for (i, &byte) in b.iter().take(10).enumerate() {
+        if i == 9 && byte > 1 {
+            return None;
+        }
+        v |= u64::from(byte & 0x7f) << (7 * i);
+        if byte < 0x80 {
+            return Some((v, i + 1));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+#[path = "protobuf_in_tests.rs"]
+mod tests;
