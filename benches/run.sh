@@ -25,9 +25,10 @@ if [ ! -d "$node_modules/@grpc/grpc-js" ]; then
     (cd tests/clients/node && npm ci --silent --no-audit --no-fund)
 fi
 
-cargo build --release --bin autopilot-mock --example session_memory >&2
+cargo build --release --bin autopilot-mock --example session_memory --example request_decoding >&2
 bin=$CARGO_TARGET_DIR/release/autopilot-mock
 session_memory=$CARGO_TARGET_DIR/release/examples/session_memory
+request_decoding=$CARGO_TARGET_DIR/release/examples/request_decoding
 args=(--grpc-js benches/peers/grpc-js/server.js)
 if command -v h2load >/dev/null 2>&1; then
     args+=(--h2load "$(command -v h2load)")
@@ -41,6 +42,8 @@ figures=$(NODE_PATH=$node_modules "$bin" bench "${args[@]}")
 domain_add=$(for _ in 1 2 3; do
     "$session_memory" 20000 | sed -n 's/^Add, no transport: *//p'
 done | paste -sd ',' | sed 's/,/, /g')
+# Reading a binary request as protobuf-go does, against prost alone.
+decoding=$("$request_decoding" 200000)
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
@@ -76,7 +79,20 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "## Add with no transport"
     echo
     echo "\`examples/session_memory 20000\` (the domain and the in-process stub on one thread), three runs:"
-    echo "$domain_add. Load average (1/5/15 min) after everything: $load_after."
+    echo "$domain_add."
+    echo
+    echo "## Request decoding"
+    echo
+    echo "\`examples/request_decoding 200000\`: an Add request read as litd's protobuf-go reads it"
+    echo "(\`wire::protobuf_in\`: the descriptor walk, then prost) against prost's decoder alone, same"
+    echo "bytes, same run. The walk costs the difference per request; compare it with the Add rows of the"
+    echo "throughput table above, which include it."
+    echo
+    echo '```'
+    echo "$decoding"
+    echo '```'
+    echo
+    echo "Load average (1/5/15 min) after everything: $load_after."
     echo
     cat benches/analysis.md
 } >"$out"
