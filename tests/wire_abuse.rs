@@ -100,6 +100,18 @@ impl Abused {
         }
     }
 
+    /// Asserts `case` gets gRPC status `code` with exactly `message`.
+    async fn expect_exact(&self, case: &Case, code: tonic::Code, message: &str) {
+        match self.send(case).await {
+            Outcome::Error {
+                code: got,
+                message: text,
+                ..
+            } => assert_eq!((got, text.as_str()), (code as i32, message)),
+            other => panic!("expected {code:?}, got {other:?}"),
+        }
+    }
+
     /// A normal call still works and every session added so far is listed.
     async fn still_serves(&self, sessions: usize) {
         let list = grpc(Rpc::ListAutopilotSessions.full_method(), frame(&[]));
@@ -119,12 +131,22 @@ async fn malformed_grpc_framing_gets_clear_statuses() {
         Outcome::Ok
     );
 
+    // grpc-go's texts for the compressed flag with no grpc-encoding, and
+    // for a flag that is neither 0 nor 1.
     let mut compressed = add_body();
     compressed[0] = 1;
-    s.expect_code(
+    s.expect_exact(
         &grpc(Rpc::AddAutopilotSession.full_method(), compressed),
         tonic::Code::Internal,
-        "compressed",
+        "grpc: compressed flag set with identity or empty encoding",
+    )
+    .await;
+    let mut flag_7 = add_body();
+    flag_7[0] = 7;
+    s.expect_exact(
+        &grpc(Rpc::AddAutopilotSession.full_method(), flag_7),
+        tonic::Code::Internal,
+        "grpc: received unexpected payload format 7",
     )
     .await;
 

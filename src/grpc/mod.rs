@@ -115,34 +115,65 @@ impl<C: Call> tonic::server::UnaryService<codec::Decoded<C::Request>> for Method
     }
 }
 
-/// litd runs on grpc-go, which answers a request over the receive limit with
-/// `ResourceExhausted` "grpc: received message larger than max (N vs. M)";
-/// tonic says `OutOfRange` "Error, decoded message length too large: found N
-/// bytes, the limit is: M bytes". tonic answers it before any handler, in a
-/// trailers-only response, so its status headers are rewritten here.
+/// tonic answers broken framing before any handler, in a trailers-only
+/// response, with texts of its own; litd runs on grpc-go, so its status
+/// headers are rewritten to grpc-go's (`rpc_util.go`: `recvMsg`,
+/// `checkRecvPayload`):
+/// - a request over the receive limit: tonic's `OutOfRange` "Error, decoded
+///   message length too large: found N bytes, the limit is: M bytes" is
+///   grpc-go's `ResourceExhausted` "grpc: received message larger than max
+///   (N vs. M)";
+/// - the compressed flag with no `grpc-encoding`: "grpc: compressed flag
+///   set with identity or empty encoding" (Internal, as tonic);
+/// - a flag other than 0 and 1: "grpc: received unexpected payload format
+///   F" (Internal).
 pub(crate) fn status_as_grpc_go(headers: &mut http::HeaderMap) {
     let Some(status) = Status::from_header_map(headers) else {
         return;
     };
-    const TONIC: &str = "Error, decoded message length too large: found ";
-    if status.code() != tonic::Code::OutOfRange || !status.message().starts_with(TONIC) {
-        return;
-    }
-    let numbers: Vec<&str> = status.message()[TONIC.len()..]
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|n| !n.is_empty())
-        .collect();
-    let [found, limit] = numbers[..] else {
+    let Some(litd) = grpc_go_status(&status) else {
         return;
     };
-    let litd = Status::resource_exhausted(format!(
-        "grpc: received message larger than max ({found} vs. {limit})"
-    ));
     for name in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
         headers.remove(name);
     }
-    // Only fails for a message that cannot be a header value; this one can.
+    // Only fails for a message that cannot be a header value; these can.
     let _ = litd.add_header(headers);
+}
+
+/// grpc-go's status for one of tonic's framing statuses, if it differs.
+fn grpc_go_status(status: &Status) -> Option<Status> {
+    const TOO_LARGE: &str = "Error, decoded message length too large: found ";
+    const NO_ENCODING: &str =
+        "protocol error: received message with compressed-flag but no grpc-encoding was specified";
+    const BAD_FLAG: &str = "protocol error: received message with invalid compression flag: ";
+    let message = status.message();
+    let numbers = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    match status.code() {
+        tonic::Code::OutOfRange if message.starts_with(TOO_LARGE) => {
+            let [found, limit] = &numbers(&message[TOO_LARGE.len()..])[..] else {
+                return None;
+            };
+            Some(Status::resource_exhausted(format!(
+                "grpc: received message larger than max ({found} vs. {limit})"
+            )))
+        }
+        tonic::Code::Internal if message == NO_ENCODING => Some(Status::internal(
+            "grpc: compressed flag set with identity or empty encoding",
+        )),
+        tonic::Code::Internal if message.starts_with(BAD_FLAG) => {
+            let flag = numbers(&message[BAD_FLAG.len()..]).into_iter().next()?;
+            Some(Status::internal(format!(
+                "grpc: received unexpected payload format {flag}"
+            )))
+        }
+        _ => None,
+    }
 }
 
 /// Domain errors keep their code: Unknown for litd's plain errors, the
