@@ -7,6 +7,8 @@
 //! unknown field, while prost rejects it. Matching protobuf-go keeps tampered
 //! identifiers failing (or passing) exactly where lnd's would.
 
+use crate::gocompat::protowire::{self, wire_format_error, INVALID_UTF8, LEN};
+
 /// Identifier version byte that lnd requires (bakery `Version3`).
 pub(crate) const ID_VERSION: u8 = 3;
 
@@ -29,12 +31,6 @@ pub(crate) struct MacaroonId {
     /// Operations, sorted and grouped by entity.
     pub(crate) ops: Vec<MacaroonOp>,
 }
-
-/// protobuf-go's text for malformed wire data (its `proto: ` prefix uses
-/// either a plain or a non-breaking space, chosen per binary; plain here).
-const WIRE_ERROR: &str = "proto: cannot parse invalid wire-format data";
-/// protobuf-go's text for a proto3 string that is not UTF-8 (no prefix).
-const UTF8_ERROR: &str = "string field contains invalid UTF-8";
 
 /// The bakery's `CanonicalOps` + `macaroonIdOps`: sort by entity then
 /// action, drop duplicates, group consecutive actions of one entity.
@@ -120,7 +116,7 @@ fn decode_op(mut b: &[u8]) -> Result<MacaroonOp, String> {
         match (num, wire) {
             (1 | 2, LEN) => {
                 let (v, r) = read_len(b)?;
-                let s = std::str::from_utf8(v).map_err(|_| UTF8_ERROR.to_string())?;
+                let s = std::str::from_utf8(v).map_err(|_| INVALID_UTF8.to_string())?;
                 if num == 1 {
                     op.entity = s.to_owned();
                 } else {
@@ -134,13 +130,6 @@ fn decode_op(mut b: &[u8]) -> Result<MacaroonOp, String> {
     Ok(op)
 }
 
-const VARINT: u8 = 0;
-const I64: u8 = 1;
-const LEN: u8 = 2;
-const SGROUP: u8 = 3;
-const EGROUP: u8 = 4;
-const I32: u8 = 5;
-
 fn put_len_field(out: &mut Vec<u8>, num: u64, data: &[u8]) {
     prost::encoding::encode_varint((num << 3) | u64::from(LEN), out);
     prost::encoding::encode_varint(data.len() as u64, out);
@@ -153,77 +142,20 @@ fn put_bytes_field(out: &mut Vec<u8>, num: u64, data: &[u8]) {
     }
 }
 
-/// protowire `ConsumeVarint`: at most 10 bytes, the 10th no larger than 1.
-fn read_varint(b: &[u8]) -> Result<(u64, &[u8]), String> {
-    let mut v: u64 = 0;
-    for (i, &byte) in b.iter().enumerate().take(10) {
-        if i == 9 && byte > 1 {
-            return Err(WIRE_ERROR.into());
-        }
-        v |= u64::from(byte & 0x7F) << (7 * i);
-        if byte < 0x80 {
-            return Ok((v, &b[i + 1..]));
-        }
-    }
-    Err(WIRE_ERROR.into())
-}
-
 fn read_tag(b: &[u8]) -> Result<(u64, u8, &[u8]), String> {
-    let (tag, rest) = read_varint(b)?;
-    let num = tag >> 3;
-    if num == 0 || num > i32::MAX as u64 {
-        return Err(WIRE_ERROR.into());
-    }
-    Ok((num, (tag & 7) as u8, rest))
+    let (number, wire, n) = protowire::tag(b).ok_or_else(wire_format_error)?;
+    Ok((number, wire, &b[n..]))
 }
 
 fn read_len(b: &[u8]) -> Result<(&[u8], &[u8]), String> {
-    let (len, rest) = read_varint(b)?;
-    let len = usize::try_from(len).map_err(|_| WIRE_ERROR.to_string())?;
-    if len > rest.len() {
-        return Err(WIRE_ERROR.into());
-    }
-    Ok(rest.split_at(len))
+    let (value, n) = protowire::length_delimited(b).ok_or_else(wire_format_error)?;
+    Ok((value, &b[n..]))
 }
 
-/// protobuf-go's recursion limit, which also bounds group nesting.
-const MAX_DEPTH: usize = 10_000;
-
-/// protowire `ConsumeFieldValue` for an unknown field, groups included.
-/// Groups are walked with an explicit stack so hostile nesting cannot
-/// exhaust the thread's stack.
-fn skip_value(num: u64, wire: u8, b: &[u8]) -> Result<&[u8], String> {
-    if wire != SGROUP {
-        return skip_scalar(wire, b);
-    }
-    let mut open = vec![num];
-    let mut b = b;
-    while let Some(&innermost) = open.last() {
-        let (n, w, rest) = read_tag(b)?;
-        b = match w {
-            EGROUP if n == innermost => {
-                open.pop();
-                rest
-            }
-            SGROUP if open.len() < MAX_DEPTH => {
-                open.push(n);
-                rest
-            }
-            EGROUP | SGROUP => return Err(WIRE_ERROR.into()),
-            _ => skip_scalar(w, rest)?,
-        };
-    }
-    Ok(b)
-}
-
-fn skip_scalar(wire: u8, b: &[u8]) -> Result<&[u8], String> {
-    match wire {
-        VARINT => read_varint(b).map(|(_, r)| r),
-        I64 => b.get(8..).ok_or_else(|| WIRE_ERROR.into()),
-        I32 => b.get(4..).ok_or_else(|| WIRE_ERROR.into()),
-        LEN => read_len(b).map(|(_, r)| r),
-        _ => Err(WIRE_ERROR.into()),
-    }
+/// `protowire.ConsumeFieldValue` for an unknown field, groups included.
+fn skip_value(number: u64, wire: u8, b: &[u8]) -> Result<&[u8], String> {
+    let n = protowire::skip(number, wire, b).ok_or_else(wire_format_error)?;
+    Ok(&b[n..])
 }
 
 #[cfg(test)]
@@ -275,17 +207,26 @@ mod tests {
         ];
         let id = MacaroonId::decode(&data).unwrap();
         assert_eq!(id.storage_id, b"9");
-        assert_eq!(MacaroonId::decode(&[0x0a, 5, 1]).unwrap_err(), WIRE_ERROR);
-        assert_eq!(MacaroonId::decode(&[0x00]).unwrap_err(), WIRE_ERROR);
-        assert_eq!(MacaroonId::decode(&[0x0f]).unwrap_err(), WIRE_ERROR);
+        assert_eq!(
+            MacaroonId::decode(&[0x0a, 5, 1]).unwrap_err(),
+            wire_format_error()
+        );
+        assert_eq!(
+            MacaroonId::decode(&[0x00]).unwrap_err(),
+            wire_format_error()
+        );
+        assert_eq!(
+            MacaroonId::decode(&[0x0f]).unwrap_err(),
+            wire_format_error()
+        );
         assert_eq!(
             MacaroonId::decode(&[0x1a, 3, 0x0a, 1, 0xff]).unwrap_err(),
-            UTF8_ERROR
+            INVALID_UTF8
         );
         // Deep group nesting is refused, not recursed into.
         let mut deep = vec![0x0b; 200_000];
         deep.extend(vec![0x0c; 200_000]);
-        assert_eq!(MacaroonId::decode(&deep).unwrap_err(), WIRE_ERROR);
+        assert_eq!(MacaroonId::decode(&deep).unwrap_err(), wire_format_error());
         let mut ok = vec![0x0b; 100];
         ok.extend(vec![0x0c; 100]);
         assert!(MacaroonId::decode(&ok).is_ok());

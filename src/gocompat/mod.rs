@@ -3,7 +3,8 @@
 //! `%#U` and `%s` of bytes plus `encoding/hex` (`fmt`); `time`'s
 //! arithmetic, `String()`, RFC 3339 formatting and `time.Parse` errors
 //! (`time`); `encoding/json`'s scanner, decoding rules, number and
-//! escaping forms (`json`).
+//! escaping forms (`json`); and protobuf-go's wire reading and error texts
+//! (`protowire`), which every protobuf reader of litd's goes through.
 //!
 //! Pure functions of their input: no I/O, no clock, no wire types, so the
 //! domain may use it as freely as auth and the transports do (checked by
@@ -13,6 +14,7 @@ pub(crate) mod fmt;
 pub(crate) mod json;
 mod json_codec;
 mod json_unquote;
+pub(crate) mod protowire;
 pub(crate) mod time;
 mod time_parse;
 

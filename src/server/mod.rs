@@ -247,7 +247,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let in_process_remote = stub.as_ref().map(|s| s.in_process().clone());
     if let Some(seed) = config.seed {
         // protojson's `proto:` + space or no-break space, reproducible too.
-        crate::wire::proto_errors::seed_error_prefix(seed);
+        crate::gocompat::protowire::seed_error_prefix(seed);
     }
     // litd's 15 s on the RevokeSession it makes when a session expires.
     let expiry_remote = Arc::new(crate::remote::deadline::RevokeDeadline::new(

@@ -5,7 +5,6 @@
 
 pub(crate) mod go_map_entries;
 pub mod litd_json;
-pub(crate) mod proto_errors;
 pub mod protobuf_in;
 pub(crate) mod protojson_in;
 pub(crate) mod rules;

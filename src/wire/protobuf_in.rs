@@ -11,7 +11,7 @@
 //! - the texts: `proto: cannot parse invalid wire-format data` for every
 //!   malformed input, `string field contains invalid UTF-8` (no prefix) for
 //!   a proto3 string that is not UTF-8, where `proto:` is followed by the
-//!   process's one space or no-break space ([`error_prefix`]).
+//!   process's one space or no-break space (`gocompat::protowire`).
 //!
 //! So the bytes are first walked as protobuf-go walks them, against the
 //! message descriptors, and what protobuf-go would skip is dropped; prost
@@ -25,20 +25,11 @@ use std::borrow::Cow;
 
 use prost_types::field_descriptor_proto::Type;
 
-use super::proto_errors::error_prefix;
 use super::schema::{schema, Field};
-
-/// protobuf-go's `protowire.MaxValidNumber`.
-const MAX_FIELD_NUMBER: u64 = (1 << 29) - 1;
-/// protobuf-go's `protowire.DefaultRecursionLimit`.
-const RECURSION_LIMIT: i32 = 10_000;
-
-const VARINT: u8 = 0;
-const FIXED64: u8 = 1;
-const LEN: u8 = 2;
-const START_GROUP: u8 = 3;
-const END_GROUP: u8 = 4;
-const FIXED32: u8 = 5;
+use crate::gocompat::protowire::{
+    error_prefix, length_delimited, skip, tag, varint, wire_format_error, END_GROUP, FIXED32,
+    FIXED64, INVALID_UTF8, LEN, MAX_FIELD_NUMBER, RECURSION_LIMIT, VARINT,
+};
 
 /// The prefix grpc-go puts before the decoder's error.
 pub const GRPC_UNMARSHAL_PREFIX: &str = "grpc: error unmarshalling request: ";
@@ -57,10 +48,8 @@ enum Refusal {
 impl Refusal {
     fn text(self) -> String {
         match self {
-            Refusal::WireFormat => {
-                format!("{}cannot parse invalid wire-format data", error_prefix())
-            }
-            Refusal::InvalidUtf8 => "string field contains invalid UTF-8".to_string(),
+            Refusal::WireFormat => wire_format_error(),
+            Refusal::InvalidUtf8 => INVALID_UTF8.to_string(),
             Refusal::RecursionDepth => {
                 format!("{}exceeded maximum recursion depth", error_prefix())
             }
@@ -326,82 +315,6 @@ fn packed(element: u8, mut body: &[u8]) -> Result<(), Refusal> {
         },
     };
     whole.then_some(()).ok_or(Refusal::WireFormat)
-}
-
-/// `protowire.ConsumeFieldValue`: the length of a value of wire type
-/// `wire` at the start of `b`, `None` where protowire reports an error.
-fn skip(number: u64, wire: u8, b: &[u8]) -> Option<usize> {
-    match wire {
-        VARINT => varint(b).map(|(_, n)| n),
-        FIXED64 => (b.len() >= 8).then_some(8),
-        LEN => length_delimited(b).map(|(_, n)| n),
-        FIXED32 => (b.len() >= 4).then_some(4),
-        START_GROUP => group(number, b),
-        // An end group with no group open, and the reserved types 6 and 7.
-        _ => None,
-    }
-}
-
-/// A group's length, up to and including its end tag: protowire's
-/// recursion, without recursing (Go allows 10 000 levels, which would
-/// need deep stacks here). `open` holds the groups not yet ended.
-fn group(number: u64, b: &[u8]) -> Option<usize> {
-    let mut open = vec![number];
-    let mut pos = 0;
-    while let Some(&current) = open.last() {
-        let (inner, wire, n) = tag(b.get(pos..)?)?;
-        pos += n;
-        match wire {
-            END_GROUP if inner == current => {
-                open.pop();
-            }
-            END_GROUP => return None,
-            START_GROUP => {
-                // This group is read at depth RECURSION_LIMIT - open.len().
-                if open.len() > RECURSION_LIMIT as usize {
-                    return None;
-                }
-                open.push(inner);
-            }
-            _ => pos += skip(inner, wire, &b[pos..])?,
-        }
-    }
-    Some(pos)
-}
-
-/// `protowire.ConsumeTag`: a field number of at least 1 that fits an
-/// int32, its wire type, and the tag's length.
-fn tag(b: &[u8]) -> Option<(u64, u8, usize)> {
-    let (v, n) = varint(b)?;
-    let number = v >> 3;
-    if number < 1 || number > i32::MAX as u64 {
-        return None;
-    }
-    Some((number, (v & 7) as u8, n))
-}
-
-/// `protowire.ConsumeBytes`: the value and the whole length with its
-/// prefix.
-fn length_delimited(b: &[u8]) -> Option<(&[u8], usize)> {
-    let (len, n) = varint(b)?;
-    let len = usize::try_from(len).ok()?;
-    let body = b.get(n..)?.get(..len)?;
-    Some((body, n + len))
-}
-
-/// `protowire.ConsumeVarint`: at most 10 bytes, the 10th at most 1.
-fn varint(b: &[u8]) -> Option<(u64, usize)> {
-    let mut v = 0u64;
-    for (i, &byte) in b.iter().take(10).enumerate() {
-        if i == 9 && byte > 1 {
-            return None;
-        }
-        v |= u64::from(byte & 0x7f) << (7 * i);
-        if byte < 0x80 {
-            return Some((v, i + 1));
-        }
-    }
-    None
 }
 
 #[cfg(test)]

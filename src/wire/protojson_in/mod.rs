@@ -17,9 +17,9 @@ mod decoder;
 mod values;
 
 use crate::gocompat::json as go_json;
-pub(crate) use crate::wire::proto_errors::error_prefix;
+pub(crate) use crate::gocompat::protowire::error_prefix;
 #[cfg(test)]
-use crate::wire::proto_errors::seed_error_prefix;
+use crate::gocompat::protowire::seed_error_prefix;
 use decoder::Decoder;
 
 /// Decodes `body` into the request message `T` as litd's gateway does; an
