@@ -30,8 +30,8 @@ use prost_types::field_descriptor_proto::Type;
 
 use super::schema::{schema, Field};
 use crate::gocompat::protowire::{
-    error_prefix, length_delimited, skip, tag, varint, wire_format_error, END_GROUP, FIXED32,
-    FIXED64, INVALID_UTF8, LEN, MAX_FIELD_NUMBER, RECURSION_LIMIT, VARINT,
+    error_prefix, length_delimited, skip, tag, varint, wire_format_error, FIXED32, FIXED64,
+    INVALID_UTF8, LEN, MAX_FIELD_NUMBER, RECURSION_LIMIT, VARINT,
 };
 
 /// The prefix grpc-go puts before the decoder's error.
@@ -143,97 +143,64 @@ fn message(name: &str, b: &[u8], depth: i32) -> Result<Option<Vec<u8>>, Refusal>
         .get(name)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let mut rewrite = Rewrite::new(b);
-    let mut pos = 0;
-    while pos < b.len() {
-        let start = pos;
-        let (tag, tag_len) = varint(&b[pos..]).ok_or(Refusal::WireFormat)?;
-        pos += tag_len;
-        let number = tag >> 3;
-        let wire = (tag & 7) as u8;
-        if !(1..=MAX_FIELD_NUMBER).contains(&number) || wire == END_GROUP {
-            return Err(Refusal::WireFormat);
-        }
-        let field = fields
+    walk(b, depth, |number| {
+        fields
             .iter()
-            .find(|f| u64::try_from(f.number) == Ok(number));
-        pos += read_field(
-            field,
-            number,
-            wire,
-            &b[pos..],
-            depth,
-            &mut rewrite,
-            start,
-            tag_len,
-        )?;
-    }
-    Ok(rewrite.out)
+            .find(|f| u64::try_from(f.number) == Ok(number))
+    })
 }
 
 /// `consumeMap`'s walk over one map entry: field 1 is the key, 2 the value,
 /// anything else (or either with another wire type) is skipped.
 fn map_entry(key: &Field, value: &Field, b: &[u8], depth: i32) -> Result<Option<Vec<u8>>, Refusal> {
+    walk(b, depth, |number| match number {
+        1 => Some(key),
+        2 => Some(value),
+        _ => None,
+    })
+}
+
+/// The loop both walks share: each field read (`field` names the known
+/// ones) or skipped. A field number outside 1..=2^29-1 is refused (by
+/// `unmarshalPointer` before any lookup, by `consumeMap` after its
+/// `ConsumeTag`), and so is an end group with none open (at once, or as a
+/// value protowire cannot skip): either way the same error, at the same
+/// field.
+fn walk<'f>(
+    b: &[u8],
+    depth: i32,
+    field: impl Fn(u64) -> Option<&'f Field>,
+) -> Result<Option<Vec<u8>>, Refusal> {
     let mut rewrite = Rewrite::new(b);
     let mut pos = 0;
     while pos < b.len() {
         let start = pos;
-        let (number, wire, tag_len) = tag(&b[pos..]).ok_or(Refusal::WireFormat)?;
-        if number > MAX_FIELD_NUMBER {
-            return Err(Refusal::WireFormat);
-        }
+        let (number, wire, tag_len) = tag(&b[pos..])
+            .filter(|&(number, _, _)| number <= MAX_FIELD_NUMBER)
+            .ok_or(Refusal::WireFormat)?;
         pos += tag_len;
-        let field = match number {
-            1 => Some(key),
-            2 => Some(value),
-            _ => None,
+        let value = &b[pos..];
+        let read = match field(number) {
+            Some(f) => known(f, wire, value, depth)?,
+            None => Read::Unknown,
         };
-        pos += read_field(
-            field,
-            number,
-            wire,
-            &b[pos..],
-            depth,
-            &mut rewrite,
-            start,
-            tag_len,
-        )?;
+        pos += match read {
+            Read::Kept(len) => {
+                rewrite.keep(start..start + tag_len + len);
+                len
+            }
+            Read::Rewritten(len, new_value) => {
+                rewrite.replace(start, tag_len, &new_value);
+                len
+            }
+            Read::Unknown => {
+                let len = skip(number, wire, value).ok_or(Refusal::WireFormat)?;
+                rewrite.skip(start);
+                len
+            }
+        };
     }
     Ok(rewrite.out)
-}
-
-/// Reads one field's value (`b` starts after its tag) into `rewrite`;
-/// returns the value's length.
-#[allow(clippy::too_many_arguments)]
-fn read_field(
-    field: Option<&Field>,
-    number: u64,
-    wire: u8,
-    b: &[u8],
-    depth: i32,
-    rewrite: &mut Rewrite<'_>,
-    start: usize,
-    tag_len: usize,
-) -> Result<usize, Refusal> {
-    let read = match field {
-        Some(f) => known(f, wire, b, depth)?,
-        None => Read::Unknown,
-    };
-    Ok(match read {
-        Read::Kept(len) => {
-            rewrite.keep(start..start + tag_len + len);
-            len
-        }
-        Read::Rewritten(len, value) => {
-            rewrite.replace(start, tag_len, &value);
-            len
-        }
-        Read::Unknown => {
-            let len = skip(number, wire, b).ok_or(Refusal::WireFormat)?;
-            rewrite.skip(start);
-            len
-        }
-    })
 }
 
 /// A known field's value, as the field's `consume*` function reads it.

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use prost::Message;
 
 use super::*;
-use crate::gocompat::protowire::START_GROUP;
+use crate::gocompat::protowire::{END_GROUP, START_GROUP};
 use crate::proto::litrpc as p;
 
 fn key(out: &mut Vec<u8>, number: u64, wire: u8) {
