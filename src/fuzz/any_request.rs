@@ -152,8 +152,9 @@ pub(crate) fn request_json(rpc: Rpc, u: &mut Unstructured) -> Vec<u8> {
 }
 
 /// Runs `data` through every registry method's request decoders: prost's
-/// and protobuf-go's reading of protobuf (gRPC and grpc-web) and the REST gateway's JSON body. For the cargo-fuzz
-/// targets, so a method added to the registry is fuzzed with no new code.
+/// and protobuf-go's reading of protobuf (gRPC and grpc-web) and the REST
+/// gateway's JSON body. For the cargo-fuzz targets, so a method added to
+/// the registry is fuzzed with no new code.
 pub fn decode_as_every_request(data: &[u8]) {
     struct Decode<'a>(&'a [u8]);
     impl VisitCalls for Decode<'_> {

@@ -13,8 +13,8 @@ use crate::rpc::spec::RequestMessage;
 use crate::rpc::Reply;
 use crate::wire::protobuf_in;
 
-/// A request as the codec hands it on: the message, or protobuf-go's text
-/// for bytes it refuses (the method journals those before answering).
+/// A request as the codec hands it on: the message, or grpc-go's text
+/// for bytes protobuf-go refuses (the method journals those before answering).
 pub(crate) type Decoded<U> = Result<U, String>;
 
 /// Encodes `T` and decodes `U` as litd's grpc-go and protobuf-go do.
@@ -52,17 +52,9 @@ impl<U: RequestMessage> Decoder for GoDecoder<U> {
     type Error = Status;
 
     fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Decoded<U>>, Status> {
-        let len = buf.remaining();
-        // A message tonic hands over is one contiguous buffer; copied if not.
-        let decoded = if buf.chunk().len() == len {
-            protobuf_in::decode::<U>(buf.chunk())
-        } else {
-            protobuf_in::decode::<U>(&buf.copy_to_bytes(len))
-        };
-        if buf.remaining() == len {
-            buf.advance(len);
-        }
-        Ok(Some(decoded))
+        // The message's bytes, split off tonic's buffer (not copied).
+        let message = buf.copy_to_bytes(buf.remaining());
+        Ok(Some(protobuf_in::decode_request::<U>(&message)))
     }
 }
 

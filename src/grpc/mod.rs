@@ -10,7 +10,6 @@ use tonic::{Request, Response, Status};
 
 use crate::domain::{AutopilotError, Code};
 use crate::rpc::{self, Call, CallError, Credentials, Dispatcher, Transport, VisitCalls};
-use crate::wire::protobuf_in::GRPC_UNMARSHAL_PREFIX;
 
 mod codec;
 pub(crate) mod standard;
@@ -95,14 +94,14 @@ impl<C: Call> tonic::server::UnaryService<codec::Decoded<C::Request>> for Method
             let credentials = Credentials::from_headers(&headers, MACAROON_METADATA);
             let message = match decoded {
                 Ok(message) => message,
-                // grpc-go's text around protobuf-go's, before any auth.
+                // grpc-go's answer, before any auth.
                 Err(text) => {
                     return Err(Status::from(dispatcher.undecodable(
                         Transport::Grpc,
                         C::RPC,
                         &credentials,
                         Code::Internal,
-                        format!("{GRPC_UNMARSHAL_PREFIX}{text}"),
+                        text,
                     )))
                 }
             };

@@ -102,16 +102,16 @@ async fn serve<C: Call>(
             return fail(e.code as u8, &e.message);
         }
     };
-    let request = match crate::wire::protobuf_in::decode::<C::Request>(&payload) {
+    let request = match crate::wire::protobuf_in::decode_request::<C::Request>(&payload) {
         Ok(request) => request,
         Err(text) => {
-            // grpc-go's text around protobuf-go's own.
+            // grpc-go's answer (litd's grpc-web wraps its grpc-go server).
             let e = dispatcher.undecodable(
                 Transport::GrpcWeb,
                 C::RPC,
                 &credentials,
                 Code::Internal,
-                format!("{}{text}", crate::wire::protobuf_in::GRPC_UNMARSHAL_PREFIX),
+                text,
             );
             return fail(e.code as u8, &e.message);
         }

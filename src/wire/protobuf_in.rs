@@ -35,7 +35,7 @@ use crate::gocompat::protowire::{
 };
 
 /// The prefix grpc-go puts before the decoder's error.
-pub const GRPC_UNMARSHAL_PREFIX: &str = "grpc: error unmarshalling request: ";
+const GRPC_UNMARSHAL_PREFIX: &str = "grpc: error unmarshalling request: ";
 
 /// Why protobuf-go refuses the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,9 +60,18 @@ impl Refusal {
     }
 }
 
-/// Decodes `bytes` as the request `M` the way litd does; the error is
-/// protobuf-go's text (grpc-go answers it after [`GRPC_UNMARSHAL_PREFIX`],
-/// with code Internal).
+/// A request message off gRPC or grpc-web, as litd reads it; the error is
+/// what grpc-go answers (with code Internal): `grpc: error unmarshalling
+/// request: ` and protobuf-go's text.
+pub(crate) fn decode_request<M>(bytes: &[u8]) -> Result<M, String>
+where
+    M: prost::Message + Default + prost::Name,
+{
+    decode(bytes).map_err(|text| format!("{GRPC_UNMARSHAL_PREFIX}{text}"))
+}
+
+/// Decodes `bytes` as the message `M` the way litd's protobuf-go does; the
+/// error is protobuf-go's text.
 pub fn decode<M>(bytes: &[u8]) -> Result<M, String>
 where
     M: prost::Message + Default + prost::Name,
@@ -130,6 +139,16 @@ enum Read {
     Rewritten(usize, Vec<u8>),
     /// `errUnknown`: the wire type is not the field's, so it is skipped.
     Unknown,
+}
+
+impl Read {
+    /// A nested message or map entry of `len` bytes, as its walk left it.
+    fn nested(len: usize, rewritten: Option<Vec<u8>>) -> Read {
+        match rewritten {
+            None => Read::Kept(len),
+            Some(value) => Read::Rewritten(len, value),
+        }
+    }
 }
 
 /// `unmarshalPointer` over the message `name`.
@@ -210,10 +229,10 @@ fn known(f: &Field, wire: u8, b: &[u8], depth: i32) -> Result<Read, Refusal> {
             return Ok(Read::Unknown);
         }
         let (body, len) = length_delimited(b).ok_or(Refusal::WireFormat)?;
-        return Ok(match map_entry(&entry.0, &entry.1, body, depth)? {
-            None => Read::Kept(len),
-            Some(rewritten) => Read::Rewritten(len, rewritten),
-        });
+        return Ok(Read::nested(
+            len,
+            map_entry(&entry.0, &entry.1, body, depth)?,
+        ));
     }
     let Some(expected) = wire_type(f.kind) else {
         return Ok(Read::Unknown);
@@ -227,26 +246,21 @@ fn known(f: &Field, wire: u8, b: &[u8], depth: i32) -> Result<Read, Refusal> {
     if wire != expected {
         return Ok(Read::Unknown);
     }
-    let scalar = |len: Option<usize>| len.map(Read::Kept).ok_or(Refusal::WireFormat);
-    match (f.kind, wire) {
-        (Type::String, _) => {
+    match f.kind {
+        Type::String => {
             let (body, len) = length_delimited(b).ok_or(Refusal::WireFormat)?;
             match std::str::from_utf8(body) {
                 Ok(_) => Ok(Read::Kept(len)),
                 Err(_) => Err(Refusal::InvalidUtf8),
             }
         }
-        (Type::Message, _) => {
+        Type::Message => {
             let (body, len) = length_delimited(b).ok_or(Refusal::WireFormat)?;
-            Ok(match message(&f.type_name, body, depth)? {
-                None => Read::Kept(len),
-                Some(rewritten) => Read::Rewritten(len, rewritten),
-            })
+            Ok(Read::nested(len, message(&f.type_name, body, depth)?))
         }
-        (_, LEN) => scalar(length_delimited(b).map(|(_, len)| len)),
-        (_, VARINT) => scalar(varint(b).map(|(_, len)| len)),
-        (_, FIXED32) => scalar((b.len() >= 4).then_some(4)),
-        _ => scalar((b.len() >= 8).then_some(8)),
+        // Bytes and numbers: whole values of their wire type (never a
+        // group, so the field number plays no part).
+        _ => skip(0, wire, b).map(Read::Kept).ok_or(Refusal::WireFormat),
     }
 }
 
