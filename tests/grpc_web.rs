@@ -307,30 +307,14 @@ fn the_ui_password_flag_follows_litds_rules() {
 fn shipped_scenarios_pass_over_grpc_web_and_the_ui_password_matrix_over_all() {
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let check = |server: &MockProcess, transport: &str, what: &Path| {
-        let out = Command::new(binary())
-            .arg("check")
-            .args([
-                "--target",
-                &server.localhost_target(),
-                "--transport",
-                transport,
-            ])
-            .arg("--tls-cert")
-            .arg(server.tls_cert())
-            .arg("--macaroon")
-            .arg(server.macaroon())
+        let out = common::check_command(server)
+            .args(["--transport", transport])
             .arg("--root-key")
             .arg(server.lit_dir().join("regtest").join("macaroons.key"))
             .arg(what)
             .output()
             .expect("check runs");
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        stdout
+        common::succeeded("check", &out)
     };
     let plain = MockProcess::serve_temp(Vec::<String>::new());
     let out = check(&plain, "grpc-web", &scenarios);

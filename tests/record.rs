@@ -8,7 +8,7 @@ mod common;
 mod wrong_servers;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use autopilot_mock::proto::litrpc::autopilot_server::AutopilotServer;
 use autopilot_mock::scenario::Scenario;
@@ -30,13 +30,7 @@ fn record(upstream: &MockProcess, out: &Path) -> MockProcess {
 }
 
 fn check(target: &str, cert: &Path, macaroon: &Path, extra: &[&str]) -> Output {
-    Command::new(common::binary())
-        .arg("check")
-        .args(["--target", target])
-        .arg("--tls-cert")
-        .arg(cert)
-        .arg("--macaroon")
-        .arg(macaroon)
+    common::check_with(target, cert, macaroon)
         .args(extra)
         .output()
         .expect("run autopilot-mock check")
